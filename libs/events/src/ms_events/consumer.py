@@ -1,0 +1,208 @@
+"""Consumer runner: inbox dedup and the handler's effect in one transaction, then the offset.
+
+For each message: decode the envelope; in one database transaction record the event id in
+the inbox (a redelivered event stops here) and run the handler; commit; then commit the
+Kafka offset of the next message. Infrastructure failures (database or broker away) retry
+without limit, since every later message would fail the same way; other failures retry with
+backoff a few times, then the message goes to ``<topic>.dlq`` with the error in its headers
+and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Awaitable, Callable
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from opentelemetry import trace
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from ms_events.catalogue import Event, dead_letter_topic, model_for
+from ms_events.envelope import Envelope, MalformedEvent
+from ms_events.kafka import KafkaConfig, make_consumer, make_producer
+from ms_platform.db import is_database_unavailable
+from ms_platform.observability import context_from_traceparent
+
+log = structlog.get_logger()
+tracer = trace.get_tracer("ms_events.consumer")
+
+Handler = Callable[[asyncpg.Connection, Envelope, Event], Awaitable[None]]
+
+
+class Unprocessable(Exception):
+    """A message that can never succeed: dead-letter it at once."""
+
+
+def is_infrastructure_failure(exc: BaseException) -> bool:
+    return is_database_unavailable(exc) or isinstance(exc, KafkaError)
+
+
+@dataclass(frozen=True)
+class ConsumerOptions:
+    max_attempts: int = 5
+    first_backoff_s: float = 0.2
+    max_backoff_s: float = 10.0
+    batch_records: int = 200
+
+
+class ConsumerRunner:
+    """Runs ``handlers`` (event type → handler) for one consumer group."""
+
+    def __init__(
+        self,
+        name: str,
+        pool: asyncpg.Pool,
+        kafka: KafkaConfig,
+        handlers: dict[type[Event], Handler],
+        options: ConsumerOptions | None = None,
+    ) -> None:
+        self.name = name
+        self._pool = pool
+        self._kafka = kafka
+        self._handlers = {cls.meta().type: handler for cls, handler in handlers.items()}
+        self._topics = sorted({cls.meta().topic for cls in handlers})
+        self._options = options or ConsumerOptions()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq: AIOKafkaProducer | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                await self._start()
+                backoff = 0.5
+                await self._loop(stop)
+            except (KafkaError, OSError) as exc:
+                # A consumer stuck after a broker restart (aiokafka #1154) is rebuilt from scratch.
+                log.warning("consumer.kafka_error", consumer=self.name, error=type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+            finally:
+                await self._stop()
+
+    async def _start(self) -> None:
+        self._consumer = make_consumer(self._kafka, self.name, *self._topics)
+        self._dlq = make_producer(self._kafka)
+        await self._consumer.start()
+        await self._dlq.start()
+        log.info("consumer.started", consumer=self.name, topics=self._topics)
+
+    async def _stop(self) -> None:
+        for client in (self._consumer, self._dlq):
+            if client is not None:
+                try:
+                    await asyncio.wait_for(client.stop(), timeout=10)
+                except Exception as exc:
+                    log.warning("consumer.stop_failed", error=type(exc).__name__)
+        self._consumer = self._dlq = None
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        assert self._consumer is not None
+        while not stop.is_set():
+            batch = await self._consumer.getmany(timeout_ms=500, max_records=self._options.batch_records)
+            for tp, records in batch.items():
+                last = None
+                for record in records:
+                    if stop.is_set():
+                        break
+                    await self.process(record, stop)
+                    last = record
+                if last is not None:
+                    await self._consumer.commit({tp: last.offset + 1})
+
+    async def process(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> str:
+        """Handle one record: 'handled', 'duplicate', 'ignored' or 'dead-lettered'."""
+        try:
+            envelope = Envelope.from_bytes(record.value)
+            model = model_for(envelope.type)
+            handler = self._handlers.get(envelope.type)
+            if handler is None or model is None:
+                return "ignored"
+            try:
+                event = model.model_validate(envelope.data)
+            except ValueError as exc:
+                raise Unprocessable(f"{envelope.type} data does not match its schema") from exc
+        except (MalformedEvent, Unprocessable) as exc:
+            await self._dead_letter(record, exc, attempts=1)
+            return "dead-lettered"
+        ctx = context_from_traceparent(envelope.traceparent)
+        with tracer.start_as_current_span(f"consume {envelope.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
+            with structlog.contextvars.bound_contextvars(event_id=str(envelope.id), event_type=envelope.type):
+                return await self._handle_with_retries(record, envelope, event, handler, stop)
+
+    async def _handle_with_retries(
+        self, record: ConsumerRecord, envelope: Envelope, event: Event, handler: Handler,
+        stop: asyncio.Event | None,
+    ) -> str:
+        attempts = 0
+        infra_backoff = self._options.first_backoff_s
+        while True:
+            attempts += 1
+            try:
+                return await self._handle_once(envelope, event, handler)
+            except Unprocessable as exc:
+                await self._dead_letter(record, exc, attempts)
+                return "dead-lettered"
+            except Exception as exc:
+                if is_infrastructure_failure(exc):
+                    attempts -= 1
+                    log.warning("consumer.infrastructure_unavailable", error=type(exc).__name__, retry_in_s=infra_backoff)
+                    if stop is not None and stop.is_set():
+                        raise
+                    await asyncio.sleep(infra_backoff)
+                    infra_backoff = min(infra_backoff * 2, self._options.max_backoff_s)
+                    continue
+                if attempts >= self._options.max_attempts:
+                    await self._dead_letter(record, exc, attempts)
+                    return "dead-lettered"
+                delay = min(self._options.first_backoff_s * 2 ** (attempts - 1), self._options.max_backoff_s)
+                log.warning("consumer.handler_failed", error=type(exc).__name__, attempt=attempts, retry_in_s=delay)
+                await asyncio.sleep(delay)
+
+    async def _handle_once(self, envelope: Envelope, event: Event, handler: Handler) -> str:
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                first_time = await conn.fetchval(
+                    "insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
+                    " on conflict do nothing returning true",
+                    self.name, envelope.id, envelope.type,
+                )
+                if not first_time:
+                    log.info("consumer.duplicate_skipped")
+                    return "duplicate"
+                await handler(conn, envelope, event)
+        log.info("consumer.handled")
+        return "handled"
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        assert self._dlq is not None
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        cause = exc.__cause__
+        headers = list(record.headers or []) + [
+            ("dlq.error", reason.encode()),
+            ("dlq.error_type", type(cause or exc).__name__.encode()),
+            ("dlq.original_topic", record.topic.encode()),
+            ("dlq.original_partition", str(record.partition).encode()),
+            ("dlq.original_offset", str(record.offset).encode()),
+            ("dlq.consumer", self.name.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, KafkaError)),
+            wait=wait_exponential(multiplier=0.2, max=5), stop=stop_after_attempt(20), reraise=True,
+        ):
+            with attempt:
+                await self._dlq.send_and_wait(
+                    dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
+                )
+        log.error(
+            "consumer.dead_lettered",
+            consumer=self.name, topic=record.topic, partition=record.partition, offset=record.offset,
+            error_type=type(cause or exc).__name__,
+        )

@@ -1,0 +1,159 @@
+"""The relay: publishes outbox rows to Kafka in order, then marks them sent.
+
+One relay per service database is active at a time (a PostgreSQL advisory lock held on
+its listening connection); others wait as hot standbys, so rows keep their order. It
+wakes on the outbox NOTIFY sent at commit, and polls as a safety net. A crash between
+publishing and marking republishes the same envelopes (same event ids): consumers' inboxes
+make that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from ms_events.kafka import KafkaConfig, make_producer
+from ms_events.outbox import NOTIFY_CHANNEL
+
+log = structlog.get_logger()
+
+RELAY_LOCK_ID = 0x6F7574626F78  # "outbox"
+
+
+@dataclass(frozen=True)
+class RelayOptions:
+    batch_size: int = 500
+    poll_interval_s: float = 1.0
+    max_backoff_s: float = 5.0
+    retention_days: int = 7
+    # Fault injection for the crash tests; refused outside local/test by the caller.
+    pause_after_publish_s: float = 0.0
+
+
+class Relay:
+    def __init__(self, dsn: str, kafka: KafkaConfig, options: RelayOptions | None = None) -> None:
+        self._dsn = dsn
+        self._kafka = kafka
+        self._options = options or RelayOptions()
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                await self._run_as_leader(stop)
+                backoff = 0.1
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+                log.warning("relay.database_unavailable", error=type(exc).__name__, retry_in_s=backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, self._options.max_backoff_s)
+        await self._close_producer()
+
+    async def _run_as_leader(self, stop: asyncio.Event) -> None:
+        conn = await asyncpg.connect(self._dsn, timeout=5)
+        try:
+            while not await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK_ID):
+                log.info("relay.standby")
+                await _sleep_or_stop(stop, 5.0)
+                if stop.is_set():
+                    return
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            log.info("relay.leading")
+            while not stop.is_set():
+                published = await self._publish_batch(conn)
+                if published < self._options.batch_size:
+                    await self._wait_for_work(stop)
+        finally:
+            await conn.close(timeout=2)
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        await asyncio.wait(waiters, timeout=self._options.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def _publish_batch(self, conn: asyncpg.Connection) -> int:
+        rows = await conn.fetch(
+            "select position, topic, key, event_type, payload from outbox"
+            " where published_at is null order by position limit $1",
+            self._options.batch_size,
+        )
+        if not rows:
+            return 0
+        try:
+            await self._send_all(rows)
+        except Exception as exc:
+            log.warning("relay.publish_failed", error=type(exc).__name__, pending=len(rows))
+            await self._close_producer()
+            await asyncio.sleep(1.0)
+            return 0
+        if self._options.pause_after_publish_s:
+            log.warning("relay.fault_pause_after_publish", rows=len(rows))
+            await asyncio.sleep(self._options.pause_after_publish_s)
+        await conn.execute(
+            "update outbox set published_at = now() where position = any($1::bigint[])",
+            [r["position"] for r in rows],
+        )
+        log.info("relay.published", count=len(rows), last_position=rows[-1]["position"])
+        return len(rows)
+
+    async def _send_all(self, rows: list[asyncpg.Record]) -> None:
+        producer = await self._ensure_producer()
+        futures = []
+        for row in rows:
+            headers = [("ce_type", row["event_type"].encode()), ("content-type", b"application/cloudevents+json")]
+            futures.append(
+                await producer.send(
+                    row["topic"], value=bytes(row["payload"]), key=row["key"].encode(), headers=headers
+                )
+            )
+        await asyncio.gather(*futures)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self._kafka)
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        # A fresh producer after any failure avoids the stalled-sequence state (aiokafka #1017).
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception as exc:
+                log.warning("relay.producer_close_failed", error=type(exc).__name__)
+
+    async def purge_published(self, conn: asyncpg.Connection) -> int:
+        """Delete rows published more than ``retention_days`` ago."""
+        result = await conn.execute(
+            "delete from outbox where published_at < now() - make_interval(days => $1)",
+            self._options.retention_days,
+        )
+        return int(result.split()[-1])
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
+def options_from_env(development: bool) -> RelayOptions:
+    pause = float(os.environ.get("RELAY_FAULT_PAUSE_AFTER_PUBLISH_S", "0") or 0)
+    if pause and not development:
+        raise RuntimeError("RELAY_FAULT_PAUSE_AFTER_PUBLISH_S is for local and test environments only")
+    return RelayOptions(pause_after_publish_s=pause)

@@ -1,0 +1,97 @@
+"""Process entry points every service shares: the relay and the worker, with clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import structlog
+
+from ms_events import events as _catalogue  # noqa: F401  (fills the catalogue)
+from ms_events.consumer import ConsumerRunner, Handler
+from ms_events.catalogue import Event
+from ms_events.kafka import KafkaConfig
+from ms_events.relay import Relay, options_from_env
+from ms_platform.db import create_pool
+from ms_platform.observability import configure_logging, configure_tracing
+from ms_platform.settings import ServiceSettings
+
+log = structlog.get_logger()
+
+
+def kafka_config(settings: ServiceSettings, role: str) -> KafkaConfig:
+    return KafkaConfig(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-{role}",
+        security_protocol=settings.kafka_security_protocol,
+    )
+
+
+def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await main(stop)
+
+    asyncio.run(runner())
+
+
+def run_relay(settings: ServiceSettings) -> None:
+    """Publish this service's outbox until SIGTERM."""
+    configure_logging(f"{settings.service_name}-relay", settings.log_level)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    relay = Relay(settings.dsn, kafka_config(settings, "relay"), options_from_env(settings.is_development))
+    _run(relay.run)
+
+
+def run_worker(
+    settings: ServiceSettings,
+    handlers: dict[type[Event], Handler],
+    extra_tasks: Callable[[object, asyncio.Event], list[Awaitable[None]]] | None = None,
+) -> None:
+    """Consume the events ``handlers`` subscribe to, as consumer group ``<service>``."""
+    configure_logging(f"{settings.service_name}-worker", settings.log_level)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+
+    async def main(stop: asyncio.Event) -> None:
+        pool = await create_pool(settings.dsn, min_size=1, max_size=settings.db_pool_max)
+        try:
+            runner = ConsumerRunner(settings.service_name, pool, kafka_config(settings, "worker"), handlers)
+            tasks = [runner.run(stop), *(extra_tasks(pool, stop) if extra_tasks else [])]
+            await asyncio.gather(*tasks)
+        finally:
+            await pool.close()
+
+    _run(main)
+
+
+def service_main(
+    *,
+    settings: Callable[[], ServiceSettings],
+    app_factory: str,
+    migrations: Path,
+    worker: Callable[[ServiceSettings], None] | None = None,
+    commands: dict[str, Callable[[list[str]], None]] | None = None,
+) -> None:
+    """``python -m <service> api|relay|worker|migrate|<command>``: the same verbs everywhere."""
+    import sys
+
+    from ms_platform.app import run_api
+    from ms_platform.migrate import upgrade
+
+    verbs: dict[str, Callable[[list[str]], None]] = {
+        "api": lambda _: run_api(app_factory, settings()),
+        "relay": lambda _: run_relay(settings()),
+        "migrate": lambda _: upgrade(migrations, settings().dsn),
+    }
+    if worker is not None:
+        verbs["worker"] = lambda _: worker(settings())
+    verbs.update(commands or {})
+    if len(sys.argv) < 2 or sys.argv[1] not in verbs:
+        print(f"usage: python -m {app_factory.split('.')[0]} {{{'|'.join(verbs)}}} [args]", file=sys.stderr)
+        raise SystemExit(2)
+    verbs[sys.argv[1]](sys.argv[2:])

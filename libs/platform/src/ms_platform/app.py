@@ -1,0 +1,149 @@
+"""The app factory every service uses: same health routes, error format, logs and traces."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
+from ms_platform.auth import TokenVerifier
+from ms_platform.db import create_pool, ping
+from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
+from ms_platform.problems import install_problem_handlers
+from ms_platform.settings import ServiceSettings
+
+log = structlog.get_logger()
+
+ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
+Lifespan = Callable[[FastAPI], Any]
+
+
+class RequestContextMiddleware:
+    """Request id, trace span and one access-log line per request (pure ASGI, cheap)."""
+
+    def __init__(self, app: Any, service: str) -> None:
+        self.app = app
+        self.tracer = trace.get_tracer(service)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/health/"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"].append((b"x-request-id", request_id.encode("latin-1")))
+            await send(message)
+
+        started = time.perf_counter()
+        ctx = context_from_traceparent(headers.get("traceparent"))
+        with self.tracer.start_as_current_span(
+            f"{scope['method']} {scope['path']}", context=ctx, kind=trace.SpanKind.SERVER
+        ) as span:
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                span.set_attribute("http.status_code", status_holder["status"])
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status_holder["status"],
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
+
+
+def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready", include_in_schema=False)
+    async def ready(request: Request) -> JSONResponse:
+        results = {name: await check(request.app) for name, check in checks.items()}
+        ok = all(results.values())
+        body = {"status": "ok" if ok else "unavailable", "checks": {
+            name: "ok" if passed else "failing" for name, passed in results.items()}}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return router
+
+
+async def database_ready(app: FastAPI) -> bool:
+    return await ping(app.state.pool)
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Iterable[APIRouter],
+    audience: str | None = None,
+    lifespan: Lifespan | None = None,
+    readiness: dict[str, ReadinessCheck] | None = None,
+    description: str = "",
+) -> FastAPI:
+    """Build a service's FastAPI app: pool, token verifier, problem+json, health, logs."""
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+
+    @asynccontextmanager
+    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.settings = settings
+            app.state.pool = await create_pool(
+                settings.dsn,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+                command_timeout=settings.db_command_timeout_s,
+            )
+            stack.push_async_callback(app.state.pool.close)
+            app.state.token_verifier = TokenVerifier(
+                settings.jwks_url, audience or settings.service_name, settings.jwt_issuer
+            )
+            if lifespan is not None:
+                await stack.enter_async_context(lifespan(app))
+            log.info("service.started", port=settings.api_port)
+            yield
+            log.info("service.stopping")
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router({"database": database_ready, **(readiness or {})}))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    return app
+
+
+def run_api(app_factory: str, settings: ServiceSettings) -> None:
+    """Serve an app with uvicorn (one worker; scale by running more processes)."""
+    import uvicorn
+
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        access_log=False,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        loop="uvloop",
+        http="httptools",
+    )

@@ -1,0 +1,79 @@
+"""Typed settings shared by every service.
+
+Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (``IDENTITY_``...).
+Platform-wide values (environment, Kafka, tracing) are read without prefix, so one
+deployment sets them once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, PostgresDsn, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when a setting is unsafe for the environment it runs in."""
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = Field(Environment.PRODUCTION, validation_alias="MS_ENVIRONMENT")
+    database_url: PostgresDsn
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    db_command_timeout_s: float = 5.0
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
+    kafka_security_protocol: str = Field("PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL")
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    jwt_issuer: str = Field("memberspace-identity", validation_alias="JWT_ISSUER")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in (Environment.LOCAL, Environment.TEST)
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Self:
+        if self.is_development:
+            return self
+        problems = self.insecure_reasons()
+        if problems:
+            raise InsecureSettingsError(
+                f"insecure settings for {self.environment}: " + "; ".join(problems)
+            )
+        return self
+
+    def insecure_reasons(self) -> list[str]:
+        """What makes these settings unsafe outside local development (extend in services)."""
+        reasons: list[str] = []
+        url = self.database_url
+        if not url.hosts() or not url.hosts()[0].get("password"):
+            reasons.append("database_url has no password")
+        if self.kafka_security_protocol == "PLAINTEXT":
+            reasons.append("Kafka must use TLS (KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)")
+        if self.jwks_url.startswith("http://"):
+            reasons.append("jwks_url must be https")
+        return reasons
+
+    @property
+    def dsn(self) -> str:
+        return str(self.database_url)
