@@ -1,0 +1,22 @@
+"""Root test configuration: every test sees the local stack's settings (var/local.env)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+LOCAL_ENV = ROOT / "var" / "local.env"
+
+
+def _load_local_env() -> None:
+    if not LOCAL_ENV.exists():
+        return
+    for line in LOCAL_ENV.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+_load_local_env()
