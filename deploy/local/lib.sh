@@ -64,3 +64,76 @@ supervisord_running() {
     out="$(sctl pid 2>/dev/null)" || return 1
     [[ "$out" =~ ^[0-9]+$ ]]
 }
+
+# Names of the processes in deploy/local/Procfile, one a line, in file order.
+procfile_names() {
+    sed -n -E 's/^([A-Za-z0-9_-]+):.*/\1/p' "$LOCAL_DIR/Procfile"
+}
+
+# State of a supervisord program (RUNNING, STOPPED, EXITED, FATAL, BACKOFF, STARTING...).
+program_state() {
+    sctl status "$1" 2>/dev/null | awk 'NR==1 {print $2}'
+}
+
+# Print the last N (default 30) lines of a program's log, framed.
+show_log_tail() {
+    local name="$1" n="${2:-30}" file="$VAR/log/$1.log"
+    if [[ -f "$file" ]]; then
+        printf -- '----- last %s lines of var/log/%s.log -----\n' "$n" "$name" >&2
+        tail -n "$n" "$file" >&2
+        printf -- '----- end of var/log/%s.log -----\n' "$name" >&2
+    else
+        printf 'no log file var/log/%s.log\n' "$name" >&2
+    fi
+}
+
+# Wait until Kafka accepts connections on 127.0.0.1:9092 and, when a log offset is given,
+# until var/log/kafka.log says "Kafka Server started" after that byte offset.
+# Usage: wait_kafka <timeout seconds> [log offset]
+wait_kafka() {
+    local timeout="$1" offset="${2:-}" deadline=$((SECONDS + $1)) state
+    while ((SECONDS < deadline)); do
+        if port_open 127.0.0.1 9092; then
+            if [[ -z "$offset" ]] || tail -c +"$((offset + 1))" "$VAR/log/kafka.log" 2>/dev/null | grep -q 'Kafka Server started'; then
+                return 0
+            fi
+        fi
+        state="$(program_state kafka)"
+        case "$state" in
+            EXITED|FATAL|STOPPED) warn "kafka is $state"; show_log_tail kafka 30; return 1 ;;
+        esac
+        sleep 1
+    done
+    warn "Kafka not ready on 127.0.0.1:9092 after ${timeout}s"
+    show_log_tail kafka 30
+    return 1
+}
+
+# Start a supervisord program unless it is already running; fail when it does not stay up.
+start_program() {
+    local name="$1" state
+    state="$(program_state "$name")"
+    if [[ "$state" == RUNNING ]]; then
+        return 0
+    fi
+    log "starting $name"
+    if ! sctl start "$name" >/dev/null; then
+        warn "$name did not start"
+        show_log_tail "$name" 30
+        return 1
+    fi
+}
+
+# HTTP status code of a GET (000 when nothing answers).
+http_status() {
+    "$VENV/bin/python" - "$1" <<'PY' 2>/dev/null || echo 000
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+        print(r.status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+PY
+}

@@ -1,0 +1,67 @@
+# Entry points of the project. Everything runs on real components (PostgreSQL, Kafka, nginx,
+# an SMTP sink) started by deploy/local/bin/up; state lives under var/.
+#
+#   make up / down [ALL=1]    start / stop the local stack (ALL=1 also stops PostgreSQL)
+#   make test                 unit tests, then up, then integration and end-to-end tests
+#   make test-unit | test-integration | test-e2e
+#   make test-svc SVC=identity   one service's unit then integration tests
+#   make status | logs | install | bench
+#   PYTEST_ARGS="-x -k foo"   extra pytest arguments for any test target
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+BIN := deploy/local/bin
+PYTEST := $(BIN)/pytest-run
+PYTEST_ARGS ?=
+
+UNIT_PATHS        := $(wildcard libs/*/tests/unit services/*/tests/unit)
+INTEGRATION_PATHS := $(wildcard libs/*/tests/integration services/*/tests/integration)
+E2E_PATHS         := $(wildcard tests/e2e)
+
+.PHONY: help install up down status logs test test-unit test-integration test-e2e test-svc bench
+
+help:
+	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
+
+install:
+	$(BIN)/install
+
+up:
+	$(BIN)/up
+
+down:
+	$(BIN)/down $(if $(ALL),--all)
+
+status:
+	$(BIN)/stack status
+
+logs:
+	@ls var/log/*.log >/dev/null 2>&1 || { echo "no logs yet in var/log/ (make up)"; exit 1; }
+	tail -n 20 -F var/log/*.log
+
+test:
+	$(MAKE) test-unit
+	$(MAKE) up
+	$(MAKE) test-integration
+	$(MAKE) test-e2e
+
+test-unit:
+	$(PYTEST) unit $(UNIT_PATHS) $(PYTEST_ARGS)
+
+test-integration:
+	$(PYTEST) integration $(INTEGRATION_PATHS) $(PYTEST_ARGS)
+
+test-e2e:
+	$(PYTEST) e2e $(E2E_PATHS) $(PYTEST_ARGS)
+
+test-svc:
+	@[[ -n "$(SVC)" && -d "services/$(SVC)" ]] || { echo "usage: make test-svc SVC=<one of: $(notdir $(wildcard services/*))>"; exit 2; }
+	$(PYTEST) "$(SVC) unit" $(wildcard services/$(SVC)/tests/unit) $(PYTEST_ARGS)
+	$(MAKE) up
+	$(PYTEST) "$(SVC) integration" $(wildcard services/$(SVC)/tests/integration) $(PYTEST_ARGS)
+
+bench:
+	@[[ -f bench/run.py ]] || { echo "bench/run.py not found"; exit 1; }
+	.venv/bin/python bench/run.py
