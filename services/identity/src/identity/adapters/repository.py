@@ -1,0 +1,101 @@
+"""SQL for accounts, confirmations, sessions and the security log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+ACCOUNT_COLUMNS = (
+    "id, kind, email, member_number, first_name, last_name, birth_date, phone, person_id,"
+    " category, contract_number, password_hash, status, created_at, confirmed_at"
+)
+
+
+async def find_conflict(conn: asyncpg.Connection, email: str, contract_number: str, member_number: str | None) -> str | None:
+    """Which unique fact is already taken: 'email', 'contract' or None."""
+    row = await conn.fetchrow(
+        "select email_normalized = $1 as email_taken from account"
+        " where status <> 'deleted' and (email_normalized = $1 or contract_number = $2"
+        " or (member_number is not null and member_number = $3)) limit 1",
+        email, contract_number, member_number,
+    )
+    if row is None:
+        return None
+    return "email" if row["email_taken"] else "contract"
+
+
+async def insert_account(conn: asyncpg.Connection, **fields: Any) -> None:
+    columns = ", ".join(fields)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
+    await conn.execute(f"insert into account ({columns}) values ({placeholders})", *fields.values())
+
+
+async def insert_confirmation(conn: asyncpg.Connection, account_id: uuid.UUID, token_hash: bytes, expires_at: datetime) -> None:
+    await conn.execute(
+        "insert into email_confirmation (token_hash, account_id, expires_at) values ($1, $2, $3)",
+        token_hash, account_id, expires_at,
+    )
+
+
+async def claim_confirmation(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
+    """Lock the confirmation row for this token (used or not) with its account's status."""
+    return await conn.fetchrow(
+        "select c.account_id, c.expires_at, c.used_at, a.status from email_confirmation c"
+        " join account a on a.id = c.account_id where c.token_hash = $1 for update of c, a",
+        token_hash,
+    )
+
+
+async def activate(conn: asyncpg.Connection, account_id: uuid.UUID, token_hash: bytes) -> datetime:
+    await conn.execute("update email_confirmation set used_at = now() where token_hash = $1", token_hash)
+    return await conn.fetchval(
+        "update account set status = 'active', confirmed_at = now(), updated_at = now()"
+        " where id = $1 returning confirmed_at",
+        account_id,
+    )
+
+
+async def account_by_identifier(conn: asyncpg.Connection, identifier: str, by_email: bool) -> asyncpg.Record | None:
+    column = "email_normalized" if by_email else "member_number"
+    return await conn.fetchrow(
+        f"select {ACCOUNT_COLUMNS} from account where {column} = $1 and status <> 'deleted'", identifier
+    )
+
+
+async def account_by_id(conn: asyncpg.Connection, account_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"select {ACCOUNT_COLUMNS} from account where id = $1", account_id)
+
+
+async def update_password_hash(conn: asyncpg.Connection, account_id: uuid.UUID, password_hash: str) -> None:
+    await conn.execute("update account set password_hash = $2, updated_at = now() where id = $1", account_id, password_hash)
+
+
+async def insert_session(
+    conn: asyncpg.Connection, session_id: uuid.UUID, account_id: uuid.UUID, refresh_hash: bytes,
+    family_id: uuid.UUID, expires_at: datetime, client_ip: str | None,
+) -> None:
+    await conn.execute(
+        "insert into session (id, account_id, refresh_token_hash, family_id, expires_at, client_ip)"
+        " values ($1, $2, $3, $4, $5, $6)",
+        session_id, account_id, refresh_hash, family_id, expires_at, client_ip,
+    )
+
+
+async def session_is_active(conn: asyncpg.Connection, session_id: uuid.UUID) -> bool:
+    return bool(await conn.fetchval(
+        "select true from session s join account a on a.id = s.account_id"
+        " where s.id = $1 and s.revoked_at is null and a.status = 'active'",
+        session_id,
+    ))
+
+
+async def record_security_event(
+    conn: asyncpg.Connection, kind: str, account_id: uuid.UUID | None, client_ip: str | None, **detail: Any
+) -> None:
+    await conn.execute(
+        "insert into security_event (account_id, kind, client_ip, detail) values ($1, $2, $3, $4)",
+        account_id, kind, client_ip, detail,
+    )

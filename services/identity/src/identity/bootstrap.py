@@ -1,0 +1,71 @@
+"""The only place that reads identity's settings and wires its adapters."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import lru_cache
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+
+from identity.adapters.contracts_client import ContractsClient
+from identity.adapters.hashing import PasswordHashing
+from identity.adapters.tokens import KeyRing, TokenIssuer
+from identity.app.handlers import Services
+from identity.domain.passwords import PasswordPolicy
+from identity.entrypoints.http import router
+from identity.settings import IdentitySettings
+from ms_platform.app import create_app as create_service_app
+from ms_platform.auth import TokenVerifier
+
+
+@lru_cache
+def settings() -> IdentitySettings:
+    return IdentitySettings()  # type: ignore[call-arg]
+
+
+def policy(s: IdentitySettings) -> PasswordPolicy:
+    return PasswordPolicy(
+        min_length=s.password_min_length, require_upper=s.password_require_upper,
+        require_lower=s.password_require_lower, require_digit=s.password_require_digit,
+        require_special=s.password_require_special,
+    )
+
+
+@asynccontextmanager
+async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
+    keyring = KeyRing.from_directory(s.jwt_key_dir)
+    issuer = TokenIssuer(keyring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
+    hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads)
+    contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, issuer)
+    try:
+        yield Services(
+            pool=pool, hashing=hashing, contracts=contracts, issuer=issuer, policy=policy(s),
+            contract_number_pattern=s.contract_number_pattern,
+            confirmation_ttl_hours=s.confirmation_ttl_hours,
+            refresh_ttl=timedelta(days=s.refresh_token_ttl_days),
+        )
+    finally:
+        await contracts.close()
+        hashing.close()
+
+
+def create_app() -> FastAPI:
+    s = settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with services(s, app.state.pool) as svc:
+            app.state.services = svc
+            app.state.keyring = KeyRing.from_directory(s.jwt_key_dir)
+            # Identity verifies its own tokens with its own keys, no HTTP round trip.
+            app.state.token_verifier = TokenVerifier(
+                s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys()
+            )
+            yield
+
+    return create_service_app(
+        s, title="identity", routers=[router], audience="identity", lifespan=lifespan,
+        description="Accounts, sign-in, sessions and privacy of the member space.",
+    )

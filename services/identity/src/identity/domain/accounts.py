@@ -1,0 +1,78 @@
+"""Accounts: who may sign up, sign in and how identifiers are read. No I/O."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class AccountKind(StrEnum):
+    MEMBER = "member"
+    EMPLOYER = "employer"
+    BROKER = "broker"
+    AGENT = "agent"
+    OPERATOR = "operator"
+
+
+class AccountStatus(StrEnum):
+    PENDING_CONFIRMATION = "pending_confirmation"
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+STAFF_KINDS = frozenset({AccountKind.AGENT, AccountKind.OPERATOR, AccountKind.EMPLOYER, AccountKind.BROKER})
+
+_MOBILE = re.compile(r"^0[67]\d{8}$")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalize_mobile(phone: str) -> str:
+    """A French mobile number (06/07) as ten digits; ValueError otherwise (ID-4)."""
+    digits = re.sub(r"[\s.\-]", "", phone)
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    if not _MOBILE.fullmatch(digits):
+        raise ValueError("Numéro de mobile invalide (format attendu : 06 ou 07 suivi de 8 chiffres).")
+    return digits
+
+
+def is_email_identifier(identifier: str) -> bool:
+    return "@" in identifier
+
+
+def new_secret_token() -> tuple[str, bytes]:
+    """A URL-safe single-use token and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+@dataclass(frozen=True)
+class SignInDecision:
+    allowed: bool
+    reason: str | None = None
+
+
+def may_sign_in(status: str) -> SignInDecision:
+    """Only confirmed, non-deleted accounts sign in (ID-5: the email proves the address)."""
+    if status == AccountStatus.ACTIVE:
+        return SignInDecision(True)
+    if status == AccountStatus.PENDING_CONFIRMATION:
+        return SignInDecision(False, "not-confirmed")
+    return SignInDecision(False, "invalid-credentials")
+
+
+def confirmation_expiry(now: datetime, ttl_hours: int) -> datetime:
+    return now + timedelta(hours=ttl_hours)
