@@ -11,6 +11,8 @@ SUPERVISOR_SOCK="$VAR/run/supervisor.sock"
 VENV="$REPO/.venv"
 PG_VERSION="${PG_VERSION:-15}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
+# Started first by `up`, before migrations and services (used by the scripts sourcing this).
+# shellcheck disable=SC2034
 INFRA_PROGRAMS=(kafka mailsink gateway)
 
 log()  { printf '==> %s\n' "$*" >&2; }
