@@ -1,0 +1,3 @@
+from ms_platform.migrate import run_env
+
+run_env()

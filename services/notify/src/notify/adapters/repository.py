@@ -1,0 +1,142 @@
+"""SQL for notify's tables; every method runs on the caller's connection and transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+import asyncpg
+
+from notify.domain.model import Delivery, Rendered
+
+WAKE_CHANNEL = "delivery"
+
+
+@dataclass(frozen=True)
+class Contact:
+    account_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A pending delivery locked by the current transaction, ready to send."""
+
+    id: uuid.UUID
+    source_event_id: uuid.UUID
+    channel: str
+    template: str
+    account_id: uuid.UUID | None
+    recipient: str
+    message_id: str
+    attempts: int
+    content: Rendered
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """What the back office may see of a delivery: never its bodies or recipient."""
+
+    id: uuid.UUID
+    channel: str
+    template: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+class DeliveryRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def upsert_contact(self, contact: Contact) -> None:
+        await self._conn.execute(
+            """insert into contact (account_id, email, first_name, last_name)
+               values ($1, $2, $3, $4)
+               on conflict (account_id) do update
+               set email = excluded.email, first_name = excluded.first_name,
+                   last_name = excluded.last_name, updated_at = now()""",
+            contact.account_id, contact.email, contact.first_name, contact.last_name,
+        )
+
+    async def add(self, delivery: Delivery) -> bool:
+        """Insert a pending delivery; False when one already exists for (event, channel)."""
+        created = await self._conn.fetchval(
+            """insert into delivery (id, source_event_id, channel, template, account_id,
+                   recipient, subject, body_text, body_html, message_id)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               on conflict (source_event_id, channel) do nothing
+               returning true""",
+            delivery.id, delivery.source_event_id, delivery.channel.value, delivery.template,
+            delivery.account_id, delivery.recipient, delivery.content.subject,
+            delivery.content.text, delivery.content.html, delivery.message_id,
+        )
+        return bool(created)
+
+    async def wake_dispatcher(self) -> None:
+        """Delivered at commit, so the dispatcher wakes when the row is visible."""
+        await self._conn.execute("select pg_notify($1, '')", WAKE_CHANNEL)
+
+    async def lock_next_due(self, only: Sequence[uuid.UUID] | None = None) -> DueDelivery | None:
+        """Lock one due pending delivery that no other dispatcher holds."""
+        row = await self._conn.fetchrow(
+            """select id, source_event_id, channel, template, account_id, recipient,
+                      message_id, attempts, subject, body_text, body_html
+               from delivery
+               where status = 'pending' and next_attempt_at <= now()
+                 and ($1::uuid[] is null or id = any($1::uuid[]))
+               order by next_attempt_at
+               limit 1
+               for update skip locked""",
+            list(only) if only is not None else None,
+        )
+        if row is None:
+            return None
+        return DueDelivery(
+            id=row["id"], source_event_id=row["source_event_id"], channel=row["channel"],
+            template=row["template"], account_id=row["account_id"], recipient=row["recipient"],
+            message_id=row["message_id"], attempts=row["attempts"],
+            content=Rendered(row["subject"], row["body_text"], row["body_html"]),
+        )
+
+    async def mark_sent(self, delivery_id: uuid.UUID) -> datetime:
+        return await self._conn.fetchval(
+            """update delivery
+               set status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1,
+                   last_error = null, subject = null, body_text = null, body_html = null
+               where id = $1 returning sent_at""",
+            delivery_id,
+        )
+
+    async def mark_retry(self, delivery_id: uuid.UUID, attempts: int, delay_s: float, error: str) -> None:
+        await self._conn.execute(
+            """update delivery
+               set attempts = $2, last_error = $3,
+                   next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+               where id = $1""",
+            delivery_id, attempts, error, delay_s,
+        )
+
+    async def mark_failed(self, delivery_id: uuid.UUID, attempts: int, reason: str) -> datetime:
+        return await self._conn.fetchval(
+            """update delivery
+               set status = 'failed', failed_at = clock_timestamp(), attempts = $2,
+                   last_error = $3, subject = null, body_text = null, body_html = null
+               where id = $1 returning failed_at""",
+            delivery_id, attempts, reason,
+        )
+
+    async def list_for_account(self, account_id: uuid.UUID, limit: int = 100) -> list[DeliverySummary]:
+        rows = await self._conn.fetch(
+            """select id, channel, template, status, created_at, sent_at, attempts, last_error
+               from delivery where account_id = $1
+               order by created_at desc limit $2""",
+            account_id, limit,
+        )
+        return [DeliverySummary(**dict(r)) for r in rows]

@@ -1,0 +1,149 @@
+"""Sends pending deliveries: one row locked, sent, and marked in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Callable, Protocol, Sequence
+
+import asyncpg
+import structlog
+
+from ms_events.events.notify import NotificationFailed, NotificationSent
+from ms_events.outbox import append
+from ms_platform.db import is_database_unavailable
+
+from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery
+from notify.adapters.smtp import SendError
+from notify.domain.model import GiveUp, RetryPolicy, after_failure
+
+log = structlog.get_logger()
+
+
+class Sender(Protocol):
+    async def send(self, delivery: DueDelivery) -> None: ...
+
+
+class Dispatcher:
+    """Delivers due messages.
+
+    The row stays locked (``for update skip locked``) while the SMTP exchange runs, so two
+    dispatchers never send the same delivery; the mark and its NotificationSent/Failed
+    outbox row commit together. A crash during the SMTP exchange itself leaves the row
+    pending, and it is sent again with the same Message-ID: the only duplicate window.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        sender: Sender,
+        policy: RetryPolicy,
+        *,
+        batch_size: int = 20,
+        poll_interval_s: float = 1.0,
+        repository: Callable[[asyncpg.Connection], DeliveryRepository] = DeliveryRepository,
+    ) -> None:
+        self._pool = pool
+        self._sender = sender
+        self._policy = policy
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._repository = repository
+
+    async def run_once(self, only: Sequence[uuid.UUID] | None = None) -> int:
+        """Handle up to one batch of due deliveries; returns how many were attempted."""
+        handled = 0
+        while handled < self._batch_size and await self._deliver_next(only):
+            handled += 1
+        return handled
+
+    async def _deliver_next(self, only: Sequence[uuid.UUID] | None) -> bool:
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                repo = self._repository(conn)
+                delivery = await repo.lock_next_due(only)
+                if delivery is None:
+                    return False
+                try:
+                    await self._sender.send(delivery)
+                except Exception as exc:
+                    # An unexpected error counts as an attempt too, so one bad row cannot spin.
+                    error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
+                    await self._record_failure(conn, repo, delivery, error)
+                else:
+                    sent_at = await repo.mark_sent(delivery.id)
+                    await append(conn, NotificationSent(
+                        delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+                        channel=delivery.channel, template=delivery.template,
+                        account_id=delivery.account_id, sent_at=sent_at,
+                    ))
+                    log.info("delivery.sent", delivery_id=str(delivery.id))
+        return True
+
+    async def _record_failure(
+        self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, exc: SendError
+    ) -> None:
+        decision = after_failure(self._policy, delivery.attempts, exc.reason, permanent=exc.permanent)
+        if isinstance(decision, GiveUp):
+            failed_at = await repo.mark_failed(delivery.id, decision.attempts, decision.reason)
+            await append(conn, NotificationFailed(
+                delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+                channel=delivery.channel, template=delivery.template,
+                account_id=delivery.account_id, reason=decision.reason, failed_at=failed_at,
+            ))
+            log.error("delivery.failed", delivery_id=str(delivery.id), attempts=decision.attempts, error=decision.reason)
+            return
+        await repo.mark_retry(delivery.id, decision.attempts, decision.delay_s, decision.error)
+        log.warning(
+            "delivery.retry_scheduled", delivery_id=str(delivery.id),
+            attempts=decision.attempts, retry_in_s=decision.delay_s, error=decision.error,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop``: woken by NOTIFY on commit, with a poll as a safety net."""
+        wake = asyncio.Event()
+        listener = asyncio.create_task(self._listen(wake, stop))
+        try:
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    if await self.run_once() >= self._batch_size:
+                        continue  # more are probably due
+                except Exception as exc:
+                    if is_database_unavailable(exc):
+                        log.warning("dispatcher.database_unavailable", error=type(exc).__name__)
+                    else:
+                        log.exception("dispatcher.error", error=type(exc).__name__)
+                await _wait_any(wake, stop, self._poll_interval_s)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+    async def _listen(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        def on_notify(*_: object) -> None:
+            wake.set()
+
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    lost = asyncio.Event()
+                    conn.add_termination_listener(lambda _c: lost.set())
+                    await conn.add_listener(WAKE_CHANNEL, on_notify)
+                    try:
+                        while not stop.is_set() and not lost.is_set() and not conn.is_closed():
+                            await _wait_any(lost, stop, 5.0)
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(WAKE_CHANNEL, on_notify)
+            except Exception as exc:  # the poll keeps deliveries moving meanwhile
+                log.warning("dispatcher.listen_failed", error=type(exc).__name__)
+            await _wait_any(stop, stop, 2.0)
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

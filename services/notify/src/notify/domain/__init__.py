@@ -1,0 +1,1 @@
+"""Notify's rules: which message an event asks for, its identity, and retry policy. No I/O."""

@@ -1,0 +1,45 @@
+"""Back-office routes: what was sent to an account (never the message bodies)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from ms_platform.auth import Principal, Role, require_roles
+
+from notify.adapters.repository import DeliveryRepository
+
+router = APIRouter(prefix="/v1", tags=["deliveries"])
+
+Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
+
+
+class DeliveryView(BaseModel):
+    id: uuid.UUID
+    channel: str
+    template: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryView]
+
+
+@router.get("/deliveries", response_model=DeliveryList, summary="Messages sent to an account")
+async def list_deliveries(
+    request: Request,
+    _operator: Operator,
+    account_id: Annotated[uuid.UUID, Query(description="The account whose messages to list")],
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> DeliveryList:
+    async with request.app.state.pool.acquire() as conn:
+        summaries = await DeliveryRepository(conn).list_for_account(account_id, limit)
+    return DeliveryList(items=[DeliveryView(**vars(s)) for s in summaries])
