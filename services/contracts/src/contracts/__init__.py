@@ -1,0 +1,1 @@
+"""Contracts: the registry of products, contracts, holders and beneficiaries."""

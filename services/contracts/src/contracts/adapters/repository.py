@@ -1,0 +1,226 @@
+"""SQL for the contracts registry (asyncpg). Callers own the transactions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from contracts.domain.imports import Person, ProductLine
+
+
+@dataclass(frozen=True)
+class ContractState:
+    """What a contract line says; two equal states mean nothing to write."""
+
+    category: str
+    product_code: str
+    holder_id: uuid.UUID
+    member_number: str
+    start_date: date
+    end_date: date | None
+    beneficiaries: frozenset[tuple[uuid.UUID, str]]
+
+
+async def upsert_product(conn: asyncpg.Connection, product: ProductLine) -> None:
+    """Insert or update a product and replace its guarantees; rows already equal are not touched."""
+    await conn.execute(
+        """
+        insert into product (code, name, category, contribution_formula) values ($1, $2, $3, $4)
+        on conflict (code) do update
+           set name = excluded.name, category = excluded.category,
+               contribution_formula = excluded.contribution_formula, updated_at = now()
+         where (product.name, product.category, product.contribution_formula)
+               is distinct from (excluded.name, excluded.category, excluded.contribution_formula)
+        """,
+        product.code, product.name, product.category, product.contribution_formula,
+    )
+    codes = [g.code for g in product.guarantees]
+    await conn.execute(
+        "delete from guarantee where product_code = $1 and not (code = any($2::text[]))",
+        product.code, codes,
+    )
+    await conn.executemany(
+        """
+        insert into guarantee (product_code, code, label, care_type, rule_type, rate_pct, amount_eur, period)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        on conflict (product_code, code) do update
+           set label = excluded.label, care_type = excluded.care_type, rule_type = excluded.rule_type,
+               rate_pct = excluded.rate_pct, amount_eur = excluded.amount_eur, period = excluded.period
+         where (guarantee.label, guarantee.care_type, guarantee.rule_type, guarantee.rate_pct,
+                guarantee.amount_eur, guarantee.period)
+               is distinct from (excluded.label, excluded.care_type, excluded.rule_type,
+                excluded.rate_pct, excluded.amount_eur, excluded.period)
+        """,
+        [
+            (product.code, g.code, g.label, g.care_type, g.rule_type, g.rate_pct, g.amount_eur, g.period)
+            for g in product.guarantees
+        ],
+    )
+
+
+async def product_categories(conn: asyncpg.Connection) -> dict[str, str]:
+    rows = await conn.fetch("select code, category from product")
+    return {r["code"]: r["category"] for r in rows}
+
+
+async def lock_contract_number(conn: asyncpg.Connection, contract_number: str) -> None:
+    """Serialise concurrent imports of one contract until the transaction ends."""
+    await conn.execute("select pg_advisory_xact_lock(hashtext('contract:' || $1))", contract_number)
+
+
+async def ensure_person(conn: asyncpg.Connection, person: Person) -> tuple[uuid.UUID, bool]:
+    """The person's id (created if new) and whether anything was written."""
+    row = await conn.fetchrow(
+        "select id, city from person where name_key = $1 and birth_date = $2",
+        person.key, person.birth_date,
+    )
+    if row is None:
+        # A concurrent import may insert the same person first: then read theirs.
+        person_id = await conn.fetchval(
+            """
+            insert into person (id, last_name, first_name, birth_date, city, name_key)
+            values ($1, $2, $3, $4, $5, $6)
+            on conflict (name_key, birth_date) do update set name_key = excluded.name_key
+            returning id
+            """,
+            uuid.uuid4(), person.last_name, person.first_name, person.birth_date, person.city, person.key,
+        )
+        return person_id, True
+    if person.city is not None and person.city != row["city"]:
+        await conn.execute("update person set city = $2, updated_at = now() where id = $1", row["id"], person.city)
+        return row["id"], True
+    return row["id"], False
+
+
+async def contract_state(conn: asyncpg.Connection, contract_number: str) -> tuple[uuid.UUID, datetime, ContractState] | None:
+    row = await conn.fetchrow(
+        """
+        select id, category, product_code, holder_id, member_number, start_date, end_date, registered_at
+          from contract where contract_number = $1
+        """,
+        contract_number,
+    )
+    if row is None:
+        return None
+    beneficiaries = await conn.fetch(
+        "select person_id, relationship from contract_beneficiary where contract_id = $1", row["id"]
+    )
+    state = ContractState(
+        category=row["category"],
+        product_code=row["product_code"],
+        holder_id=row["holder_id"],
+        member_number=row["member_number"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        beneficiaries=frozenset((b["person_id"], b["relationship"]) for b in beneficiaries),
+    )
+    return row["id"], row["registered_at"], state
+
+
+async def insert_contract(
+    conn: asyncpg.Connection, contract_id: uuid.UUID, contract_number: str, state: ContractState
+) -> datetime:
+    return await conn.fetchval(
+        """
+        insert into contract (id, contract_number, category, product_code, holder_id, member_number,
+                              start_date, end_date)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        returning registered_at
+        """,
+        contract_id, contract_number, state.category, state.product_code, state.holder_id,
+        state.member_number, state.start_date, state.end_date,
+    )
+
+
+async def update_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, state: ContractState) -> None:
+    await conn.execute(
+        """
+        update contract
+           set category = $2, product_code = $3, holder_id = $4, member_number = $5,
+               start_date = $6, end_date = $7, updated_at = now()
+         where id = $1
+        """,
+        contract_id, state.category, state.product_code, state.holder_id, state.member_number,
+        state.start_date, state.end_date,
+    )
+
+
+async def replace_beneficiaries(
+    conn: asyncpg.Connection, contract_id: uuid.UUID, beneficiaries: frozenset[tuple[uuid.UUID, str]]
+) -> None:
+    await conn.execute("delete from contract_beneficiary where contract_id = $1", contract_id)
+    await conn.executemany(
+        "insert into contract_beneficiary (contract_id, person_id, relationship) values ($1, $2, $3)",
+        [(contract_id, person_id, relationship) for person_id, relationship in beneficiaries],
+    )
+
+
+_CONTRACT_COLUMNS = """
+    c.id, c.contract_number, c.category, c.member_number, c.start_date, c.end_date,
+    c.holder_id, c.product_code, p.name as product_name
+"""
+
+
+async def contract_with_holder(conn: asyncpg.Connection, contract_number: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        select c.id, c.contract_number, c.category, c.member_number, c.holder_id, c.product_code,
+               c.start_date, c.end_date, h.last_name, h.first_name, h.birth_date
+          from contract c join person h on h.id = c.holder_id
+         where c.contract_number = $1
+        """,
+        contract_number,
+    )
+
+
+async def holder_contracts(
+    conn: asyncpg.Connection, holder_id: uuid.UUID, category: str | None = None
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""
+        select {_CONTRACT_COLUMNS}
+          from contract c join product p on p.code = c.product_code
+         where c.holder_id = $1 and ($2::text is null or c.category = $2)
+         order by c.category, c.start_date, c.contract_number
+        """,
+        holder_id, category,
+    )
+
+
+async def contract_by_id(conn: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"select {_CONTRACT_COLUMNS} from contract c join product p on p.code = c.product_code where c.id = $1",
+        contract_id,
+    )
+
+
+async def beneficiaries_of(conn: asyncpg.Connection, contract_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    rows = await conn.fetch(
+        """
+        select b.contract_id, p.first_name, p.last_name, p.birth_date, b.relationship
+          from contract_beneficiary b join person p on p.id = b.person_id
+         where b.contract_id = any($1::uuid[])
+         order by b.contract_id, p.birth_date, p.first_name
+        """,
+        contract_ids,
+    )
+    result: dict[uuid.UUID, list[dict[str, Any]]] = {cid: [] for cid in contract_ids}
+    for r in rows:
+        result[r["contract_id"]].append(
+            {k: r[k] for k in ("first_name", "last_name", "birth_date", "relationship")}
+        )
+    return result
+
+
+async def guarantees_of(conn: asyncpg.Connection, product_code: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        select code, label, care_type, rule_type, rate_pct, amount_eur, period
+          from guarantee where product_code = $1 order by code
+        """,
+        product_code,
+    )

@@ -1,0 +1,192 @@
+"""Use cases of the contracts registry: one function per command, one transaction each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+import structlog
+
+from contracts.adapters import repository as repo
+from contracts.domain.contracts import in_force
+from contracts.domain.imports import (
+    FieldError,
+    ImportReport,
+    ImportRules,
+    MemberLine,
+    ProductLine,
+    RefusedLine,
+    validate_batch,
+)
+from contracts.domain.names import person_key
+from ms_events.events.contracts import ContractRegistered
+from ms_events.outbox import append
+from ms_platform.db import is_database_unavailable
+
+log = structlog.get_logger()
+
+
+async def import_reference_data(
+    pool: asyncpg.Pool,
+    products: list[ProductLine],
+    members: list[Any],
+    rules: ImportRules,
+    today: date,
+) -> ImportReport:
+    """Upsert products, then register each valid member line in its own transaction."""
+    report = ImportReport()
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            for product in products:
+                await repo.upsert_product(conn, product)
+        catalogue = await repo.product_categories(conn)
+        for number, line, refused in validate_batch(members, catalogue, rules, today):
+            if refused is not None:
+                report.refused.append(refused)
+                continue
+            assert line is not None
+            try:
+                async with conn.transaction():
+                    changed = await _register_line(conn, line)
+            except asyncpg.PostgresError as exc:
+                if is_database_unavailable(exc):
+                    raise
+                # Validation should leave nothing for the database to refuse; if it does, the
+                # line is rolled back and reported, and the others still go through.
+                log.warning("contracts.import.line_failed", line=number, error=type(exc).__name__)
+                report.refused.append(RefusedLine(number, line.contract_number, (
+                    FieldError("ligne", "Ligne refusée par la base de données."),)))
+                continue
+            if changed:
+                report.accepted += 1
+            else:
+                report.unchanged += 1
+    log.info(
+        "contracts.imported",
+        products=len(products),
+        accepted=report.accepted,
+        unchanged=report.unchanged,
+        refused=len(report.refused),
+    )
+    return report
+
+
+async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
+    """Write one contract line; publish ContractRegistered when the contract is new or changed."""
+    await repo.lock_contract_number(conn, line.contract_number)
+    holder_id, holder_written = await repo.ensure_person(conn, line.holder)
+    beneficiaries = set()
+    people_written = holder_written
+    for b in line.beneficiaries:
+        person_id, written = await repo.ensure_person(conn, b.person)
+        beneficiaries.add((person_id, b.relationship))
+        people_written = people_written or written
+    desired = repo.ContractState(
+        category=line.category,
+        product_code=line.product_code,
+        holder_id=holder_id,
+        member_number=line.member_number,
+        start_date=line.start_date,
+        end_date=line.end_date,
+        beneficiaries=frozenset(beneficiaries),
+    )
+    existing = await repo.contract_state(conn, line.contract_number)
+    if existing is not None and existing[2] == desired:
+        return people_written
+    if existing is None:
+        contract_id = uuid.uuid4()
+        registered_at = await repo.insert_contract(conn, contract_id, line.contract_number, desired)
+    else:
+        contract_id, registered_at, _ = existing
+        await repo.update_contract(conn, contract_id, desired)
+    await repo.replace_beneficiaries(conn, contract_id, desired.beneficiaries)
+    await append(
+        conn,
+        ContractRegistered(
+            contract_id=contract_id,
+            contract_number=line.contract_number,
+            category=line.category,
+            product_code=line.product_code,
+            holder_id=holder_id,
+            start_date=line.start_date,
+            end_date=line.end_date,
+            registered_at=registered_at,
+        ),
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class HolderQuery:
+    contract_number: str
+    last_name: str
+    first_name: str
+    birth_date: date
+
+
+async def verify_holder(pool: asyncpg.Pool, query: HolderQuery, today: date) -> dict[str, Any] | None:
+    """The holder's in-force contract if every detail matches; None whatever fails (ID-1)."""
+    async with pool.acquire() as conn:
+        row = await repo.contract_with_holder(conn, query.contract_number)
+        if row is None:
+            return None
+        matches = (
+            in_force(row["start_date"], row["end_date"], today)
+            and row["birth_date"] == query.birth_date
+            and person_key(row["last_name"], row["first_name"])
+            == person_key(query.last_name, query.first_name)
+        )
+        if not matches:
+            return None
+        same_category = await repo.holder_contracts(conn, row["holder_id"], row["category"])
+    return {
+        "contract_id": row["id"],
+        "contract_number": row["contract_number"],
+        "category": row["category"],
+        "member_number": row["member_number"],
+        "holder_id": row["holder_id"],
+        "product_code": row["product_code"],
+        "contracts_in_category": [
+            c["contract_number"] for c in same_category if in_force(c["start_date"], c["end_date"], today)
+        ],
+    }
+
+
+def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "contract_number": row["contract_number"],
+        "category": row["category"],
+        "product": {"code": row["product_code"], "name": row["product_name"]},
+        "member_number": row["member_number"],
+        "start_date": row["start_date"],
+        "end_date": row["end_date"],
+        "in_force": in_force(row["start_date"], row["end_date"], today),
+        "beneficiaries": beneficiaries,
+    }
+
+
+async def list_holder_contracts(pool: asyncpg.Pool, holder_id: uuid.UUID, today: date) -> list[dict[str, Any]]:
+    """Every contract a person holds, with its beneficiaries (CT-1, CT-2)."""
+    async with pool.acquire() as conn:
+        rows = await repo.holder_contracts(conn, holder_id)
+        beneficiaries = await repo.beneficiaries_of(conn, [r["id"] for r in rows])
+    return [_contract_view(r, beneficiaries[r["id"]], today) for r in rows]
+
+
+async def get_contract(
+    pool: asyncpg.Pool, contract_id: uuid.UUID, holder_id: uuid.UUID | None, today: date
+) -> dict[str, Any] | None:
+    """One contract with its guarantees; None if absent or not held by ``holder_id`` (when given)."""
+    async with pool.acquire() as conn:
+        row = await repo.contract_by_id(conn, contract_id)
+        if row is None or (holder_id is not None and row["holder_id"] != holder_id):
+            return None
+        beneficiaries = await repo.beneficiaries_of(conn, [row["id"]])
+        guarantees = await repo.guarantees_of(conn, row["product_code"])
+    view = _contract_view(row, beneficiaries[row["id"]], today)
+    view["guarantees"] = [dict(g) for g in guarantees]
+    return view

@@ -1,0 +1,60 @@
+"""The one place that reads settings and wires the contracts service together."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+
+from contracts.domain.imports import ImportRules
+from contracts.entrypoints.http import internal, router
+from contracts.settings import ContractsSettings
+from ms_platform.app import create_app as create_platform_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+@lru_cache
+def settings() -> ContractsSettings:
+    return ContractsSettings()  # type: ignore[call-arg]  (read from the environment)
+
+
+def import_rules(cfg: ContractsSettings) -> ImportRules:
+    return ImportRules(
+        contract_number_pattern=cfg.contract_number_pattern,
+        member_number_pattern=cfg.member_number_pattern,
+        adult_age=cfg.adult_age,
+        max_lines=cfg.max_import_lines,
+    )
+
+
+def clock(cfg: ContractsSettings) -> Callable[[], date]:
+    zone = ZoneInfo(cfg.timezone)
+    return lambda: datetime.now(zone).date()
+
+
+def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
+    cfg = cfg or settings()
+    app = create_platform_app(cfg, title="contracts", routers=[router, internal],
+                              description="Contracts registry: products, contracts, holders, beneficiaries.")
+    app.state.import_rules = import_rules(cfg)
+    app.state.clock = clock(cfg)
+    return app
+
+
+def seed_command(argv: list[str]) -> None:
+    from contracts.entrypoints.cli import seed
+
+    cfg = settings()
+    seed(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))
+
+
+def import_command(argv: list[str]) -> None:
+    from contracts.entrypoints.cli import import_files
+
+    cfg = settings()
+    import_files(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))

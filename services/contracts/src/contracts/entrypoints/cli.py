@@ -1,0 +1,79 @@
+"""Operator commands: load products and contract lines from JSON files, print the report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import structlog
+from pydantic import TypeAdapter, ValidationError
+
+from contracts.app.handlers import import_reference_data
+from contracts.domain.imports import ImportRules, ProductLine, shape_errors
+from ms_platform.db import create_pool
+
+_PRODUCTS = TypeAdapter(list[ProductLine])
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"cannot read {path}: {exc}") from exc
+
+
+def _products(path: Path | None) -> list[ProductLine]:
+    if path is None:
+        return []
+    try:
+        return _PRODUCTS.validate_python(_read_json(path))
+    except ValidationError as exc:
+        for error in shape_errors(exc):
+            print(f"{path}: {error.field}: {error.message}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+async def _run(dsn: str, products: list[ProductLine], members: list[Any], rules: ImportRules, day: date) -> dict:
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    try:
+        report = await import_reference_data(pool, products, members, rules, day)
+    finally:
+        await pool.close()
+    return report.as_dict()
+
+
+def _import(members_path: Path, products_path: Path | None, dsn: str, rules: ImportRules,
+            today: Callable[[], date]) -> None:
+    # stdout carries the report only; logs go to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    members = _read_json(members_path)
+    if not isinstance(members, list):
+        raise SystemExit(f"{members_path}: a JSON list of contract lines is expected")
+    products = _products(products_path)
+    report = asyncio.run(_run(dsn, products, members, rules, today()))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    # Non-zero when lines were refused, so scripts notice; the valid lines are registered anyway.
+    raise SystemExit(1 if report["refused"] else 0)
+
+
+def seed(argv: list[str], *, dsn: str, rules: ImportRules, today: Callable[[], date]) -> None:
+    """``seed <members.json>``: products.json is read from the same folder."""
+    parser = argparse.ArgumentParser(prog="python -m contracts seed")
+    parser.add_argument("members", type=Path)
+    args = parser.parse_args(argv)
+    products = args.members.parent / "products.json"
+    _import(args.members, products if products.exists() else None, dsn, rules, today)
+
+
+def import_files(argv: list[str], *, dsn: str, rules: ImportRules, today: Callable[[], date]) -> None:
+    """``import <members.json> [--products <products.json>]``."""
+    parser = argparse.ArgumentParser(prog="python -m contracts import")
+    parser.add_argument("members", type=Path)
+    parser.add_argument("--products", type=Path, default=None)
+    args = parser.parse_args(argv)
+    _import(args.members, args.products, dsn, rules, today)
