@@ -1,0 +1,148 @@
+"""The consumer runner's decisions, with an in-memory inbox and dead-letter producer."""
+
+import uuid
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import ConsumerRecord
+
+from ms_events.consumer import ConsumerOptions, ConsumerRunner, Unprocessable
+from ms_events.envelope import Envelope
+from ms_events.events.identity import AccountConfirmed
+from ms_events.kafka import KafkaConfig
+
+
+class FakeConn:
+    def __init__(self, inbox: set) -> None:
+        self.inbox = inbox
+        self.pending: set = set()
+
+    @asynccontextmanager
+    async def transaction(self):
+        self.pending = set()
+        try:
+            yield
+        except BaseException:
+            self.inbox -= self.pending  # rolled back
+            raise
+
+    async def fetchval(self, sql, consumer, event_id, event_type):
+        if (consumer, event_id) in self.inbox:
+            return None
+        self.inbox.add((consumer, event_id))
+        self.pending.add((consumer, event_id))
+        return True
+
+
+class FakePool:
+    def __init__(self) -> None:
+        self.inbox: set = set()
+
+    @asynccontextmanager
+    async def acquire(self):
+        yield FakeConn(self.inbox)
+
+
+class FakeProducer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, dict]] = []
+
+    async def send_and_wait(self, topic, value, key, headers):
+        self.sent.append((topic, value, dict(headers)))
+
+
+def _record(value: bytes, offset: int = 7) -> ConsumerRecord:
+    return ConsumerRecord("identity.account.v1", 0, offset, 0, 0, b"k", value, None, len(value), 0, [])
+
+
+def _event_bytes() -> bytes:
+    return Envelope.wrap(AccountConfirmed(account_id=uuid.uuid4(), confirmed_at=datetime.now(UTC))).to_bytes()
+
+
+def _runner(handler, max_attempts: int = 3) -> tuple[ConsumerRunner, FakeProducer]:
+    runner = ConsumerRunner(
+        "notify", FakePool(), KafkaConfig("127.0.0.1:1", "t"), {AccountConfirmed: handler},
+        ConsumerOptions(max_attempts=max_attempts, first_backoff_s=0.001, max_backoff_s=0.002),
+    )
+    dlq = FakeProducer()
+    runner._dlq = dlq
+    return runner, dlq
+
+
+async def test_a_redelivered_event_has_no_second_effect():
+    calls = []
+
+    async def handler(conn, env, event):
+        calls.append(env.id)
+
+    runner, _ = _runner(handler)
+    raw = _event_bytes()
+    assert await runner.process(_record(raw)) == "handled"
+    assert await runner.process(_record(raw, offset=8)) == "duplicate"
+    assert len(calls) == 1
+
+
+async def test_a_malformed_message_goes_to_the_dead_letter_topic_with_the_error_in_headers():
+    async def handler(conn, env, event):
+        raise AssertionError("never called")
+
+    runner, dlq = _runner(handler)
+    assert await runner.process(_record(b"{not json")) == "dead-lettered"
+    topic, value, headers = dlq.sent[0]
+    assert topic == "identity.account.v1.dlq" and value == b"{not json"
+    assert headers["dlq.original_offset"] == b"7" and headers["dlq.consumer"] == b"notify"
+    assert b"MalformedEvent" in headers["dlq.error"]
+
+
+async def test_data_that_does_not_match_the_event_schema_is_dead_lettered_at_once():
+    async def handler(conn, env, event):
+        raise AssertionError("never called")
+
+    runner, dlq = _runner(handler)
+    env = Envelope.wrap(AccountConfirmed(account_id=uuid.uuid4(), confirmed_at=datetime.now(UTC)))
+    broken = env.model_copy(update={"data": {"account_id": "not-a-uuid"}})
+    assert await runner.process(_record(broken.to_bytes())) == "dead-lettered"
+    assert dlq.sent[0][2]["dlq.attempts"] == b"1"
+
+
+async def test_events_nobody_here_handles_are_skipped():
+    runner, dlq = _runner(lambda *a: None)
+    runner._handlers.clear()
+    assert await runner.process(_record(_event_bytes())) == "ignored" and dlq.sent == []
+
+
+async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered():
+    attempts = []
+
+    async def handler(conn, env, event):
+        attempts.append(1)
+        raise ValueError("bug")
+
+    runner, dlq = _runner(handler, max_attempts=3)
+    assert await runner.process(_record(_event_bytes())) == "dead-lettered"
+    assert len(attempts) == 3 and dlq.sent[0][2]["dlq.attempts"] == b"3"
+
+
+async def test_an_unprocessable_event_is_not_retried():
+    attempts = []
+
+    async def handler(conn, env, event):
+        attempts.append(1)
+        raise Unprocessable("contact unknown")
+
+    runner, dlq = _runner(handler)
+    assert await runner.process(_record(_event_bytes())) == "dead-lettered" and len(attempts) == 1
+
+
+async def test_a_database_outage_is_waited_out_without_dead_lettering():
+    attempts = []
+
+    async def handler(conn, env, event):
+        attempts.append(1)
+        if len(attempts) <= 5:
+            raise asyncpg.exceptions.CannotConnectNowError("starting up")
+
+    runner, dlq = _runner(handler, max_attempts=2)
+    assert await runner.process(_record(_event_bytes())) == "handled"
+    assert len(attempts) == 6 and dlq.sent == []
