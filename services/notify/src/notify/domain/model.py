@@ -27,7 +27,8 @@ def message_id(source_event_id: uuid.UUID, channel: Channel | str) -> str:
     Derived from (event, channel) only, so a message re-sent after a crash carries the
     same id and mail systems (and people) can recognise the duplicate.
     """
-    local = uuid.uuid5(MESSAGE_ID_NAMESPACE, f"{source_event_id}:{Channel(channel).value}")
+    name = channel.value if isinstance(channel, Channel) else str(channel)
+    local = uuid.uuid5(MESSAGE_ID_NAMESPACE, f"{source_event_id}:{name}")
     return f"<{local}@{MESSAGE_ID_DOMAIN}>"
 
 

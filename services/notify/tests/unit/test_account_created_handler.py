@@ -1,0 +1,69 @@
+import uuid
+
+from ms_events.envelope import Envelope
+
+from notify.adapters.templates import TemplateRenderer
+from notify.app.handlers import NotifyHandlers
+from notify.domain.model import Channel, message_id
+
+
+class FakeRepository:
+    """Keeps what the handler writes, with the (event, channel) uniqueness of the table."""
+
+    def __init__(self) -> None:
+        self.contacts = {}
+        self.deliveries = {}
+        self.wakes = 0
+
+    async def upsert_contact(self, contact):
+        self.contacts[contact.account_id] = contact
+
+    async def add(self, delivery):
+        key = (delivery.source_event_id, delivery.channel)
+        if key in self.deliveries:
+            return False
+        self.deliveries[key] = delivery
+        return True
+
+    async def wake_dispatcher(self):
+        self.wakes += 1
+
+
+def make_handlers(brand, repo):
+    return NotifyHandlers(TemplateRenderer(), brand, repository=lambda _conn: repo)
+
+
+async def test_account_created_writes_one_pending_confirmation_email(account_created, brand):
+    repo = FakeRepository()
+    envelope = Envelope.wrap(account_created)
+
+    await make_handlers(brand, repo).account_created(object(), envelope, account_created)
+
+    assert repo.contacts[account_created.account_id].email == "camille.durand@example.org"
+    (delivery,) = repo.deliveries.values()
+    assert delivery.source_event_id == envelope.id
+    assert delivery.channel is Channel.EMAIL
+    assert delivery.template == "account_created"
+    assert delivery.recipient == "camille.durand@example.org"
+    assert delivery.account_id == account_created.account_id
+    assert delivery.message_id == message_id(envelope.id, "email")
+    assert "confirmer-mon-compte?token=" in delivery.content.text
+    assert repo.wakes == 1
+
+
+async def test_the_same_event_handled_twice_queues_one_delivery_and_wakes_once(account_created, brand):
+    repo = FakeRepository()
+    envelope = Envelope.wrap(account_created)
+    handlers = make_handlers(brand, repo)
+
+    await handlers.account_created(object(), envelope, account_created)
+    await handlers.account_created(object(), envelope, account_created)
+
+    assert len(repo.deliveries) == 1
+    assert repo.wakes == 1
+
+
+def test_the_worker_subscribes_to_account_created_only(brand):
+    from ms_events.events.identity import AccountCreated
+
+    assert list(make_handlers(brand, FakeRepository()).subscriptions()) == [AccountCreated]

@@ -1,0 +1,64 @@
+import uuid
+
+import aiosmtplib
+import pytest
+
+
+from notify.adapters.repository import DueDelivery
+from notify.adapters.smtp import _is_permanent, build_email
+from notify.domain.model import Rendered, message_id
+from notify.settings import NotifySettings
+
+DB = "postgresql://notify:secret@db.internal:5432/notify"
+
+
+def test_settings_read_the_smtp_server_without_prefix(monkeypatch):
+    monkeypatch.setenv("NOTIFY_DATABASE_URL", DB)
+    monkeypatch.setenv("MS_ENVIRONMENT", "local")
+    monkeypatch.setenv("SMTP_HOST", "smtp.local")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    settings = NotifySettings()
+    assert (settings.smtp_host, settings.smtp_port, settings.api_port) == ("smtp.local", 2525, 8003)
+    assert settings.mail_from == "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>"
+    assert settings.delivery_max_attempts == 8
+
+
+def test_settings_refuse_smtp_without_starttls_in_production(monkeypatch):
+    monkeypatch.setenv("NOTIFY_DATABASE_URL", DB)
+    monkeypatch.setenv("MS_ENVIRONMENT", "production")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("NOTIFY_JWKS_URL", "https://id.example/.well-known/jwks.json")
+    monkeypatch.setenv("NOTIFY_PUBLIC_URL", "https://espace.example")
+    monkeypatch.setenv("SMTP_STARTTLS", "false")
+    # pydantic wraps the InsecureSettingsError raised by the validator in a ValidationError.
+    with pytest.raises(ValueError, match="SMTP must use STARTTLS"):
+        NotifySettings()
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    assert NotifySettings().smtp_starttls is True
+
+
+def due_delivery() -> DueDelivery:
+    event_id = uuid.uuid4()
+    return DueDelivery(
+        id=uuid.uuid4(), source_event_id=event_id, channel="email", template="account_created",
+        account_id=uuid.uuid4(), recipient="a@example.org", message_id=message_id(event_id, "email"),
+        attempts=0, content=Rendered("Confirmez votre adresse e-mail – Votre espace adhérent", "Bonjour", "<p>Bonjour</p>"),
+    )
+
+
+def test_the_email_carries_the_message_id_and_tracing_headers_with_both_parts():
+    delivery = due_delivery()
+    message = build_email(delivery, "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>")
+    assert message["Message-ID"] == delivery.message_id
+    assert message["X-Notify-Delivery-Id"] == str(delivery.id)
+    assert message["X-Source-Event-Id"] == str(delivery.source_event_id)
+    assert message["Subject"] == "Confirmez votre adresse e-mail – Votre espace adhérent"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_only_final_server_refusals_are_permanent():
+    assert _is_permanent(aiosmtplib.SMTPResponseException(550, "no such user"))
+    assert not _is_permanent(aiosmtplib.SMTPResponseException(451, "try later"))
+    assert not _is_permanent(aiosmtplib.SMTPAuthenticationError(535, "bad credentials"))
+    assert not _is_permanent(aiosmtplib.SMTPConnectError("refused"))
+    assert not _is_permanent(ConnectionRefusedError())
