@@ -1,0 +1,47 @@
+"""Real PostgreSQL (a schema of its own in the platform test database) and the real Kafka broker."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import AsyncIterator
+
+import asyncpg
+import pytest
+
+from ms_events.kafka import KafkaConfig
+from ms_events.outbox import INBOX_DDL_V1, OUTBOX_DDL_V1
+from ms_platform.db import create_pool
+
+pytestmark = pytest.mark.integration
+
+RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def kafka() -> KafkaConfig:
+    return KafkaConfig(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), f"test-{RUN}")
+
+
+@pytest.fixture(scope="session")
+def schema_dsn() -> str:
+    base = os.environ.get("PLATFORM_TEST_DATABASE_URL")
+    assert base, "PLATFORM_TEST_DATABASE_URL missing: run make up (it writes var/local.env)"
+    return f"{base}?search_path=evt_{RUN}"
+
+
+@pytest.fixture(scope="session")
+async def pool(schema_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    base = schema_dsn.split("?")[0]
+    admin = await asyncpg.connect(base)
+    await admin.execute(f"create schema evt_{RUN}")
+    await admin.execute(f"set search_path = evt_{RUN}")
+    await admin.execute(OUTBOX_DDL_V1 + INBOX_DDL_V1)
+    await admin.execute("create table effect (event_id uuid primary key, n int not null)")
+    await admin.close()
+    pool = await create_pool(schema_dsn, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
+    admin = await asyncpg.connect(base)
+    await admin.execute(f"drop schema evt_{RUN} cascade")
+    await admin.close()
