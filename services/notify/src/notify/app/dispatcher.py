@@ -99,15 +99,18 @@ class Dispatcher:
             attempts=decision.attempts, retry_in_s=decision.delay_s, error=decision.error,
         )
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop``: woken by NOTIFY on commit, with a poll as a safety net."""
+    async def run(self, stop: asyncio.Event, only: Sequence[uuid.UUID] | None = None) -> None:
+        """Deliver until ``stop``: woken by NOTIFY on commit, with a poll as a safety net.
+
+        ``only`` restricts it to some deliveries (tests share the local database).
+        """
         wake = asyncio.Event()
         listener = asyncio.create_task(self._listen(wake, stop))
         try:
             while not stop.is_set():
                 wake.clear()
                 try:
-                    if await self.run_once() >= self._batch_size:
+                    if await self.run_once(only) >= self._batch_size:
                         continue  # more are probably due
                 except Exception as exc:
                     if is_database_unavailable(exc):

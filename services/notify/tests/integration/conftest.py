@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from ms_events.events.identity import AccountCreated
+from ms_platform.db import create_pool
+
+from notify.adapters.templates import TemplateRenderer
+from notify.app.handlers import NotifyHandlers
+from notify.domain.messages import Brand
+
+
+@pytest.fixture(scope="session")
+async def pool():
+    dsn = os.environ.get("NOTIFY_DATABASE_URL")
+    if not dsn:
+        pytest.skip("NOTIFY_DATABASE_URL is not set (start the local stack: deploy/local/bin/up)")
+    pool = await create_pool(dsn, min_size=1, max_size=5, wait_s=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def handlers() -> NotifyHandlers:
+    return NotifyHandlers(
+        TemplateRenderer(), Brand("Mutuelle Exemple", "01 23 45 67 89", "http://127.0.0.1:8080")
+    )
+
+
+@pytest.fixture
+def account_created() -> AccountCreated:
+    return AccountCreated(
+        account_id=uuid.uuid4(),
+        kind="member",
+        email=f"test-{uuid.uuid4().hex[:8]}@example.org",
+        first_name="Camille",
+        last_name="Durand",
+        confirmation_token=f"tok/{uuid.uuid4().hex}+=",
+        confirmation_expires_at=datetime.now(UTC) + timedelta(hours=24),
+        created_at=datetime.now(UTC),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.handler = RecordingHandler()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer(free_port())
+    yield server
+    server.stop()

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from ms_events.envelope import Envelope
+
+from notify.adapters.smtp import SmtpConfig, SmtpSender
+from notify.app.dispatcher import Dispatcher
+from notify.domain.model import RetryPolicy, message_id
+
+pytestmark = pytest.mark.integration
+
+MAIL_FROM = "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>"
+
+
+async def eventually(check, timeout: float = 5.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+def dispatcher(pool, port: int, **policy) -> Dispatcher:
+    sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=port, mail_from=MAIL_FROM, timeout_s=5))
+    return Dispatcher(pool, sender, RetryPolicy(**({"first_backoff_s": 0.05} | policy)), poll_interval_s=30)
+
+
+async def handle(pool, handlers, envelope, event) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await handlers.account_created(conn, envelope, event)
+
+
+async def delivery_for(pool, envelope):
+    return await pool.fetchrow("select * from delivery where source_event_id = $1", envelope.id)
+
+
+async def outbox_events(pool, delivery_id) -> list[dict]:
+    rows = await pool.fetch("select payload from outbox where key = $1", str(delivery_id))
+    return [json.loads(r["payload"]) for r in rows]
+
+
+async def test_the_same_account_created_handled_twice_queues_one_delivery(pool, handlers, account_created):
+    envelope = Envelope.wrap(account_created)
+    await handle(pool, handlers, envelope, account_created)
+    await handle(pool, handlers, envelope, account_created)
+
+    rows = await pool.fetch("select * from delivery where source_event_id = $1", envelope.id)
+    assert len(rows) == 1
+    assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 0
+    assert rows[0]["message_id"] == message_id(envelope.id, "email")
+    contact = await pool.fetchrow("select * from contact where account_id = $1", account_created.account_id)
+    assert (contact["first_name"], contact["last_name"]) == ("Camille", "Durand")
+
+
+async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server(
+    pool, handlers, account_created, smtp_server
+):
+    smtp_server.start()
+    envelope = Envelope.wrap(account_created)
+    await handle(pool, handlers, envelope, account_created)
+    delivery = await delivery_for(pool, envelope)
+
+    assert await dispatcher(pool, smtp_server.port).run_once(only=[delivery["id"]]) == 1
+
+    (mail,) = smtp_server.handler.messages
+    assert mail["Message-ID"] == message_id(envelope.id, "email")
+    assert mail["Subject"] == "Confirmez votre adresse e-mail – Votre espace adhérent"
+    assert mail["To"] == account_created.email
+    assert mail["X-Notify-Delivery-Id"] == str(delivery["id"])
+    assert mail["X-Source-Event-Id"] == str(envelope.id)
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    token = account_created.confirmation_token.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
+    link = f"http://127.0.0.1:8080/confirmer-mon-compte?token={token}"
+    assert link in text and link in html
+    assert "Bonjour Camille Durand," in text
+
+    sent = await delivery_for(pool, envelope)
+    assert sent["status"] == "sent" and sent["sent_at"] is not None and sent["attempts"] == 1
+    assert sent["body_text"] is None and sent["body_html"] is None
+    (event,) = await outbox_events(pool, delivery["id"])
+    assert event["type"] == "NotificationSent"
+    assert event["data"]["source_event_id"] == str(envelope.id)
+
+
+async def test_a_delivery_stays_pending_while_smtp_is_down_and_is_sent_once_it_is_back(
+    pool, handlers, account_created, smtp_server
+):
+    envelope = Envelope.wrap(account_created)
+    await handle(pool, handlers, envelope, account_created)
+    delivery_id = (await delivery_for(pool, envelope))["id"]
+    notifier = dispatcher(pool, smtp_server.port)
+
+    await notifier.run_once(only=[delivery_id])  # nothing listens on the port yet
+
+    waiting = await delivery_for(pool, envelope)
+    assert waiting["status"] == "pending" and waiting["attempts"] == 1
+    assert waiting["last_error"] and "@" not in waiting["last_error"]
+    assert waiting["next_attempt_at"] > waiting["created_at"]
+    assert await outbox_events(pool, delivery_id) == []
+
+    smtp_server.start()
+    await asyncio.sleep(0.1)  # the first backoff
+    await notifier.run_once(only=[delivery_id])
+
+    sent = await delivery_for(pool, envelope)
+    assert sent["status"] == "sent" and sent["attempts"] == 2
+    assert len(smtp_server.handler.messages) == 1
+
+
+async def test_a_delivery_fails_after_the_last_attempt_and_says_so_on_the_outbox(
+    pool, handlers, account_created, smtp_server
+):
+    envelope = Envelope.wrap(account_created)
+    await handle(pool, handlers, envelope, account_created)
+    delivery_id = (await delivery_for(pool, envelope))["id"]
+    notifier = dispatcher(pool, smtp_server.port, max_attempts=2)
+
+    await notifier.run_once(only=[delivery_id])
+    await asyncio.sleep(0.1)
+    await notifier.run_once(only=[delivery_id])
+
+    failed = await delivery_for(pool, envelope)
+    assert failed["status"] == "failed" and failed["attempts"] == 2
+    assert failed["body_text"] is None
+    (event,) = await outbox_events(pool, delivery_id)
+    assert event["type"] == "NotificationFailed"
+    assert event["data"]["reason"] == failed["last_error"]
+
+
+async def test_a_delivery_not_yet_due_is_left_alone(pool, handlers, account_created, smtp_server):
+    envelope = Envelope.wrap(account_created)
+    await handle(pool, handlers, envelope, account_created)
+    delivery_id = (await delivery_for(pool, envelope))["id"]
+    notifier = dispatcher(pool, smtp_server.port, first_backoff_s=60)
+
+    await notifier.run_once(only=[delivery_id])  # fails: server down, next try in a minute
+    smtp_server.start()
+    assert await notifier.run_once(only=[delivery_id]) == 0
+    assert smtp_server.handler.messages == []
+
+
+async def test_the_running_dispatcher_wakes_on_commit_without_waiting_for_the_poll(
+    pool, handlers, account_created, smtp_server
+):
+    smtp_server.start()
+    envelope = Envelope.wrap(account_created)
+    stop = asyncio.Event()
+    notifier = dispatcher(pool, smtp_server.port)  # polls every 30 s: only NOTIFY can wake it
+    only: list = []  # filled once the row exists, so the dispatcher touches this test's row only
+    task = asyncio.create_task(notifier.run(stop, only=only))
+    try:
+        await asyncio.sleep(0.3)  # let it listen and go idle
+        await handle(pool, handlers, envelope, account_created)
+        only.append((await delivery_for(pool, envelope))["id"])
+
+        async def sent() -> bool:
+            return (await delivery_for(pool, envelope))["status"] == "sent"
+
+        assert await eventually(sent, timeout=5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
