@@ -86,3 +86,28 @@ def smtp_server():
     server = SmtpServer(free_port())
     yield server
     server.stop()
+
+
+# The stack's own notify worker shares this database: rows a test queues are parked a day
+# ahead, and the test's dispatcher works "as of" that time, so that worker never sees them.
+PARK_FOR = timedelta(days=1)
+
+
+@pytest.fixture
+def parked_at() -> datetime:
+    return datetime.now(UTC) + PARK_FOR
+
+
+@pytest.fixture
+def queue(pool, handlers, parked_at):
+    """Handle an event as the consumer runner would, parking the delivery it queues."""
+
+    async def handle(envelope, event) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await handlers.account_created(conn, envelope, event)
+            await conn.execute(
+                "update delivery set next_attempt_at = $2 where source_event_id = $1 and status = 'pending'",
+                envelope.id, parked_at,
+            )
+
+    return handle

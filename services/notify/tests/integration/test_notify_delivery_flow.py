@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -31,11 +32,6 @@ def dispatcher(pool, port: int, **policy) -> Dispatcher:
     return Dispatcher(pool, sender, RetryPolicy(**({"first_backoff_s": 0.05} | policy)), poll_interval_s=30)
 
 
-async def handle(pool, handlers, envelope, event) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await handlers.account_created(conn, envelope, event)
-
-
 async def delivery_for(pool, envelope):
     return await pool.fetchrow("select * from delivery where source_event_id = $1", envelope.id)
 
@@ -45,10 +41,10 @@ async def outbox_events(pool, delivery_id) -> list[dict]:
     return [json.loads(r["payload"]) for r in rows]
 
 
-async def test_the_same_account_created_handled_twice_queues_one_delivery(pool, handlers, account_created):
+async def test_the_same_account_created_handled_twice_queues_one_delivery(pool, queue, parked_at, account_created):
     envelope = Envelope.wrap(account_created)
-    await handle(pool, handlers, envelope, account_created)
-    await handle(pool, handlers, envelope, account_created)
+    await queue(envelope, account_created)
+    await queue(envelope, account_created)
 
     rows = await pool.fetch("select * from delivery where source_event_id = $1", envelope.id)
     assert len(rows) == 1
@@ -59,14 +55,14 @@ async def test_the_same_account_created_handled_twice_queues_one_delivery(pool, 
 
 
 async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server(
-    pool, handlers, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server
 ):
     smtp_server.start()
     envelope = Envelope.wrap(account_created)
-    await handle(pool, handlers, envelope, account_created)
+    await queue(envelope, account_created)
     delivery = await delivery_for(pool, envelope)
 
-    assert await dispatcher(pool, smtp_server.port).run_once(only=[delivery["id"]]) == 1
+    assert await dispatcher(pool, smtp_server.port).run_once(only=[delivery["id"]], as_of=parked_at) == 1
 
     (mail,) = smtp_server.handler.messages
     assert mail["Message-ID"] == message_id(envelope.id, "email")
@@ -90,24 +86,23 @@ async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server
 
 
 async def test_a_delivery_stays_pending_while_smtp_is_down_and_is_sent_once_it_is_back(
-    pool, handlers, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server
 ):
     envelope = Envelope.wrap(account_created)
-    await handle(pool, handlers, envelope, account_created)
+    await queue(envelope, account_created)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port)
 
-    await notifier.run_once(only=[delivery_id])  # nothing listens on the port yet
+    await notifier.run_once(only=[delivery_id], as_of=parked_at)  # nothing listens on the port yet
 
     waiting = await delivery_for(pool, envelope)
     assert waiting["status"] == "pending" and waiting["attempts"] == 1
     assert waiting["last_error"] and "@" not in waiting["last_error"]
-    assert waiting["next_attempt_at"] > waiting["created_at"]
+    assert waiting["next_attempt_at"] > parked_at
     assert await outbox_events(pool, delivery_id) == []
 
     smtp_server.start()
-    await asyncio.sleep(0.1)  # the first backoff
-    await notifier.run_once(only=[delivery_id])
+    await notifier.run_once(only=[delivery_id], as_of=parked_at + timedelta(seconds=1))  # after the backoff
 
     sent = await delivery_for(pool, envelope)
     assert sent["status"] == "sent" and sent["attempts"] == 2
@@ -115,16 +110,15 @@ async def test_a_delivery_stays_pending_while_smtp_is_down_and_is_sent_once_it_i
 
 
 async def test_a_delivery_fails_after_the_last_attempt_and_says_so_on_the_outbox(
-    pool, handlers, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server
 ):
     envelope = Envelope.wrap(account_created)
-    await handle(pool, handlers, envelope, account_created)
+    await queue(envelope, account_created)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port, max_attempts=2)
 
-    await notifier.run_once(only=[delivery_id])
-    await asyncio.sleep(0.1)
-    await notifier.run_once(only=[delivery_id])
+    await notifier.run_once(only=[delivery_id], as_of=parked_at)
+    await notifier.run_once(only=[delivery_id], as_of=parked_at + timedelta(seconds=1))
 
     failed = await delivery_for(pool, envelope)
     assert failed["status"] == "failed" and failed["attempts"] == 2
@@ -134,30 +128,30 @@ async def test_a_delivery_fails_after_the_last_attempt_and_says_so_on_the_outbox
     assert event["data"]["reason"] == failed["last_error"]
 
 
-async def test_a_delivery_not_yet_due_is_left_alone(pool, handlers, account_created, smtp_server):
+async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, account_created, smtp_server):
     envelope = Envelope.wrap(account_created)
-    await handle(pool, handlers, envelope, account_created)
+    await queue(envelope, account_created)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port, first_backoff_s=60)
 
-    await notifier.run_once(only=[delivery_id])  # fails: server down, next try in a minute
+    await notifier.run_once(only=[delivery_id], as_of=parked_at)  # fails: server down, next try in a minute
     smtp_server.start()
-    assert await notifier.run_once(only=[delivery_id]) == 0
+    assert await notifier.run_once(only=[delivery_id], as_of=parked_at) == 0
     assert smtp_server.handler.messages == []
 
 
 async def test_the_running_dispatcher_wakes_on_commit_without_waiting_for_the_poll(
-    pool, handlers, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server
 ):
     smtp_server.start()
     envelope = Envelope.wrap(account_created)
     stop = asyncio.Event()
     notifier = dispatcher(pool, smtp_server.port)  # polls every 30 s: only NOTIFY can wake it
     only: list = []  # filled once the row exists, so the dispatcher touches this test's row only
-    task = asyncio.create_task(notifier.run(stop, only=only))
+    task = asyncio.create_task(notifier.run(stop, only=only, as_of=parked_at))
     try:
         await asyncio.sleep(0.3)  # let it listen and go idle
-        await handle(pool, handlers, envelope, account_created)
+        await queue(envelope, account_created)
         only.append((await delivery_for(pool, envelope))["id"])
 
         async def sent() -> bool:

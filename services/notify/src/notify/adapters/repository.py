@@ -83,18 +83,21 @@ class DeliveryRepository:
         """Delivered at commit, so the dispatcher wakes when the row is visible."""
         await self._conn.execute("select pg_notify($1, '')", WAKE_CHANNEL)
 
-    async def lock_next_due(self, only: Sequence[uuid.UUID] | None = None) -> DueDelivery | None:
-        """Lock one due pending delivery that no other dispatcher holds."""
+    async def lock_next_due(
+        self, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
+    ) -> DueDelivery | None:
+        """Lock one pending delivery due at ``as_of`` (default: now) that no other dispatcher holds."""
         row = await self._conn.fetchrow(
             """select id, source_event_id, channel, template, account_id, recipient,
                       message_id, attempts, subject, body_text, body_html
                from delivery
-               where status = 'pending' and next_attempt_at <= now()
+               where status = 'pending' and next_attempt_at <= coalesce($2, now())
                  and ($1::uuid[] is null or id = any($1::uuid[]))
                order by next_attempt_at
                limit 1
                for update skip locked""",
             list(only) if only is not None else None,
+            as_of,
         )
         if row is None:
             return None
@@ -114,13 +117,16 @@ class DeliveryRepository:
             delivery_id,
         )
 
-    async def mark_retry(self, delivery_id: uuid.UUID, attempts: int, delay_s: float, error: str) -> None:
+    async def mark_retry(
+        self, delivery_id: uuid.UUID, attempts: int, delay_s: float, error: str,
+        as_of: datetime | None = None,
+    ) -> None:
         await self._conn.execute(
             """update delivery
                set attempts = $2, last_error = $3,
-                   next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+                   next_attempt_at = coalesce($5, clock_timestamp()) + make_interval(secs => $4)
                where id = $1""",
-            delivery_id, attempts, error, delay_s,
+            delivery_id, attempts, error, delay_s, as_of,
         )
 
     async def mark_failed(self, delivery_id: uuid.UUID, attempts: int, reason: str) -> datetime:

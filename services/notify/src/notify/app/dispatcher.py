@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Callable, Protocol, Sequence
 
 import asyncpg
@@ -50,18 +51,24 @@ class Dispatcher:
         self._poll_interval_s = poll_interval_s
         self._repository = repository
 
-    async def run_once(self, only: Sequence[uuid.UUID] | None = None) -> int:
-        """Handle up to one batch of due deliveries; returns how many were attempted."""
+    async def run_once(
+        self, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
+    ) -> int:
+        """Handle up to one batch of due deliveries; returns how many were attempted.
+
+        ``only`` and ``as_of`` (the time deliveries are due by; default now) let tests on the
+        shared local database work on their own rows, out of reach of the running worker.
+        """
         handled = 0
-        while handled < self._batch_size and await self._deliver_next(only):
+        while handled < self._batch_size and await self._deliver_next(only, as_of):
             handled += 1
         return handled
 
-    async def _deliver_next(self, only: Sequence[uuid.UUID] | None) -> bool:
+    async def _deliver_next(self, only: Sequence[uuid.UUID] | None, as_of: datetime | None) -> bool:
         async with self._pool.acquire() as conn:
             async with conn.transaction():
                 repo = self._repository(conn)
-                delivery = await repo.lock_next_due(only)
+                delivery = await repo.lock_next_due(only, as_of)
                 if delivery is None:
                     return False
                 try:
@@ -69,7 +76,7 @@ class Dispatcher:
                 except Exception as exc:
                     # An unexpected error counts as an attempt too, so one bad row cannot spin.
                     error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
-                    await self._record_failure(conn, repo, delivery, error)
+                    await self._record_failure(repo, conn, delivery, error, as_of)
                 else:
                     sent_at = await repo.mark_sent(delivery.id)
                     await append(conn, NotificationSent(
@@ -81,7 +88,8 @@ class Dispatcher:
         return True
 
     async def _record_failure(
-        self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, exc: SendError
+        self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery,
+        exc: SendError, as_of: datetime | None,
     ) -> None:
         decision = after_failure(self._policy, delivery.attempts, exc.reason, permanent=exc.permanent)
         if isinstance(decision, GiveUp):
@@ -93,16 +101,18 @@ class Dispatcher:
             ))
             log.error("delivery.failed", delivery_id=str(delivery.id), attempts=decision.attempts, error=decision.reason)
             return
-        await repo.mark_retry(delivery.id, decision.attempts, decision.delay_s, decision.error)
+        await repo.mark_retry(delivery.id, decision.attempts, decision.delay_s, decision.error, as_of)
         log.warning(
             "delivery.retry_scheduled", delivery_id=str(delivery.id),
             attempts=decision.attempts, retry_in_s=decision.delay_s, error=decision.error,
         )
 
-    async def run(self, stop: asyncio.Event, only: Sequence[uuid.UUID] | None = None) -> None:
+    async def run(
+        self, stop: asyncio.Event, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
+    ) -> None:
         """Deliver until ``stop``: woken by NOTIFY on commit, with a poll as a safety net.
 
-        ``only`` restricts it to some deliveries (tests share the local database).
+        ``only`` and ``as_of`` as in ``run_once``.
         """
         wake = asyncio.Event()
         listener = asyncio.create_task(self._listen(wake, stop))
@@ -110,7 +120,7 @@ class Dispatcher:
             while not stop.is_set():
                 wake.clear()
                 try:
-                    if await self.run_once(only) >= self._batch_size:
+                    if await self.run_once(only, as_of) >= self._batch_size:
                         continue  # more are probably due
                 except Exception as exc:
                     if is_database_unavailable(exc):
