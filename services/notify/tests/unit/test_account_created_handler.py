@@ -1,5 +1,3 @@
-import uuid
-
 from ms_events.envelope import Envelope
 
 from notify.adapters.templates import TemplateRenderer
