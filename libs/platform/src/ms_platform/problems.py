@@ -127,6 +127,8 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         message = _FRENCH_MESSAGES.get(kind)
         if kind == "value_error" and err.get("ctx", {}).get("error"):
             message = str(err["ctx"]["error"])
+        elif kind == "value_error" and "email address" in err.get("msg", ""):
+            message = "Adresse e-mail invalide."
         errors.append(
             {"field": _field_name(tuple(err.get("loc", ()))), "code": kind, "message": message or err.get("msg", "")}
         )

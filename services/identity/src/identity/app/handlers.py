@@ -206,5 +206,5 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
                 first_name=cmd.first_name, last_name=cmd.last_name, password_hash=password_hash,
                 status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC),
             )
-            await repo.record_security_event(conn, "account.created", account_id, None, kind=kind.value)
+            await repo.record_security_event(conn, "account.created", account_id, None, account_kind=kind.value)
     return account_id

@@ -1,0 +1,151 @@
+"""Helpers for the journeys through the gateway: stack control, mailbox, test registry."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import random
+import re
+import subprocess
+import urllib.parse
+import uuid
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import AsyncIterator
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = ROOT / "deploy" / "local" / "bin" / "stack"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8080")
+MAILDIR = Path(os.environ.get("MAILDIR", ROOT / "var" / "mail"))
+PASSWORD = "Violette-Ecluse#2031"
+
+
+def stack(*args: str, timeout: float = 180) -> str:
+    """Drive the local stack (deploy/local/bin/stack): kill, start, stop processes."""
+    done = subprocess.run([str(STACK), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"stack {' '.join(args)} failed: {done.stderr[-2000:]}"
+    return done.stdout
+
+
+class Mailbox:
+    """The SMTP sink's Maildir: every message the platform sent."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        found = []
+        for folder in ("new", "cur"):
+            for path in (self.root / folder).glob("*"):
+                raw = path.read_bytes()
+                if address.encode() not in raw:
+                    continue
+                msg = email.message_from_bytes(raw, policy=policy.default)
+                if msg["To"] and address in msg["To"]:
+                    found.append(msg)
+        return found
+
+    def recipients(self, domain: str) -> list[str]:
+        """The To address of every message sent to ``domain`` (one entry per message)."""
+        seen = []
+        needle = f"@{domain}".encode()
+        for folder in ("new", "cur"):
+            for path in (self.root / folder).glob("*"):
+                raw = path.read_bytes()
+                if needle in raw:
+                    msg = email.message_from_bytes(raw, policy=policy.default)
+                    if msg["To"] and msg["To"].endswith(f"@{domain}"):
+                        seen.append(str(msg["To"]))
+        return seen
+
+    async def wait_for(self, address: str, timeout: float = 30) -> EmailMessage:
+        async with asyncio.timeout(timeout):
+            while True:
+                messages = self.messages_to(address)
+                if messages:
+                    return messages[0]
+                await asyncio.sleep(0.2)
+
+
+def confirmation_token(message: EmailMessage) -> str:
+    body = message.get_body(("plain",)).get_content()
+    match = re.search(r"confirmer-mon-compte\?token=(\S+)", body)
+    assert match, "the confirmation email carries no confirmation link"
+    return urllib.parse.unquote(match.group(1))
+
+
+def unique_email(tag: str = "e2e", domain: str = "example.org") -> str:
+    return f"{tag}-{uuid.uuid4().hex[:10]}@{domain}"
+
+
+class Registry:
+    """Contracts the tests register for themselves through the operator import."""
+
+    def __init__(self, gateway: httpx.AsyncClient, token: str) -> None:
+        self.gateway = gateway
+        self.token = token
+
+    async def register(self, count: int = 1, *, in_force: bool = True) -> list[dict]:
+        members = await self._fresh_members(count, in_force)
+        for start in range(0, len(members), 1000):
+            r = await self.gateway.post(
+                "/v1/contract-imports", json={"members": members[start:start + 1000]},
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
+            assert r.status_code == 200, r.text
+            assert r.json()["refused"] == [], r.json()["refused"][:3]
+        return members
+
+    async def _fresh_members(self, count: int, in_force: bool) -> list[dict]:
+        """New members whose contract and member numbers the registry has never seen."""
+        conn = await asyncpg.connect(os.environ["CONTRACTS_DATABASE_URL"])
+        try:
+            members: list[dict] = []
+            while len(members) < count:
+                batch = [self._member(in_force) for _ in range(count - len(members))]
+                taken = {r[0] for r in await conn.fetch(
+                    "select contract_number from contract where contract_number = any($1::text[])"
+                    " union select member_number from contract where member_number = any($2::text[])",
+                    [m["contract_number"] for m in batch], [m["member_number"] for m in batch])}
+                used = {m["contract_number"] for m in members} | {m["member_number"] for m in members}
+                for m in batch:
+                    if not ({m["contract_number"], m["member_number"]} & (taken | used)):
+                        members.append(m)
+                        used |= {m["contract_number"], m["member_number"]}
+            return members
+        finally:
+            await conn.close()
+
+    @staticmethod
+    def _member(in_force: bool) -> dict:
+        rnd = random.SystemRandom()
+        return {
+            "last_name": rnd.choice(["Durand", "Lefèvre", "N'Diaye", "Da Silva", "Dupont-Moreau"]),
+            "first_name": rnd.choice(["Hélène", "Camille", "Moussa", "João", "Béatrice"]) + uuid.uuid4().hex[:4],
+            "birth_date": f"19{rnd.randint(55, 99)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}",
+            "contract_number": f"{rnd.randint(0, 999_999):06d}",
+            "member_number": f"{rnd.randint(0, 9_999_999):07d}",
+            "category": "sante",
+            "in_force": in_force,
+            "product_code": "SANTE-ESSENTIEL",
+            "start_date": "2024-01-01" if in_force else "2020-01-01",
+            "end_date": None if in_force else "2023-12-31",
+            "city": "Nantes",
+            "beneficiaries": [],
+        }
+
+
+def sign_up_body(member: dict, address: str, **overrides) -> dict:
+    body = {
+        "last_name": member["last_name"], "first_name": member["first_name"],
+        "birth_date": member["birth_date"], "contract_number": member["contract_number"],
+        "email": address, "password": PASSWORD,
+    }
+    body.update(overrides)
+    return body
