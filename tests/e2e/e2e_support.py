@@ -149,3 +149,87 @@ def sign_up_body(member: dict, address: str, **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+async def topic_records(topic: str, timeout: float = 15.0) -> list:
+    """Every record currently in ``topic`` (all partitions, from the beginning)."""
+    from aiokafka import AIOKafkaConsumer
+
+    # Without a group the consumer is given every partition of the topic.
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout):
+            while not consumer.assignment():
+                await asyncio.sleep(0.05)
+            partitions = list(consumer.assignment())
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            records: list = []
+            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+                for batch in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+                    records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(topic: str) -> list[int]:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        [description] = await admin.describe_topics([topic])
+        return [p["partition"] for p in description["partitions"]]
+    finally:
+        await admin.close()
+
+
+async def consumer_lag(group: str, topic: str) -> int:
+    """How many records of ``topic`` the consumer group has not committed yet."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
+                     if tp.topic == topic}
+        from aiokafka import TopicPartition
+        partitions = [TopicPartition(topic, p) for p in await _partitions(topic)]
+        ends = await consumer.end_offsets(partitions)
+        return sum(end - max(committed.get(tp, 0), 0) for tp, end in ends.items())
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def wait_until(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
+    """Poll an async predicate until it is truthy; fail naming ``what`` after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await predicate()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+async def sign_up_and_confirm(gateway: httpx.AsyncClient, mailbox: "Mailbox", member: dict, address: str) -> str:
+    """A confirmed member account; returns an access token."""
+    r = await gateway.post("/v1/accounts", json=sign_up_body(member, address))
+    assert r.status_code == 201, r.text
+    token = confirmation_token(await mailbox.wait_for(address))
+    assert (await gateway.post("/v1/accounts/confirm", json={"token": token})).status_code == 200
+    session = await gateway.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
+    assert session.status_code == 201, session.text
+    return session.json()["access_token"]

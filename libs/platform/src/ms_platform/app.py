@@ -15,7 +15,7 @@ from opentelemetry import trace
 from ms_platform.auth import TokenVerifier
 from ms_platform.db import create_pool, ping
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
-from ms_platform.problems import install_problem_handlers
+from ms_platform.problems import install_problem_handlers, problem_response, unhandled_problem
 from ms_platform.settings import ServiceSettings
 
 log = structlog.get_logger()
@@ -39,11 +39,12 @@ class RequestContextMiddleware:
         request_id = headers.get("x-request-id") or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        status_holder = {"status": 500}
+        status_holder: dict[str, Any] = {"status": 500}
 
         async def send_wrapper(message: dict) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 message.setdefault("headers", [])
                 message["headers"].append((b"x-request-id", request_id.encode("latin-1")))
             await send(message)
@@ -55,6 +56,11 @@ class RequestContextMiddleware:
         ) as span:
             try:
                 await self.app(scope, receive, send_wrapper)
+            except Exception as exc:
+                if status_holder.get("started"):
+                    raise
+                problem = unhandled_problem(exc)
+                await problem_response(problem)(scope, receive, send_wrapper)
             finally:
                 span.set_attribute("http.status_code", status_holder["status"])
                 log.info(

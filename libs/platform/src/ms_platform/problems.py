@@ -165,19 +165,21 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONRe
     return problem_response(problem, request)
 
 
-async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+def unhandled_problem(exc: Exception) -> Problem:
+    """The answer to an exception no handler expected: 503 when the database is away, else 500."""
     from ms_platform.db import is_database_unavailable
 
     if is_database_unavailable(exc):
         log.warning("database.unavailable", error=type(exc).__name__)
-        return problem_response(ServiceUnavailable("database"), request)
-    log.exception("request.unhandled_error", error=type(exc).__name__)
-    problem = Problem(500, "internal-error", "Internal error", "Une erreur inattendue est survenue.")
-    return problem_response(problem, request)
+        return ServiceUnavailable("database")
+    log.error("request.unhandled_error", error=type(exc).__name__, exc_info=exc)
+    return Problem(500, "internal-error", "Internal error", "Une erreur inattendue est survenue.")
 
 
 def install_problem_handlers(app: Any) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Problem, _problem_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
-    app.add_exception_handler(Exception, _unhandled_handler)
+    # Unexpected exceptions are answered by RequestContextMiddleware (ms_platform.app): a
+    # Starlette handler for Exception re-raises after answering, which breaks keep-alive
+    # connections with the gateway.

@@ -5,6 +5,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from ms_platform.app import RequestContextMiddleware
 from ms_platform.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 
 
@@ -17,6 +18,7 @@ class Body(BaseModel):
 def _app() -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service="test")
 
     @app.post("/things")
     async def create(body: Body) -> dict:
@@ -42,7 +44,8 @@ def _app() -> FastAPI:
 
 
 async def _call(method: str, path: str, **kwargs) -> httpx.Response:
-    transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
+    # Exceptions must be answered, not re-raised (a re-raise breaks keep-alive with the gateway).
+    transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         return await client.request(method, path, **kwargs)
 

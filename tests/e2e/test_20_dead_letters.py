@@ -1,0 +1,46 @@
+"""A malformed event on a consumed topic is dead-lettered and does not block what follows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from e2e_support import KAFKA, topic_records, unique_email, wait_until
+from ms_events.envelope import Envelope
+from ms_events.events.identity import AccountCreated
+
+pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
+
+
+async def test_a_malformed_event_lands_in_the_dead_letter_topic_and_the_next_email_is_still_sent(mailbox):
+    key = uuid.uuid4()
+    address = unique_email("behind-poison")
+    now = datetime.now(UTC)
+    good = Envelope.wrap(AccountCreated(
+        account_id=key, kind="member", email=address, first_name="Inès", last_name="Bernard",
+        confirmation_token="tok-" + uuid.uuid4().hex, confirmation_expires_at=now + timedelta(hours=48),
+        created_at=now,
+    ))
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:  # same key, same partition: the good event sits right behind the poison
+        await producer.send_and_wait("identity.account.v1", key=str(key).encode(), value=b'{"broken": ')
+        await producer.send_and_wait("identity.account.v1", key=str(key).encode(), value=good.to_bytes())
+    finally:
+        await producer.stop()
+
+    mail = await mailbox.wait_for(address, timeout=60)
+    assert "Bonjour Inès Bernard" in mail.get_body(("plain",)).get_content()
+
+    async def dead_letter():
+        return [r for r in await topic_records("identity.account.v1.dlq") if r.key == str(key).encode()]
+
+    [dead] = await wait_until(dead_letter, timeout=30, what="the dead letter")
+    headers = dict(dead.headers)
+    assert dead.value == b'{"broken": '
+    assert headers["dlq.consumer"] == b"notify"
+    assert headers["dlq.original_topic"] == b"identity.account.v1"
+    assert b"MalformedEvent" in headers["dlq.error"]
