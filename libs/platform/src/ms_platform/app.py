@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -72,7 +73,7 @@ class RequestContextMiddleware:
                 )
 
 
-def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
+def health_router(checks: dict[str, ReadinessCheck], advisory: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/health/live", include_in_schema=False)
@@ -82,9 +83,11 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     @router.get("/health/ready", include_in_schema=False)
     async def ready(request: Request) -> JSONResponse:
         results = {name: await check(request.app) for name, check in checks.items()}
+        notes = {name: await check(request.app) for name, check in advisory.items()}
         ok = all(results.values())
-        body = {"status": "ok" if ok else "unavailable", "checks": {
-            name: "ok" if passed else "failing" for name, passed in results.items()}}
+        status = "unavailable" if not ok else ("ok" if all(notes.values()) else "degraded")
+        body = {"status": status, "checks": {
+            name: "ok" if passed else "failing" for name, passed in {**results, **notes}.items()}}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return router
@@ -92,6 +95,29 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
 
 async def database_ready(app: FastAPI) -> bool:
     return await ping(app.state.pool)
+
+
+_kafka_seen: dict[str, tuple[float, bool]] = {}
+
+
+async def kafka_reachable(app: FastAPI) -> bool:
+    """Whether a Kafka bootstrap server accepts connections (cached 2 s)."""
+    servers = app.state.settings.kafka_bootstrap_servers
+    cached = _kafka_seen.get(servers)
+    if cached and time.monotonic() - cached[0] < 2.0:
+        return cached[1]
+    reachable = False
+    for server in servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout=0.5)
+            writer.close()
+            reachable = True
+            break
+        except (OSError, asyncio.TimeoutError, ValueError):
+            continue
+    _kafka_seen[servers] = (time.monotonic(), reachable)
+    return reachable
 
 
 def create_app(
@@ -130,7 +156,10 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan)
     install_problem_handlers(app)
-    app.include_router(health_router({"database": database_ready, **(readiness or {})}))
+    # An API keeps taking writes while Kafka is away (they wait in the outbox), so Kafka
+    # is reported by readiness but does not take the API out of rotation.
+    app.include_router(health_router({"database": database_ready, **(readiness or {})},
+                                     {"kafka": kafka_reachable}))
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

@@ -62,7 +62,12 @@ def pool(app) -> asyncpg.Pool:
 
 @pytest.fixture(scope="session")
 def token(settings, signing_key):
-    def make(*roles: str, person_id: uuid.UUID | None = None, audience: str = "contracts") -> dict[str, str]:
+    def make(
+        *roles: str,
+        person_id: uuid.UUID | None = None,
+        audience: str = "contracts",
+        categories: tuple[str, ...] = ("sante", "prevoyance", "retraite"),
+    ) -> dict[str, str]:
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": str(uuid.uuid4()),
@@ -75,6 +80,7 @@ def token(settings, signing_key):
         }
         if person_id is not None:
             claims["person_id"] = str(person_id)
+            claims["categories"] = list(categories)
         encoded = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
         return {"Authorization": f"Bearer {encoded}"}
 

@@ -150,6 +150,17 @@ async def test_a_member_lists_their_own_contracts_with_beneficiaries(client, tok
     assert contracts[lines["lapsed"]["contract_number"]]["in_force"] is False
 
 
+async def test_a_member_account_sees_only_the_categories_it_covers(client, token, registered):
+    lines, _ = registered
+    holder_id = await _holder_id(client, token, lines["sante"])
+    sante_only = token("member", person_id=holder_id, categories=("sante",))
+    listed = (await client.get("/v1/contracts", headers=sante_only)).json()
+    assert {c["category"] for c in listed} == {"sante"}
+    everything = (await client.get("/v1/contracts", headers=token("member", person_id=holder_id))).json()
+    other = next(c for c in everything if c["category"] != "sante")
+    assert (await client.get(f"/v1/contracts/{other['id']}", headers=sante_only)).status_code == 404
+
+
 async def test_a_member_reads_one_contract_with_its_guarantees(client, token, registered):
     lines, _ = registered
     holder_id = await _holder_id(client, token, lines["sante"])

@@ -166,6 +166,13 @@ def _person_id(principal: Principal) -> uuid.UUID | None:
         return None
 
 
+def _visible_categories(principal: Principal) -> set[str] | None:
+    """A member account covers its own categories (linked accounts add theirs, ID-12)."""
+    if Role.OPERATOR in principal.roles:
+        return None
+    return {str(c) for c in principal.claims.get("categories") or []}
+
+
 def _holder_scope(principal: Principal, holder_id: uuid.UUID | None) -> uuid.UUID | None:
     """Operators read anyone's contracts; members only their own, whatever they ask for."""
     if Role.OPERATOR in principal.roles:
@@ -184,7 +191,9 @@ async def list_contracts(
     scope = _holder_scope(principal, holder_id)
     if scope is None:
         return []
-    return await handlers.list_holder_contracts(request.app.state.pool, scope, day)
+    contracts = await handlers.list_holder_contracts(request.app.state.pool, scope, day)
+    categories = _visible_categories(principal)
+    return [c for c in contracts if categories is None or c["category"] in categories]
 
 
 @router.get("/v1/contracts/{contract_id}", response_model=ContractDetailOut)
@@ -195,6 +204,7 @@ async def get_contract(contract_id: uuid.UUID, request: Request, principal: Read
     if not is_operator and holder_id is None:
         raise NotFound("contrat")
     result = await handlers.get_contract(request.app.state.pool, contract_id, holder_id, day)
-    if result is None:
+    categories = _visible_categories(principal)
+    if result is None or (categories is not None and result["category"] not in categories):
         raise NotFound("contrat")
     return result
