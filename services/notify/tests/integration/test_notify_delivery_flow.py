@@ -140,24 +140,36 @@ async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, acco
     assert smtp_server.handler.messages == []
 
 
-async def test_the_running_dispatcher_wakes_on_commit_without_waiting_for_the_poll(
+async def test_queueing_a_delivery_notifies_at_commit_and_the_notification_wakes_the_dispatcher(
     pool, queue, parked_at, account_created, smtp_server
 ):
     smtp_server.start()
     envelope = Envelope.wrap(account_created)
+    woken = asyncio.Event()
+    listener = await pool.acquire()
+    await listener.add_listener("delivery", lambda *_: woken.set())
+    try:
+        await queue(envelope, account_created)
+        # The handler's transaction sends the wake-up, delivered at commit.
+        await asyncio.wait_for(woken.wait(), timeout=10)
+    finally:
+        await listener.remove_listener("delivery", lambda *_: None)
+        await pool.release(listener)
+
+    # A running, idle dispatcher (it polls every 30 s) is woken by the notification alone.
+    only: list = []  # read at each pass: empty until the row is this test's to send
     stop = asyncio.Event()
-    notifier = dispatcher(pool, smtp_server.port)  # polls every 30 s: only NOTIFY can wake it
-    only: list = []  # filled once the row exists, so the dispatcher touches this test's row only
+    notifier = dispatcher(pool, smtp_server.port)
     task = asyncio.create_task(notifier.run(stop, only=only, as_of=parked_at))
     try:
-        await asyncio.sleep(0.3)  # let it listen and go idle
-        await queue(envelope, account_created)
+        await asyncio.sleep(0.5)  # its first pass found nothing; it waits for a NOTIFY or the poll
         only.append((await delivery_for(pool, envelope))["id"])
+        await pool.execute("select pg_notify('delivery', '')")
 
         async def sent() -> bool:
             return (await delivery_for(pool, envelope))["status"] == "sent"
 
-        assert await eventually(sent, timeout=5)
+        assert await eventually(sent, timeout=10)
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
