@@ -147,13 +147,17 @@ async def test_queueing_a_delivery_notifies_at_commit_and_the_notification_wakes
     envelope = Envelope.wrap(account_created)
     woken = asyncio.Event()
     listener = await pool.acquire()
-    await listener.add_listener("delivery", lambda *_: woken.set())
+
+    def wake(*_) -> None:
+        woken.set()
+
+    await listener.add_listener("delivery", wake)
     try:
         await queue(envelope, account_created)
         # The handler's transaction sends the wake-up, delivered at commit.
         await asyncio.wait_for(woken.wait(), timeout=10)
     finally:
-        await listener.remove_listener("delivery", lambda *_: None)
+        await listener.remove_listener("delivery", wake)
         await pool.release(listener)
 
     # A running, idle dispatcher (it polls every 30 s) is woken by the notification alone.
