@@ -95,8 +95,13 @@ show_log_tail() {
 wait_kafka() {
     local timeout="$1" offset="${2:-}" deadline=$((SECONDS + $1)) state
     while ((SECONDS < deadline)); do
+        if [[ -n "$offset" && "$(stat -c %s "$VAR/log/kafka.log" 2>/dev/null || echo 0)" -lt "$offset" ]]; then
+            offset=0  # the log was rotated since the start
+        fi
         if port_open 127.0.0.1 9092; then
-            if [[ -z "$offset" ]] || tail -c +"$((offset + 1))" "$VAR/log/kafka.log" 2>/dev/null | grep -q 'Kafka Server started'; then
+            # grep reads to the end (no -q): an early exit would SIGPIPE tail and, under
+            # pipefail, fail the test even when the line is there.
+            if [[ -z "$offset" ]] || tail -c +"$((offset + 1))" "$VAR/log/kafka.log" 2>/dev/null | grep 'Kafka Server started' >/dev/null; then
                 return 0
             fi
         fi
