@@ -42,6 +42,7 @@ logs:
 	tail -n 20 -F var/log/*.log
 
 test:
+	$(MAKE) install
 	$(MAKE) test-unit
 	$(MAKE) up
 	$(MAKE) test-integration
