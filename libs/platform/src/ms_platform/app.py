@@ -21,6 +21,7 @@ from ms_platform.settings import ServiceSettings
 
 log = structlog.get_logger()
 
+SLOW_REQUEST_MS = 500.0
 ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
 Lifespan = Callable[[FastAPI], Any]
 
@@ -63,14 +64,14 @@ class RequestContextMiddleware:
                 problem = unhandled_problem(exc)
                 await problem_response(problem)(scope, receive, send_wrapper)
             finally:
-                span.set_attribute("http.status_code", status_holder["status"])
-                log.info(
-                    "http.request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status_holder["status"],
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+                status = status_holder["status"]
+                span.set_attribute("http.status_code", status)
+                duration_ms = (time.perf_counter() - started) * 1000
+                # The gateway's access log has every request with the same X-Request-ID;
+                # the service adds a line for the ones worth a look.
+                if status >= 400 or duration_ms >= SLOW_REQUEST_MS:
+                    log.info("http.request", method=scope["method"], path=scope["path"],
+                             status=status, duration_ms=round(duration_ms, 2))
 
 
 def health_router(checks: dict[str, ReadinessCheck], advisory: dict[str, ReadinessCheck]) -> APIRouter:
@@ -154,7 +155,10 @@ def create_app(
             yield
             log.info("service.stopping")
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan)
+    # RequestContextMiddleware opens the request's span (and puts its ids in the logs), so
+    # FastAPI's own request spans would only duplicate it.
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan,
+                  telemetry={"tracing": False, "operation_spans": False, "metrics": False, "logs": False})
     install_problem_handlers(app)
     # An API keeps taking writes while Kafka is away (they wait in the outbox), so Kafka
     # is reported by readiness but does not take the API out of rotation.
@@ -175,6 +179,7 @@ def run_api(app_factory: str, settings: ServiceSettings) -> None:
         factory=True,
         host=settings.api_host,
         port=settings.api_port,
+        workers=settings.api_workers,
         access_log=False,
         log_level="warning",
         proxy_headers=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterable
 
@@ -59,6 +60,7 @@ class TokenVerifier:
         min_refetch_interval_s: float = 5.0,
         timeout_s: float = 2.0,
         keys: dict[str, Any] | None = None,
+        cache_size: int = 10_000,
     ) -> None:
         self._jwks_url = jwks_url
         self._audience = audience
@@ -69,6 +71,10 @@ class TokenVerifier:
         self._min_refetch_interval_s = min_refetch_interval_s
         self._timeout_s = timeout_s
         self._lock = asyncio.Lock()
+        # Tokens already verified, until they expire: a client sends the same token on
+        # every call for 15 minutes, and a signature check costs more than the request.
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        self._cache_size = cache_size
 
     async def _refresh(self, force: bool) -> None:
         async with self._lock:
@@ -102,6 +108,18 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.claims["exp"] > time.time():
+                return cached
+            del self._verified[token]
+        principal = await self._verify_signature_and_claims(token)
+        self._verified[token] = principal
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_signature_and_claims(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

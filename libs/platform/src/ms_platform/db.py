@@ -39,6 +39,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _reset_if_needed(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset round trip unless a transaction was left open.
+
+    Pool connections carry no session state here: LISTEN users remove their listeners and
+    advisory locks are transaction-scoped (``pg_advisory_xact_lock``).
+    """
+    if conn.is_in_transaction():
+        await conn.reset()
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -61,6 +71,7 @@ async def create_pool(
                 max_size=max_size,
                 command_timeout=command_timeout,
                 init=_init_connection,
+                reset=_reset_if_needed,
                 # Connections to a restarted server must not be reused.
                 max_inactive_connection_lifetime=60,
             )

@@ -46,6 +46,8 @@ class ServiceSettings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Processes serving the API (uvicorn workers); scale out further with more hosts/pods.
+    api_workers: int = 1
 
     @property
     def is_development(self) -> bool:

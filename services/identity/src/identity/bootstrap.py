@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from identity.adapters.contracts_client import ContractsClient
 from identity.adapters.hashing import PasswordHashing
+from identity.adapters.session_cache import SessionCache
 from identity.adapters.tokens import KeyRing, TokenIssuer
 from identity.app.handlers import Services
 from identity.domain.passwords import PasswordPolicy
@@ -63,7 +64,12 @@ def create_app() -> FastAPI:
             app.state.token_verifier = TokenVerifier(
                 s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys()
             )
-            yield
+            app.state.session_cache = SessionCache(s.dsn)
+            app.state.session_cache.start()
+            try:
+                yield
+            finally:
+                await app.state.session_cache.close()
 
     return create_service_app(
         s, title="identity", routers=[router], audience="identity", lifespan=lifespan,

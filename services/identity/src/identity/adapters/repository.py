@@ -84,12 +84,16 @@ async def insert_session(
     )
 
 
-async def session_is_active(conn: asyncpg.Connection, session_id: uuid.UUID) -> bool:
-    return bool(await conn.fetchval(
-        "select true from session s join account a on a.id = s.account_id"
-        " where s.id = $1 and s.revoked_at is null and a.status = 'active'",
-        session_id,
-    ))
+async def account_of_active_session(
+    conn: asyncpg.Connection, account_id: uuid.UUID, session_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The account, if this session of it is still open and the account active (one round trip)."""
+    return await conn.fetchrow(
+        f"select {', '.join('a.' + c.strip() for c in ACCOUNT_COLUMNS.split(','))}"
+        " from session s join account a on a.id = s.account_id"
+        " where s.id = $2 and a.id = $1 and s.revoked_at is null and a.status = 'active'",
+        account_id, session_id,
+    )
 
 
 async def record_security_event(

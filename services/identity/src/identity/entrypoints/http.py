@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -14,12 +15,12 @@ from identity.app import handlers
 from identity.app.commands import ConfirmAccount, SignIn, SignUpMember
 from identity.domain.accounts import normalize_mobile
 from ms_platform.auth import CurrentPrincipal
-from ms_platform.problems import NotFound, Problem, Unauthorized
+from ms_platform.problems import Problem, Unauthorized
 
 router = APIRouter()
 
 
-def services(request: Request) -> handlers.Services:
+async def services(request: Request) -> handlers.Services:
     return request.app.state.services
 
 
@@ -124,19 +125,20 @@ class MeResponse(BaseModel):
 
 
 @router.get("/v1/me", response_model=MeResponse, tags=["me"])
-async def me(principal: CurrentPrincipal, svc: ServicesDep) -> dict:
+async def me(principal: CurrentPrincipal, svc: ServicesDep, request: Request) -> dict:
     """The signed-in person's own account."""
     try:
         account_id = uuid.UUID(principal.subject)
         session_id = uuid.UUID(str(principal.claims.get("sid")))
     except ValueError as exc:
         raise Unauthorized() from exc
-    async with svc.pool.acquire() as conn:
-        if not await repo.session_is_active(conn, session_id):
-            raise Unauthorized("Votre session est terminée. Veuillez vous reconnecter.")
-        account = await repo.account_by_id(conn, account_id)
+    async def load() -> asyncpg.Record | None:
+        async with svc.pool.acquire() as conn:
+            return await repo.account_of_active_session(conn, account_id, session_id)
+
+    account = await request.app.state.session_cache.get(account_id, session_id, load)
     if account is None:
-        raise NotFound("account")
+        raise Unauthorized("Votre session est terminée. Veuillez vous reconnecter.")
     return {**dict(account), "id": str(account["id"])}
 
 
