@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_support import PASSWORD, confirmation_token, sign_up_body, unique_email
+from e2e_support import PASSWORD, confirmation_token, sign_up_body, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -140,3 +140,23 @@ async def test_me_without_a_valid_token_answers_401_problem(gateway):
     for headers in ({}, {"Authorization": "Bearer not.a.token"}, {"Authorization": "Basic abc"}):
         r = await gateway.get("/v1/me", headers=headers)
         assert r.status_code == 401 and r.headers["content-type"] == PROBLEM
+
+
+async def test_a_member_who_lost_the_email_asks_for_a_new_link_and_confirms_with_it(gateway, mailbox, registry):
+    [member] = await registry.register(1)
+    address = unique_email("resend")
+    assert (await gateway.post("/v1/accounts", json=sign_up_body(member, address))).status_code == 201
+    first = await mailbox.wait_for(address)
+    unknown = await gateway.post("/v1/accounts/confirmation-requests", json={"email": unique_email()})
+    again = await gateway.post("/v1/accounts/confirmation-requests", json={"email": address})
+    assert unknown.status_code == again.status_code == 202 and unknown.json() == again.json()
+
+    async def two_mails():
+        return len(mailbox.messages_to(address)) == 2
+
+    await wait_until(two_mails, timeout=30, interval=0.2, what="the second confirmation email")
+    [second] = [m for m in mailbox.messages_to(address) if "Nouveau lien" in m["Subject"]]
+    assert confirmation_token(second) != confirmation_token(first)
+    assert (await gateway.post("/v1/accounts/confirm", json={"token": confirmation_token(second)})).status_code == 200
+    signed_in = await gateway.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
+    assert signed_in.status_code == 201

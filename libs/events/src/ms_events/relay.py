@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import dataclass
 
 import asyncpg
@@ -30,7 +31,10 @@ class RelayOptions:
     batch_size: int = 500
     poll_interval_s: float = 1.0
     max_backoff_s: float = 5.0
-    retention_days: int = 7
+    # Published rows are kept a day for investigation, then deleted (they may carry
+    # single-use secrets such as confirmation tokens).
+    retention_hours: int = 24
+    purge_every_s: float = 600.0
     # Fault injection for the crash tests; refused outside local/test by the caller.
     pause_after_publish_s: float = 0.0
 
@@ -65,7 +69,13 @@ class Relay:
                     return
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
             log.info("relay.leading")
+            next_purge = 0.0
             while not stop.is_set():
+                if time.monotonic() >= next_purge:
+                    purged = await self.purge_published(conn)
+                    if purged:
+                        log.info("relay.purged", rows=purged)
+                    next_purge = time.monotonic() + self._options.purge_every_s
                 published = await self._publish_batch(conn)
                 if published < self._options.batch_size:
                     await self._wait_for_work(stop)
@@ -137,10 +147,10 @@ class Relay:
                 log.warning("relay.producer_close_failed", error=type(exc).__name__)
 
     async def purge_published(self, conn: asyncpg.Connection) -> int:
-        """Delete rows published more than ``retention_days`` ago."""
+        """Delete rows published more than ``retention_hours`` ago."""
         result = await conn.execute(
-            "delete from outbox where published_at < now() - make_interval(days => $1)",
-            self._options.retention_days,
+            "delete from outbox where published_at < now() - make_interval(hours => $1)",
+            self._options.retention_hours,
         )
         return int(result.split()[-1])
 

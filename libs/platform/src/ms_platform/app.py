@@ -183,7 +183,7 @@ def run_api(app_factory: str, settings: ServiceSettings) -> None:
         access_log=False,
         log_level="warning",
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         loop="uvloop",
         http="httptools",
     )

@@ -48,6 +48,9 @@ class ServiceSettings(BaseSettings):
     api_port: int = 8000
     # Processes serving the API (uvicorn workers); scale out further with more hosts/pods.
     api_workers: int = 1
+    # Addresses whose X-Forwarded-For is trusted (the gateway's); the client address of a
+    # request comes from there.
+    forwarded_allow_ips: str = Field("127.0.0.1", validation_alias="FORWARDED_ALLOW_IPS")
 
     @property
     def is_development(self) -> bool:

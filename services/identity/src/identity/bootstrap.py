@@ -34,10 +34,16 @@ def policy(s: IdentitySettings) -> PasswordPolicy:
     )
 
 
+def keyring(s: IdentitySettings) -> KeyRing:
+    if s.jwt_key_dir is None:
+        raise RuntimeError("IDENTITY_JWT_KEY_DIR is not set: identity's API signs tokens with the keys there")
+    return KeyRing.from_directory(s.jwt_key_dir)
+
+
 @asynccontextmanager
 async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
-    keyring = KeyRing.from_directory(s.jwt_key_dir)
-    issuer = TokenIssuer(keyring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
+    ring = keyring(s)
+    issuer = TokenIssuer(ring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
     hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads)
     contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, issuer)
     try:
@@ -59,7 +65,7 @@ def create_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with services(s, app.state.pool) as svc:
             app.state.services = svc
-            app.state.keyring = KeyRing.from_directory(s.jwt_key_dir)
+            app.state.keyring = keyring(s)
             # Identity verifies its own tokens with its own keys, no HTTP round trip.
             app.state.token_verifier = TokenVerifier(
                 s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys()

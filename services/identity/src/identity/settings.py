@@ -14,7 +14,8 @@ class IdentitySettings(ServiceSettings):
 
     service_name: str = "identity"
     api_port: int = 8001
-    jwt_key_dir: Path
+    # Needed by the API only (the relay and migrations never sign anything).
+    jwt_key_dir: Path | None = None
     access_token_ttl_s: int = 900
     refresh_token_ttl_days: int = 30
     # Every service that accepts identity's access tokens.

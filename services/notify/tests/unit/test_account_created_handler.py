@@ -61,7 +61,8 @@ async def test_the_same_event_handled_twice_queues_one_delivery_and_wakes_once(a
     assert repo.wakes == 1
 
 
-def test_the_worker_subscribes_to_account_created_only(brand):
-    from ms_events.events.identity import AccountCreated
+def test_every_catalogue_event_that_tells_a_person_something_has_a_handler(brand):
+    from ms_events.catalogue import CATALOGUE
 
-    assert list(make_handlers(brand, FakeRepository()).subscriptions()) == [AccountCreated]
+    telling = {cls for cls in CATALOGUE.values() if cls.meta().tells_a_person}
+    assert telling and telling == set(make_handlers(brand, FakeRepository()).subscriptions())

@@ -60,3 +60,20 @@ def test_dates_are_written_in_french_in_paris_time():
 
 def test_the_confirmation_link_encodes_the_token_and_tolerates_a_trailing_slash():
     assert confirmation_link("https://x.example/", "a b") == "https://x.example/confirmer-mon-compte?token=a%20b"
+
+
+def test_a_requested_new_link_says_so_and_carries_the_new_token(account_created, brand):
+    from datetime import UTC, datetime
+
+    from ms_events.events.identity import ConfirmationEmailRequested
+
+    resend = ConfirmationEmailRequested(
+        **account_created.model_dump(include={"account_id", "kind", "email", "first_name", "last_name",
+                                              "confirmation_expires_at"}),
+        confirmation_token="tok-new/+=", requested_at=datetime.now(UTC),
+    )
+    request = account_created_email(resend, brand)
+    rendered = TemplateRenderer().render(request.template, request.context)
+    assert rendered.subject.startswith("Nouveau lien de confirmation")
+    assert "Vous avez demandé un nouveau lien" in rendered.text and "vient d'être créé" not in rendered.text
+    assert "token=tok-new%2F%2B%3D" in rendered.text

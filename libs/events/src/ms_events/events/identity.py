@@ -39,3 +39,22 @@ class AccountCreated(Event):
 class AccountConfirmed(Event):
     account_id: uuid.UUID
     confirmed_at: datetime
+
+
+@event(
+    topic="identity.account.v1",
+    key="account_id",
+    summary="A person whose email is not confirmed yet asked for a new confirmation link.",
+    tells_a_person=True,
+)
+class ConfirmationEmailRequested(Event):
+    account_id: uuid.UUID
+    kind: str
+    email: EmailStr
+    first_name: str
+    last_name: str
+    confirmation_token: str = Field(
+        description="Single-use secret for the confirmation link; topic access must be restricted."
+    )
+    confirmation_expires_at: datetime
+    requested_at: datetime

@@ -18,7 +18,7 @@ from ms_platform.problems import NotFound, Problem
 Category = Literal["sante", "prevoyance", "retraite"]
 
 
-def today(request: Request) -> date:
+async def today(request: Request) -> date:
     return request.app.state.clock()
 
 

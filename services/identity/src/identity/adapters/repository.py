@@ -65,6 +65,14 @@ async def account_by_identifier(conn: asyncpg.Connection, identifier: str, by_em
     )
 
 
+async def pending_account_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"select {ACCOUNT_COLUMNS} from account where email_normalized = $1"
+        " and status = 'pending_confirmation' for update",
+        email,
+    )
+
+
 async def account_by_id(conn: asyncpg.Connection, account_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(f"select {ACCOUNT_COLUMNS} from account where id = $1", account_id)
 

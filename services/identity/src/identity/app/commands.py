@@ -36,3 +36,8 @@ class CreateStaffAccount:
     first_name: str
     last_name: str
     password: str
+
+
+@dataclass(frozen=True)
+class RequestConfirmationEmail:
+    email: str

@@ -15,14 +15,16 @@ from identity.adapters import repository as repo
 from identity.adapters.contracts_client import ContractsClient
 from identity.adapters.hashing import PasswordHashing
 from identity.adapters.tokens import TokenIssuer
-from identity.app.commands import ConfirmAccount, CreateStaffAccount, SignIn, SignUpMember
+from identity.app.commands import (
+    ConfirmAccount, CreateStaffAccount, RequestConfirmationEmail, SignIn, SignUpMember,
+)
 from identity.domain.accounts import (
     AccountKind, AccountStatus, confirmation_expiry, hash_token, is_email_identifier,
     may_sign_in, new_secret_token, normalize_email,
 )
 from identity.domain.passwords import PasswordPolicy
 from ms_events import outbox
-from ms_events.events.identity import AccountConfirmed, AccountCreated
+from ms_events.events.identity import AccountConfirmed, AccountCreated, ConfirmationEmailRequested
 from ms_platform.problems import Problem
 
 log = structlog.get_logger()
@@ -143,6 +145,29 @@ async def confirm_account(svc: Services, cmd: ConfirmAccount) -> dict:
             await outbox.append(conn, AccountConfirmed(account_id=row["account_id"], confirmed_at=confirmed_at))
             await repo.record_security_event(conn, "account.confirmed", row["account_id"], None)
     return {"id": str(row["account_id"]), "status": AccountStatus.ACTIVE.value}
+
+
+async def request_confirmation_email(svc: Services, cmd: RequestConfirmationEmail) -> None:
+    """Send a new confirmation link to an account still waiting for one; silent otherwise.
+
+    The answer is the same whether or not the address has an account (ID-7's rule applies
+    here too), so nothing is learnt by asking.
+    """
+    token, token_hash = new_secret_token()
+    now = datetime.now(UTC)
+    expires = confirmation_expiry(now, svc.confirmation_ttl_hours)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            account = await repo.pending_account_by_email(conn, normalize_email(cmd.email))
+            if account is None:
+                return
+            await repo.insert_confirmation(conn, account["id"], token_hash, expires)
+            await outbox.append(conn, ConfirmationEmailRequested(
+                account_id=account["id"], kind=account["kind"], email=account["email"],
+                first_name=account["first_name"], last_name=account["last_name"],
+                confirmation_token=token, confirmation_expires_at=expires, requested_at=now,
+            ))
+            await repo.record_security_event(conn, "confirmation.requested", account["id"], None)
 
 
 INVALID_CREDENTIALS = Problem(401, "invalid-credentials", "Invalid credentials",

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from identity.adapters import repository as repo
 from identity.app import handlers
-from identity.app.commands import ConfirmAccount, SignIn, SignUpMember
+from identity.app.commands import ConfirmAccount, RequestConfirmationEmail, SignIn, SignUpMember
 from identity.domain.accounts import normalize_mobile
 from ms_platform.auth import CurrentPrincipal
 from ms_platform.problems import Problem, Unauthorized
@@ -90,6 +90,19 @@ async def confirm(body: ConfirmRequest, svc: ServicesDep) -> dict:
     return await handlers.confirm_account(svc, ConfirmAccount(body.token))
 
 
+class ConfirmationEmailRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: EmailStr
+
+
+@router.post("/v1/accounts/confirmation-requests", status_code=202, tags=["accounts"])
+async def request_confirmation_email(body: ConfirmationEmailRequest, svc: ServicesDep) -> dict:
+    """Ask for a new confirmation link; the answer never says whether the address has an account."""
+    await handlers.request_confirmation_email(svc, RequestConfirmationEmail(body.email))
+    return {"detail": "Si un compte en attente de confirmation correspond à cette adresse, "
+                      "un nouveau lien vient de lui être envoyé."}
+
+
 class SignInRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     identifier: Annotated[str, Field(min_length=1, max_length=254, description="email or member number")]
@@ -106,7 +119,8 @@ class SessionResponse(BaseModel):
 @router.post("/v1/sessions", status_code=201, response_model=SessionResponse, tags=["sessions"])
 async def sign_in(body: SignInRequest, request: Request, svc: ServicesDep) -> dict:
     """Sign in with email or member number and password (ID-6)."""
-    client_ip = request.headers.get("x-real-ip") or (request.client.host if request.client else None)
+    # uvicorn sets the client from X-Forwarded-For only when the gateway sent it.
+    client_ip = request.client.host if request.client else None
     return await handlers.sign_in(svc, SignIn(body.identifier, body.password, client_ip))
 
 

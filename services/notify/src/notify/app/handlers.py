@@ -8,7 +8,7 @@ import asyncpg
 import structlog
 
 from ms_events.envelope import Envelope
-from ms_events.events.identity import AccountCreated
+from ms_events.events.identity import AccountCreated, ConfirmationEmailRequested
 
 from notify.adapters.repository import Contact, DeliveryRepository
 from notify.domain.messages import Brand, MessageRequest, account_created_email
@@ -45,6 +45,16 @@ class NotifyHandlers:
         )
         await self._queue(repo, envelope, account_created_email(event, self._brand), event.account_id)
 
+    async def confirmation_email_requested(
+        self, conn: asyncpg.Connection, envelope: Envelope, event: ConfirmationEmailRequested
+    ) -> None:
+        """Queue the new confirmation link a person asked for."""
+        repo = self._repository(conn)
+        await repo.upsert_contact(
+            Contact(event.account_id, str(event.email), event.first_name, event.last_name)
+        )
+        await self._queue(repo, envelope, account_created_email(event, self._brand), event.account_id)
+
     async def _queue(self, repo: DeliveryRepository, envelope: Envelope, request: MessageRequest, account_id) -> None:
         delivery = Delivery.new(
             source_event_id=envelope.id,
@@ -62,4 +72,7 @@ class NotifyHandlers:
 
     def subscriptions(self) -> dict:
         """Event type → handler, as ``run_worker`` expects."""
-        return {AccountCreated: self.account_created}
+        return {
+            AccountCreated: self.account_created,
+            ConfirmationEmailRequested: self.confirmation_email_requested,
+        }

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from ms_events.events.identity import AccountCreated
+from ms_events.events.identity import AccountCreated, ConfirmationEmailRequested
 
 from notify.domain.model import Channel
 
@@ -57,13 +57,14 @@ def confirmation_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{CONFIRMATION_PATH}?token={quote(token, safe='')}"
 
 
-def account_created_email(event: AccountCreated, brand: Brand) -> MessageRequest:
-    """The sign-up confirmation email (ID-5)."""
+def account_created_email(event: AccountCreated | ConfirmationEmailRequested, brand: Brand) -> MessageRequest:
+    """The sign-up confirmation email (ID-5), or the new link a person asked for."""
     return MessageRequest(
         template="account_created",
         channel=Channel.EMAIL,
         recipient=str(event.email),
         context={
+            "resent": isinstance(event, ConfirmationEmailRequested),
             "first_name": event.first_name,
             "last_name": event.last_name,
             "space_name": _SPACE_NAMES.get(event.kind, "Votre espace personnel"),
