@@ -64,5 +64,5 @@ test-svc:
 	$(PYTEST) "$(SVC) integration" $(wildcard services/$(SVC)/tests/integration) $(PYTEST_ARGS)
 
 bench:
-	@[[ -f bench/run.py ]] || { echo "bench/run.py not found"; exit 1; }
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }; }
 	.venv/bin/python bench/run.py
