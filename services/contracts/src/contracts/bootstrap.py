@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from contracts.domain.imports import ImportRules
+from contracts.entrypoints import http_coverage
 from contracts.entrypoints.http import internal, router
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
@@ -37,9 +38,13 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
     return lambda: datetime.now(zone).date()
 
 
+def member_routers() -> list:
+    return [http_coverage.router]
+
+
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
     cfg = cfg or settings()
-    app = create_platform_app(cfg, title="contracts", routers=[router, internal],
+    app = create_platform_app(cfg, title="contracts", routers=[router, internal, *member_routers()],
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
     app.state.import_rules = import_rules(cfg)
     app.state.clock = clock(cfg)

@@ -87,16 +87,30 @@ def token(settings, signing_key):
     return make
 
 
-def _guarantee(code: str) -> dict[str, Any]:
+PRODUCT_SANTE_PLUS = "IT-SANTE-PLUS"
+
+
+def _guarantee(code: str, care_type: str = "consultation_gp", rate: int = 100) -> dict[str, Any]:
     return {
-        "code": code, "label": f"Garantie {code}", "care_type": "consultation_gp",
-        "rule_type": "pct_br_incl_ss", "rate_pct": 100, "amount_eur": None, "period": "per_act",
+        "code": code, "label": f"Garantie {code}", "care_type": care_type,
+        "rule_type": "pct_br_incl_ss", "rate_pct": rate, "amount_eur": None, "period": "per_act",
+    }
+
+
+def _forfait(code: str, care_type: str, amount: str, period: str) -> dict[str, Any]:
+    return {
+        "code": code, "label": f"Forfait {code}", "care_type": care_type,
+        "rule_type": "forfait", "rate_pct": None, "amount_eur": amount, "period": period,
     }
 
 
 PRODUCTS = [
     {"code": PRODUCT_SANTE, "name": "Santé (tests)", "category": "sante",
-     "contribution_formula": None, "guarantees": [_guarantee("CONSULT-GP")]},
+     "contribution_formula": None, "guarantees": [
+         _guarantee("CONSULT-GP"), _forfait("OPTIQUE", "optics_glasses", "100.00", "per_2_years")]},
+    {"code": PRODUCT_SANTE_PLUS, "name": "Santé Plus (tests)", "category": "sante",
+     "contribution_formula": "family", "guarantees": [
+         _guarantee("CONSULT-GP", rate=200), _forfait("OPTIQUE", "optics_glasses", "300.00", "per_2_years")]},
     {"code": PRODUCT_PREVOYANCE, "name": "Prévoyance (tests)", "category": "prevoyance",
      "contribution_formula": None, "guarantees": []},
 ]

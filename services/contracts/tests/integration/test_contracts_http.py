@@ -168,7 +168,7 @@ async def test_a_member_reads_one_contract_with_its_guarantees(client, token, re
     contract_id = next(c["id"] for c in listed if c["category"] == "sante" and c["in_force"])
     response = await client.get(f"/v1/contracts/{contract_id}", headers=token("member", person_id=holder_id))
     assert response.status_code == 200
-    assert [g["code"] for g in response.json()["guarantees"]] == ["CONSULT-GP"]
+    assert [g["code"] for g in response.json()["guarantees"]] == ["CONSULT-GP", "OPTIQUE"]
 
 
 async def test_another_member_gets_404_for_a_contract_that_is_not_theirs(client, token, registered, person, run_import, free_numbers, line):
