@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from contracts.domain.imports import ImportRules
-from contracts.entrypoints import http_coverage
+from contracts.domain.documents import Insurer
+from contracts.entrypoints import http_coverage, http_documents
 from contracts.entrypoints.http import internal, router
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
@@ -39,7 +40,7 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
 
 
 def member_routers() -> list:
-    return [http_coverage.router]
+    return [http_coverage.router, http_documents.router]
 
 
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
@@ -48,6 +49,8 @@ def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
     app.state.import_rules = import_rules(cfg)
     app.state.clock = clock(cfg)
+    app.state.insurer = Insurer(cfg.insurer_name, cfg.amc_number, cfg.convention_type, cfg.routing_criterion)
+    app.state.settings = cfg
     return app
 
 

@@ -19,3 +19,12 @@ class ContractsSettings(ServiceSettings):
     max_import_lines: int = 5000
     # "Today" for the in-force rule is the insurer's calendar day, not the server's.
     timezone: str = "Europe/Paris"
+    # The insurer's identifiers printed on the attestation and the tiers payant card (CT-3, CT-4).
+    insurer_name: str = "Mutuelle Démo"
+    amc_number: str = "912345678"
+    convention_type: str = "TP"
+    routing_criterion: str = "RO"
+    # Termination (CT-9): the notice after confirmation before the contract ends.
+    termination_notice_days: int = 30
+    # Guarantee change and quote requests are answered within this delay (CT-7, CT-10).
+    request_answer_hours: int = 72

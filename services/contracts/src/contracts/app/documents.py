@@ -1,0 +1,53 @@
+"""Documents read from current data: attestation (CT-3), tiers payant card (CT-4), schedule (CT-5)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from contracts.adapters import card_image, pdf, reads, repository as repo
+from contracts.domain.documents import Insurer, card_datamatrix_people, card_levels, datamatrix_payload, validity
+from contracts.entrypoints.scope import Scope, check_visible
+
+
+async def _contract_data(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        contract = check_visible(await repo.contract_by_id(conn, contract_id), scope)
+        people = await reads.people_on_contract(conn, contract_id)
+        guarantees = await repo.guarantees_of(conn, contract["product_code"])
+    return {"contract": dict(contract), "people": [dict(p) for p in people], "guarantees": [dict(g) for g in guarantees]}
+
+
+async def attestation(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date) -> bytes:
+    """The attestation de droits as PDF, generated now from current data."""
+    data = await _contract_data(pool, contract_id, scope)
+    c = data["contract"]
+    view = {**data, "insurer": insurer, "generated_on": today,
+            "validity": validity(c["start_date"], c["end_date"], today)}
+    return pdf.attestation_pdf(view)
+
+
+async def tiers_payant_card(
+    pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date
+) -> dict[str, Any] | None:
+    """The card's fields and its Data Matrix content; None when the contract gives no rights today."""
+    data = await _contract_data(pool, contract_id, scope)
+    c = data["contract"]
+    period = validity(c["start_date"], c["end_date"], today)
+    if c["category"] != "sante" or period is None:
+        return None
+    card = {
+        "contract_id": c["id"], "contract_number": c["contract_number"], "member_number": c["member_number"],
+        "insurer": insurer.name, "amc_number": insurer.amc_number, "convention_type": insurer.convention_type,
+        "routing_criterion": insurer.routing_criterion, "valid_from": period[0], "valid_to": period[1],
+        "people": card_datamatrix_people(data["people"]), "levels": card_levels(data["guarantees"]),
+    }
+    card["datamatrix"] = datamatrix_payload(card, card_image.fits)
+    return card
+
+
+def card_png(card: dict[str, Any]) -> bytes:
+    return card_image.card_png(card)
