@@ -119,12 +119,17 @@ async def test_a_contract_that_does_not_match_is_refused_without_saying_which_pa
     assert (await gateway.post("/v1/accounts", json=sign_up_body(member, unique_email()))).status_code == 201
 
 
-async def test_an_email_or_a_contract_already_used_answers_409(gateway, registry):
-    first, second = await registry.register(2)
+async def test_an_email_already_used_is_not_disclosed_and_a_contract_already_registered_answers_409(gateway, registry):
+    first, second, third = await registry.register(3)
     address = unique_email("taken")
     assert (await gateway.post("/v1/accounts", json=sign_up_body(first, address))).status_code == 201
+    # Issue 3: the sign-up answer never reveals whether an email exists (the owner is told by email).
     same_email = await gateway.post("/v1/accounts", json=sign_up_body(second, address.upper()))
-    assert same_email.status_code == 409 and same_email.json()["field"] == "email"
+    fresh = await gateway.post("/v1/accounts", json=sign_up_body(third, unique_email("fresh")))
+    assert same_email.status_code == fresh.status_code == 201, same_email.text
+    assert set(same_email.json()) == set(fresh.json())
+    assert same_email.json()["status"] == fresh.json()["status"] == "pending_confirmation"
+    # Whoever proves the holder's details may learn the contract already has an account.
     same_contract = await gateway.post("/v1/accounts", json=sign_up_body(first, unique_email()))
     assert same_contract.status_code == 409 and same_contract.json()["field"] == "contract_number"
 

@@ -1,8 +1,13 @@
 """Access-token verification against identity's JWKS, and role dependencies.
 
 Every service verifies tokens itself: signature (asymmetric, ``kid`` required), ``aud``,
-``iss``, ``exp``. Revocation before expiry (sign-out) is checked by identity's own
-routes; other services rely on the short token lifetime.
+``iss``, ``exp``. Revocation before expiry (sign-out, password change, refresh-token
+reuse, deletion): identity's own routes check the session in their database; every other
+service refuses a token whose ``sid`` is in the list of recently ended sessions that
+identity publishes next to its JWKS (``/.well-known/revoked-sessions``), fetched again
+every ``revocation_refresh_s`` seconds (incrementally). If identity cannot be reached the
+last list known is used (a sign-out may then take up to the token's 15 minutes to reach
+that service); the failure is logged.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ class TokenVerifier:
         timeout_s: float = 2.0,
         keys: dict[str, Any] | None = None,
         cache_size: int = 10_000,
+        revocations_url: str | None = "derive",
+        revocation_refresh_s: float = 2.0,
     ) -> None:
         self._jwks_url = jwks_url
         self._audience = audience
@@ -75,6 +82,12 @@ class TokenVerifier:
         # every call for 15 minutes, and a signature check costs more than the request.
         self._verified: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
+        if revocations_url == "derive":
+            suffix = "/.well-known/jwks.json"
+            revocations_url = jwks_url[: -len(suffix)] + "/.well-known/revoked-sessions" \
+                if jwks_url.endswith(suffix) else None
+        self._revocations = RevokedSessions(revocations_url, revocation_refresh_s, timeout_s) \
+            if revocations_url else None
 
     async def _refresh(self, force: bool) -> None:
         async with self._lock:
@@ -108,15 +121,17 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
-        cached = self._verified.get(token)
-        if cached is not None:
-            if cached.claims["exp"] > time.time():
-                return cached
+        principal = self._verified.get(token)
+        if principal is not None and principal.claims["exp"] <= time.time():
             del self._verified[token]
-        principal = await self._verify_signature_and_claims(token)
-        self._verified[token] = principal
-        if len(self._verified) > self._cache_size:
-            self._verified.popitem(last=False)
+            principal = None
+        if principal is None:
+            principal = await self._verify_signature_and_claims(token)
+            self._verified[token] = principal
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        if self._revocations is not None and await self._revocations.is_revoked(principal.claims.get("sid")):
+            raise Unauthorized("Votre session est terminée. Veuillez vous reconnecter.")
         return principal
 
     async def _verify_signature_and_claims(self, token: str) -> Principal:
@@ -150,6 +165,45 @@ class TokenVerifier:
             token_id=str(claims["jti"]),
             claims=claims,
         )
+
+
+class RevokedSessions:
+    """Session ids ended before their tokens expire, learnt from identity (incremental polling)."""
+
+    def __init__(self, url: str, refresh_s: float, timeout_s: float) -> None:
+        self._url = url
+        self._refresh_s = refresh_s
+        self._timeout_s = timeout_s
+        self._revoked: set[str] = set()
+        self._cursor: str | None = None
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def is_revoked(self, sid: Any) -> bool:
+        if not sid:
+            return False
+        if time.monotonic() - self._fetched_at >= self._refresh_s:
+            await self._refresh()
+        return str(sid) in self._revoked
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._refresh_s:
+                return
+            params = {"since": self._cursor} if self._cursor else {}
+            try:
+                async with httpx.AsyncClient(timeout=self._timeout_s) as client:
+                    response = await client.get(self._url, params=params)
+                    response.raise_for_status()
+                    body = response.json()
+                self._revoked.update(body["revoked"])
+                self._cursor = body["cursor"]
+                if len(self._revoked) > 200_000:  # tokens live 15 minutes: start again
+                    self._revoked.clear()
+                    self._cursor = None
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                log.warning("auth.revocations_fetch_failed", error=type(exc).__name__)
+            self._fetched_at = time.monotonic()
 
 
 def bearer_token(request: Request) -> str:

@@ -15,7 +15,10 @@ from identity.adapters.session_cache import SessionCache
 from identity.adapters.tokens import KeyRing, TokenIssuer
 from identity.app.handlers import Services
 from identity.domain.passwords import PasswordPolicy
+from identity.domain.throttling import ThrottlePolicy
 from identity.entrypoints.http import router
+from identity.entrypoints.http_me import router as me_router
+from identity.adapters.personal_data import PersonalDataClients
 from identity.settings import IdentitySettings
 from ms_platform.app import create_app as create_service_app
 from ms_platform.auth import TokenVerifier
@@ -46,14 +49,19 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
     issuer = TokenIssuer(ring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
     hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads)
     contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, issuer)
+    personal_data = PersonalDataClients(dict(s.personal_data_urls), s.personal_data_timeout_s, issuer)
     try:
         yield Services(
             pool=pool, hashing=hashing, contracts=contracts, issuer=issuer, policy=policy(s),
             contract_number_pattern=s.contract_number_pattern,
             confirmation_ttl_hours=s.confirmation_ttl_hours,
             refresh_ttl=timedelta(days=s.refresh_token_ttl_days),
+            throttle=ThrottlePolicy(s.throttle_per_identifier_per_hour, s.throttle_per_address_per_15_min),
+            reset_ttl=timedelta(minutes=s.password_reset_ttl_minutes),
+            personal_data=personal_data,
         )
     finally:
+        await personal_data.close()
         await contracts.close()
         hashing.close()
 
@@ -68,7 +76,8 @@ def create_app() -> FastAPI:
             app.state.keyring = keyring(s)
             # Identity verifies its own tokens with its own keys, no HTTP round trip.
             app.state.token_verifier = TokenVerifier(
-                s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys()
+                s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys(),
+                revocations_url=None,  # identity checks the session itself, in its database
             )
             app.state.session_cache = SessionCache(s.dsn)
             app.state.session_cache.start()
@@ -78,6 +87,6 @@ def create_app() -> FastAPI:
                 await app.state.session_cache.close()
 
     return create_service_app(
-        s, title="identity", routers=[router], audience="identity", lifespan=lifespan,
+        s, title="identity", routers=[router, me_router], audience="identity", lifespan=lifespan,
         description="Accounts, sign-in, sessions and privacy of the member space.",
     )

@@ -25,6 +25,13 @@ class IdentitySettings(ServiceSettings):
     contracts_url: str = "http://127.0.0.1:8002"
     contracts_timeout_s: float = 3.0
     public_url: str = "http://127.0.0.1:8080"
+    # ID-11: every context asked for the personal-data export (GET /internal/v1/personal-data).
+    personal_data_urls: dict[str, str] = {"contracts": "http://127.0.0.1:8002", "notify": "http://127.0.0.1:8003"}
+    personal_data_timeout_s: float = 5.0
+    password_reset_ttl_minutes: int = 30
+    # ID-15: failed sign-ins evaluated per identifier per hour, and per client address per 15 minutes.
+    throttle_per_identifier_per_hour: int = 100
+    throttle_per_address_per_15_min: int = 30
     confirmation_ttl_hours: int = 48
     # ID-2: the default is the strictest source (s000); s001's 8 + upper/lower/digit is expressible.
     password_min_length: int = 12

@@ -60,6 +60,20 @@ class ConfirmationEmailRequested(Event):
     requested_at: datetime
 
 
+@event(
+    topic="identity.account.v1",
+    key="account_id",
+    summary="Someone tried to create an account with an address that already has one; its owner is told.",
+    tells_a_person=True,
+)
+class SignUpAttemptedWithExistingEmail(Event):
+    account_id: uuid.UUID = Field(description="The existing account whose address was used")
+    email: EmailStr
+    first_name: str
+    last_name: str
+    attempted_at: datetime
+
+
 class PostalAddress(BaseModel):
     """A French postal address (letters, home services)."""
 

@@ -10,21 +10,20 @@ import asyncpg
 
 ACCOUNT_COLUMNS = (
     "id, kind, email, member_number, first_name, last_name, birth_date, phone, person_id,"
-    " category, contract_number, password_hash, status, created_at, confirmed_at"
+    " category, contract_number, password_hash, status, created_at, confirmed_at, address, city,"
+    " two_factor_method, password_changed_at"
 )
 
 
-async def find_conflict(conn: asyncpg.Connection, email: str, contract_number: str, member_number: str | None) -> str | None:
-    """Which unique fact is already taken: 'email', 'contract' or None."""
-    row = await conn.fetchrow(
-        "select email_normalized = $1 as email_taken from account"
-        " where status <> 'deleted' and (email_normalized = $1 or contract_number = $2"
-        " or (member_number is not null and member_number = $3)) limit 1",
-        email, contract_number, member_number,
-    )
-    if row is None:
-        return None
-    return "email" if row["email_taken"] else "contract"
+async def contract_taken(conn: asyncpg.Connection, contract_number: str, member_number: str | None) -> bool:
+    return await conn.fetchval(
+        "select exists (select 1 from account where status <> 'deleted' and (contract_number = $1"
+        " or (member_number is not null and member_number = $2)))", contract_number, member_number)
+
+
+async def account_by_email_any_status(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"select {ACCOUNT_COLUMNS} from account where email_normalized = $1 and status <> 'deleted'", email)
 
 
 async def insert_account(conn: asyncpg.Connection, **fields: Any) -> None:

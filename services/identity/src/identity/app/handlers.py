@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -14,17 +13,21 @@ import structlog
 from identity.adapters import repository as repo
 from identity.adapters.contracts_client import ContractsClient
 from identity.adapters.hashing import PasswordHashing
+from identity.adapters.personal_data import PersonalDataClients
 from identity.adapters.tokens import TokenIssuer
 from identity.app.commands import (
-    ConfirmAccount, CreateStaffAccount, RequestConfirmationEmail, SignIn, SignUpMember,
+    ConfirmAccount, CreateStaffAccount, RequestConfirmationEmail, SignUpMember,
 )
 from identity.domain.accounts import (
-    AccountKind, AccountStatus, confirmation_expiry, hash_token, is_email_identifier,
-    may_sign_in, new_secret_token, normalize_email,
+    AccountKind, AccountStatus, confirmation_expiry, hash_token,
+    new_secret_token, normalize_email,
 )
 from identity.domain.passwords import PasswordPolicy
+from identity.domain.throttling import ThrottlePolicy
 from ms_events import outbox
-from ms_events.events.identity import AccountConfirmed, AccountCreated, ConfirmationEmailRequested
+from ms_events.events.identity import (
+    AccountConfirmed, AccountCreated, ConfirmationEmailRequested, SignUpAttemptedWithExistingEmail,
+)
 from ms_platform.problems import Problem
 
 log = structlog.get_logger()
@@ -42,9 +45,14 @@ class Services:
     contract_number_pattern: str
     confirmation_ttl_hours: int
     refresh_ttl: timedelta
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    reset_ttl: timedelta = timedelta(minutes=30)
+    email_change_ttl: timedelta = timedelta(hours=24)
+    challenge_ttl: timedelta = timedelta(minutes=5)
+    personal_data: PersonalDataClients | None = None
 
 
-def _password_problem(reasons: list[str]) -> Problem:
+def password_problem(reasons: list[str]) -> Problem:
     return Problem(422, "password-policy", "Password refused", " ".join(reasons), field="password",
                    errors=[{"field": "password", "message": r} for r in reasons])
 
@@ -65,10 +73,10 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
     reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name,
                                   birth_date=cmd.birth_date)
     if reasons:
-        raise _password_problem(reasons)
+        raise password_problem(reasons)
     email = normalize_email(cmd.email)
-    async with svc.pool.acquire() as conn:
-        await _refuse_conflict(conn, email, cmd.contract_number, None)
+    # The holder is verified first: only someone who knows the holder's details learns
+    # that the contract already has an account (409); an address already used is never told.
     holder = await svc.contracts.verify_holder(cmd.contract_number, cmd.last_name, cmd.first_name, cmd.birth_date)
     if holder is None:
         raise CONTRACT_NOT_VERIFIED
@@ -77,20 +85,33 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
     token, token_hash = new_secret_token()
     now = datetime.now(UTC)
     expires = confirmation_expiry(now, svc.confirmation_ttl_hours)
+    accepted = {"id": str(account_id), "status": AccountStatus.PENDING_CONFIRMATION.value,
+                "email": cmd.email.strip(), "confirmation_expires_at": expires.isoformat()}
     async with svc.pool.acquire() as conn:
         async with conn.transaction():
-            await _refuse_conflict(conn, email, cmd.contract_number, holder.member_number)
+            if await repo.contract_taken(conn, cmd.contract_number, holder.member_number):
+                raise _conflict("contract")
+            owner = await repo.account_by_email_any_status(conn, email)
+            if owner is not None:
+                await _tell_owner(conn, owner, now)
+                return accepted
             try:
-                await repo.insert_account(
-                    conn, id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
-                    email_normalized=email, member_number=holder.member_number, first_name=cmd.first_name,
-                    last_name=cmd.last_name, birth_date=cmd.birth_date, phone=cmd.phone,
-                    person_id=uuid.UUID(holder.holder_id), category=holder.category,
-                    contract_number=holder.contract_number, password_hash=password_hash,
-                    status=AccountStatus.PENDING_CONFIRMATION.value, created_at=now,
-                )
+                async with conn.transaction():
+                    await repo.insert_account(
+                        conn, id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
+                        email_normalized=email, member_number=holder.member_number, first_name=cmd.first_name,
+                        last_name=cmd.last_name, birth_date=cmd.birth_date, phone=cmd.phone,
+                        person_id=uuid.UUID(holder.holder_id), category=holder.category,
+                        contract_number=holder.contract_number, password_hash=password_hash,
+                        status=AccountStatus.PENDING_CONFIRMATION.value, created_at=now,
+                    )
             except asyncpg.UniqueViolationError as exc:
-                raise _conflict("email" if "email" in (exc.constraint_name or "") else "contract") from exc
+                if "email" not in (exc.constraint_name or ""):
+                    raise _conflict("contract") from exc
+                owner = await repo.account_by_email_any_status(conn, email)
+                if owner is not None:
+                    await _tell_owner(conn, owner, now)
+                return accepted
             await repo.insert_confirmation(conn, account_id, token_hash, expires)
             await outbox.append(conn, AccountCreated(
                 account_id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
@@ -100,14 +121,15 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
             ))
             await repo.record_security_event(conn, "account.created", account_id, None)
     log.info("account.created", account_id=str(account_id), category=holder.category)
-    return {"id": str(account_id), "status": AccountStatus.PENDING_CONFIRMATION.value,
-            "email": cmd.email.strip(), "confirmation_expires_at": expires.isoformat()}
+    return accepted
 
 
-async def _refuse_conflict(conn: asyncpg.Connection, email: str, contract_number: str, member_number: str | None) -> None:
-    taken = await repo.find_conflict(conn, email, contract_number, member_number)
-    if taken:
-        raise _conflict(taken)
+async def _tell_owner(conn: asyncpg.Connection, owner: asyncpg.Record, now: datetime) -> None:
+    """The address already has an account: its owner is told, the caller learns nothing."""
+    await outbox.append(conn, SignUpAttemptedWithExistingEmail(
+        account_id=owner["id"], email=owner["email"], first_name=owner["first_name"],
+        last_name=owner["last_name"], attempted_at=now))
+    await repo.record_security_event(conn, "sign_up.existing_email", owner["id"], None)
 
 
 def _conflict(what: str) -> Problem:
@@ -170,50 +192,6 @@ async def request_confirmation_email(svc: Services, cmd: RequestConfirmationEmai
             await repo.record_security_event(conn, "confirmation.requested", account["id"], None)
 
 
-INVALID_CREDENTIALS = Problem(401, "invalid-credentials", "Invalid credentials",
-                              "Identifiant ou mot de passe incorrect.")
-
-
-async def sign_in(svc: Services, cmd: SignIn) -> dict:
-    """ID-6: sign in with email or member number and password; answers a token pair."""
-    by_email = is_email_identifier(cmd.identifier)
-    identifier = normalize_email(cmd.identifier) if by_email else cmd.identifier.strip().upper()
-    async with svc.pool.acquire() as conn:
-        account = await repo.account_by_identifier(conn, identifier, by_email)
-    valid = await svc.hashing.verify(account["password_hash"] if account else None, cmd.password)
-    if not valid or account is None:
-        async with svc.pool.acquire() as conn:
-            await repo.record_security_event(conn, "sign_in.failed", account["id"] if account else None, cmd.client_ip)
-        raise INVALID_CREDENTIALS
-    decision = may_sign_in(account["status"])
-    if not decision.allowed:
-        if decision.reason == "not-confirmed":
-            raise Problem(403, "account-not-confirmed", "Account not confirmed",
-                          "Votre adresse e-mail n'est pas encore confirmée. Cliquez sur le lien reçu "
-                          "par e-mail après votre inscription.")
-        raise INVALID_CREDENTIALS
-    new_hash = await svc.hashing.hash(cmd.password) if svc.hashing.needs_rehash(account["password_hash"]) else None
-    return await _open_session(svc, account, cmd.client_ip, new_hash)
-
-
-async def _open_session(svc: Services, account: asyncpg.Record, client_ip: str | None, new_hash: str | None) -> dict:
-    session_id = uuid.uuid4()
-    refresh_token = secrets.token_urlsafe(32)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if new_hash:
-                await repo.update_password_hash(conn, account["id"], new_hash)
-            await repo.insert_session(conn, session_id, account["id"], hash_token(refresh_token), uuid.uuid4(),
-                                      datetime.now(UTC) + svc.refresh_ttl, client_ip)
-            await repo.record_security_event(conn, "sign_in.succeeded", account["id"], client_ip)
-    claims = {"kind": account["kind"]}
-    if account["person_id"]:
-        claims.update(person_id=str(account["person_id"]), categories=[account["category"]])
-    access = svc.issuer.access_token(str(account["id"]), [account["kind"]], str(session_id), **claims)
-    return {"access_token": access, "refresh_token": refresh_token, "token_type": "Bearer",
-            "expires_in": svc.issuer.ttl_s}
-
-
 async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.UUID:
     """Operator command: employer, broker, agent or operator accounts, never by public sign-up."""
     kind = AccountKind(cmd.kind)
@@ -221,7 +199,7 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
         raise ValueError("members sign up with their contract")
     reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name)
     if reasons:
-        raise _password_problem(reasons)
+        raise password_problem(reasons)
     password_hash = await svc.hashing.hash(cmd.password)
     account_id = uuid.uuid4()
     async with svc.pool.acquire() as conn:

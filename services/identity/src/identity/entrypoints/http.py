@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from identity.adapters import repository as repo
 from identity.app import handlers
-from identity.app.commands import ConfirmAccount, RequestConfirmationEmail, SignIn, SignUpMember
+from identity.app import sessions
+from identity.app.commands import ConfirmAccount, RequestConfirmationEmail, SignUpMember
+from identity.entrypoints.deps import ClientIp, ServicesDep, SignedInDep
 from identity.domain.accounts import normalize_mobile
-from ms_platform.auth import CurrentPrincipal
-from ms_platform.problems import Problem, Unauthorized
+from ms_platform.problems import Problem
 
 router = APIRouter()
 
-
-async def services(request: Request) -> handlers.Services:
-    return request.app.state.services
-
-
-ServicesDep = Annotated[handlers.Services, Depends(services)]
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -116,12 +109,56 @@ class SessionResponse(BaseModel):
     expires_in: int
 
 
-@router.post("/v1/sessions", status_code=201, response_model=SessionResponse, tags=["sessions"])
-async def sign_in(body: SignInRequest, request: Request, svc: ServicesDep) -> dict:
-    """Sign in with email or member number and password (ID-6)."""
-    # uvicorn sets the client from X-Forwarded-For only when the gateway sent it.
-    client_ip = request.client.host if request.client else None
-    return await handlers.sign_in(svc, SignIn(body.identifier, body.password, client_ip))
+class SecondFactorRequired(BaseModel):
+    second_factor_required: bool
+    challenge_token: str
+    method: str
+    expires_in: int
+
+
+@router.post("/v1/sessions", status_code=201, tags=["sessions"],
+             responses={201: {"model": SessionResponse}, 202: {"model": SecondFactorRequired}})
+async def sign_in(body: SignInRequest, request: Request, svc: ServicesDep, ip: ClientIp) -> Response:
+    """Sign in with email or member number and password (ID-6); 202 when a second factor is needed (ID-9)."""
+    answer = await sessions.sign_in(svc, body.identifier, body.password, ip, request.headers.get("user-agent"))
+    return JSONResponse(answer, status_code=202 if answer.get("second_factor_required") else 201)
+
+
+class SecondFactorRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    challenge_token: Annotated[str, Field(min_length=10, max_length=200)]
+    code: Annotated[str, Field(min_length=6, max_length=20)]
+
+
+@router.post("/v1/sessions/second-factor", status_code=201, response_model=SessionResponse, tags=["sessions"])
+async def second_factor(body: SecondFactorRequest, svc: ServicesDep, ip: ClientIp) -> dict:
+    """Complete a sign-in with a TOTP, SMS or recovery code."""
+    return await sessions.complete_second_factor(svc, body.challenge_token, body.code, ip)
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: Annotated[str, Field(min_length=10, max_length=200)]
+
+
+@router.post("/v1/sessions/refresh", response_model=SessionResponse, tags=["sessions"])
+async def refresh(body: RefreshRequest, svc: ServicesDep, ip: ClientIp) -> dict:
+    """A new token pair; the refresh token used is spent (reusing it ends the session everywhere)."""
+    return await sessions.refresh(svc, body.refresh_token, ip)
+
+
+@router.delete("/v1/sessions/current", status_code=204, tags=["sessions"])
+async def sign_out(me: SignedInDep, svc: ServicesDep, ip: ClientIp) -> Response:
+    """Sign out: the session ends and its tokens are refused by every service."""
+    await sessions.sign_out(svc, me.id, me.session_id, ip)
+    return Response(status_code=204)
+
+
+@router.get("/.well-known/revoked-sessions", tags=["keys"])
+async def revoked_sessions(svc: ServicesDep, since: datetime | None = None) -> dict:
+    """Sessions ended before their access tokens expire, for every service's token check."""
+    floor = datetime.now(UTC) - timedelta(seconds=svc.issuer.ttl_s + 60)
+    return await sessions.revoked_sessions(svc, max(since, floor) if since and since.tzinfo else floor)
 
 
 class MeResponse(BaseModel):
@@ -135,25 +172,15 @@ class MeResponse(BaseModel):
     category: str | None
     contract_number: str | None
     phone: str | None
+    address: dict | None = None
+    two_factor_method: str | None = None
     status: str
 
 
 @router.get("/v1/me", response_model=MeResponse, tags=["me"])
-async def me(principal: CurrentPrincipal, svc: ServicesDep, request: Request) -> dict:
+async def me(me: SignedInDep) -> dict:
     """The signed-in person's own account."""
-    try:
-        account_id = uuid.UUID(principal.subject)
-        session_id = uuid.UUID(str(principal.claims.get("sid")))
-    except ValueError as exc:
-        raise Unauthorized() from exc
-    async def load() -> asyncpg.Record | None:
-        async with svc.pool.acquire() as conn:
-            return await repo.account_of_active_session(conn, account_id, session_id)
-
-    account = await request.app.state.session_cache.get(account_id, session_id, load)
-    if account is None:
-        raise Unauthorized("Votre session est terminée. Veuillez vous reconnecter.")
-    return {**dict(account), "id": str(account["id"])}
+    return {**dict(me.account), "id": str(me.account["id"])}
 
 
 @router.get("/.well-known/jwks.json", tags=["keys"])

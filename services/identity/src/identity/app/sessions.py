@@ -1,0 +1,202 @@
+"""Sign-in (ID-6, ID-9, ID-15), refresh-token rotation and sign-out."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import structlog
+
+from identity.adapters import repository as repo
+from identity.adapters import sessions_repo as srepo
+from identity.adapters import two_factor_repo as tfrepo
+from identity.app.handlers import Services
+from identity.domain import devices, throttling
+from identity.domain.accounts import hash_token, is_email_identifier, may_sign_in, normalize_email
+from identity.domain.two_factor import code_hash, new_sms_code
+from ms_events import outbox
+from ms_events.events.identity import NewDeviceSignedIn, TwoFactorCodeRequested
+from ms_platform.problems import Problem, Unauthorized
+
+log = structlog.get_logger()
+
+INVALID_CREDENTIALS = Problem(401, "invalid-credentials", "Invalid credentials",
+                              "Identifiant ou mot de passe incorrect.")
+INVALID_REFRESH = Problem(401, "invalid-refresh-token", "Invalid refresh token",
+                          "Votre session est terminée. Veuillez vous reconnecter.", field="refresh_token")
+
+
+def _throttled(retry_after_s: int) -> Problem:
+    return Problem(429, "too-many-attempts", "Too many attempts",
+                   "Trop de tentatives de connexion. Réessayez plus tard ou utilisez « Mot de passe oublié ».",
+                   headers={"Retry-After": str(retry_after_s)})
+
+
+def _identifier(raw: str) -> tuple[str, bool]:
+    by_email = is_email_identifier(raw)
+    return (normalize_email(raw) if by_email else raw.strip().upper()), by_email
+
+
+async def sign_in(svc: Services, identifier: str, password: str, client_ip: str | None,
+                  user_agent: str | None) -> dict:
+    """Sign in with email or member number; a token pair, or a second-factor challenge."""
+    ident, by_email = _identifier(identifier)
+    ident_hash = hash_token(ident)
+    now = datetime.now(UTC)
+    async with svc.pool.acquire() as conn:
+        account = await repo.account_by_identifier(conn, ident, by_email)
+        by_id, by_ip = await srepo.count_failures(
+            conn, ident_hash, throttling.counting_since(now, account["password_changed_at"] if account else None),
+            client_ip, now - svc.throttle.address_window)
+        decision = throttling.decide(svc.throttle, by_id, by_ip)
+        if not decision.allowed:
+            await repo.record_security_event(conn, "sign_in.throttled", account["id"] if account else None,
+                                             client_ip, reason=decision.reason)
+            log.warning("sign_in.throttled", reason=decision.reason)
+            raise _throttled(decision.retry_after_s)
+    valid = await svc.hashing.verify(account["password_hash"] if account else None, password)
+    if not valid or account is None:
+        async with svc.pool.acquire() as conn:
+            async with conn.transaction():
+                await srepo.record_failure(conn, ident_hash, account["id"] if account else None, client_ip)
+                await repo.record_security_event(conn, "sign_in.failed", account["id"] if account else None, client_ip)
+        raise INVALID_CREDENTIALS
+    allowed = may_sign_in(account["status"])
+    if not allowed.allowed:
+        if allowed.reason == "not-confirmed":
+            raise Problem(403, "account-not-confirmed", "Account not confirmed",
+                          "Votre adresse e-mail n'est pas encore confirmée. Cliquez sur le lien reçu "
+                          "par e-mail après votre inscription.")
+        raise INVALID_CREDENTIALS
+    new_hash = await svc.hashing.hash(password) if svc.hashing.needs_rehash(account["password_hash"]) else None
+    if account["two_factor_method"]:
+        return await _challenge(svc, account, client_ip, user_agent, new_hash)
+    return await open_session(svc, account, client_ip, user_agent, new_hash)
+
+
+async def _challenge(svc: Services, account: asyncpg.Record, client_ip: str | None, user_agent: str | None,
+                     new_hash: str | None) -> dict:
+    """ID-9: the password was right; a short-lived token waits for the second factor."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    expires = now + svc.challenge_ttl
+    method = account["two_factor_method"]
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            if new_hash:
+                await repo.update_password_hash(conn, account["id"], new_hash)
+            sms_hash = None
+            if method == "sms":
+                code = new_sms_code()
+                sms_hash = code_hash(code)
+                await outbox.append(conn, TwoFactorCodeRequested(
+                    account_id=account["id"], phone=account["phone"], code=code, expires_at=expires,
+                    requested_at=now))
+            await tfrepo.insert_challenge(conn, hash_token(token), account["id"], method, sms_hash, client_ip,
+                                          user_agent, expires)
+            await repo.record_security_event(conn, "sign_in.second_factor_required", account["id"], client_ip,
+                                             method=method)
+    return {"second_factor_required": True, "challenge_token": token, "method": method,
+            "expires_in": int(svc.challenge_ttl.total_seconds())}
+
+
+async def open_session(svc: Services, account: asyncpg.Record, client_ip: str | None, user_agent: str | None,
+                       new_hash: str | None = None, second_factor: str | None = None) -> dict:
+    session_id = uuid.uuid4()
+    refresh_token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    device = devices.describe(user_agent)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            if new_hash:
+                await repo.update_password_hash(conn, account["id"], new_hash)
+            await srepo_insert_session(conn, session_id, account["id"], hash_token(refresh_token),
+                                       now + svc.refresh_ttl, client_ip, device)
+            seen_before = await srepo.has_known_devices(conn, account["id"])
+            if await srepo.remember_device(conn, account["id"], devices.fingerprint(str(account["id"]), user_agent)) \
+                    and seen_before:
+                await outbox.append(conn, NewDeviceSignedIn(account_id=account["id"], device=device, signed_in_at=now))
+                await repo.record_security_event(conn, "sign_in.new_device", account["id"], client_ip, device=device)
+            await repo.record_security_event(conn, "sign_in.succeeded", account["id"], client_ip,
+                                             **({"second_factor": second_factor} if second_factor else {}))
+            linked = await srepo.linked_categories(conn, account["id"])
+    return _token_pair(svc, account, session_id, refresh_token, linked)
+
+
+async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expires_at, client_ip, device) -> None:
+    await repo.insert_session(conn, session_id, account_id, refresh_hash, session_id, expires_at, client_ip)
+    await conn.execute("update session set device = $2 where id = $1", session_id, device)
+
+
+def _token_pair(svc: Services, account: asyncpg.Record, session_id: uuid.UUID, refresh_token: str,
+                linked: list[asyncpg.Record]) -> dict:
+    claims: dict = {"kind": account["kind"]}
+    if account["person_id"]:
+        categories = sorted({account["category"], *(r["category"] for r in linked if r["category"])})
+        claims.update(person_id=str(account["person_id"]), categories=categories)
+        if linked:
+            claims["linked_person_ids"] = sorted({str(r["person_id"]) for r in linked if r["person_id"]})
+    access = svc.issuer.access_token(str(account["id"]), [account["kind"]], str(session_id), **claims)
+    return {"access_token": access, "refresh_token": refresh_token, "token_type": "Bearer",
+            "expires_in": svc.issuer.ttl_s}
+
+
+async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> dict:
+    """Rotate the refresh token; an already used one revokes its whole family (theft)."""
+    old_hash = hash_token(refresh_token)
+    new_token = secrets.token_urlsafe(32)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            row = await srepo.rotate_refresh_token(conn, old_hash, hash_token(new_token))
+            if row is None:
+                spent = await srepo.session_of_spent_token(conn, old_hash)
+                if spent is not None:
+                    await srepo.revoke_family(conn, spent["family_id"], "refresh_token_reused")
+                    await repo.record_security_event(conn, "refresh_token.reused", spent["account_id"], client_ip)
+                    log.warning("refresh_token.reused", account_id=str(spent["account_id"]))
+            else:
+                account = await srepo.account_of_session(conn, row["id"])
+                linked = await srepo.linked_categories(conn, row["account_id"])
+    # Refused outside the transaction: a reused token's revocation must be committed.
+    if row is None or account["status"] != "active":
+        raise INVALID_REFRESH
+    return _token_pair(svc, account, row["id"], new_token, linked)
+
+
+async def sign_out(svc: Services, account_id: uuid.UUID, session_id: uuid.UUID, client_ip: str | None) -> None:
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            if await srepo.revoke_session(conn, session_id, account_id, "signed_out"):
+                await repo.record_security_event(conn, "signed_out", account_id, client_ip)
+
+
+async def revoked_sessions(svc: Services, since: datetime) -> dict:
+    async with svc.pool.acquire() as conn:
+        rows = await srepo.revoked_since(conn, since)
+    # Revocations commit out of order by up to a transaction's length: overlap 10 s.
+    cursor = min(rows[-1]["revoked_at"] if rows else since, datetime.now(UTC) - timedelta(seconds=10))
+    return {"revoked": [str(r["id"]) for r in rows], "cursor": cursor.isoformat()}
+
+
+async def complete_second_factor(svc: Services, challenge_token: str, code: str, client_ip: str | None) -> dict:
+    from identity.app.two_factor import check_second_factor
+
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            challenge = await tfrepo.claim_challenge(conn, hash_token(challenge_token))
+            if challenge is None:
+                raise Unauthorized("Ce code a expiré. Veuillez vous reconnecter.")
+            account = await repo.account_by_id(conn, challenge["account_id"])
+            used = await check_second_factor(conn, account, challenge, code)
+            if used is None:
+                await tfrepo.count_challenge_attempt(conn, challenge["token_hash"])
+                await repo.record_security_event(conn, "second_factor.failed", account["id"], client_ip)
+            else:
+                await tfrepo.use_challenge(conn, challenge["token_hash"])
+    if used is None:
+        raise Problem(401, "invalid-second-factor", "Invalid code", "Code incorrect.", field="code")
+    if account["status"] != "active":
+        raise INVALID_CREDENTIALS
+    return await open_session(svc, account, client_ip, challenge["device"], second_factor=used)

@@ -1,0 +1,130 @@
+"""Two-factor authentication (ID-9): TOTP and SMS enrolment, recovery codes, turning it off."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from identity.adapters import repository as repo
+from identity.adapters import two_factor_repo as tfrepo
+from identity.app.handlers import Services
+from identity.domain import two_factor as tf
+from ms_events import outbox
+from ms_events.events.identity import TwoFactorChanged, TwoFactorCodeRequested
+from ms_platform.problems import Problem
+
+SMS_CODE_TTL = timedelta(minutes=5)
+
+WRONG_CODE = Problem(422, "invalid-second-factor", "Invalid code", "Code incorrect ou expiré.", field="code")
+WRONG_PASSWORD = Problem(422, "invalid-password", "Invalid password", "Mot de passe incorrect.", field="password")
+
+
+async def check_second_factor(conn: asyncpg.Connection, account: asyncpg.Record, challenge: asyncpg.Record,
+                              code: str) -> str | None:
+    """Which factor the code proves ('totp', 'sms', 'recovery_code'), or None."""
+    if tf.looks_like_recovery_code(code):
+        if await tfrepo.use_recovery_code(conn, account["id"], tf.code_hash(code)):
+            return "recovery_code"
+        return None
+    if challenge["method"] == "sms":
+        return "sms" if tf.same_code(challenge["sms_code_hash"], code) else None
+    secret, _ = await tfrepo.totp_secret(conn, account["id"])
+    return "totp" if secret and tf.totp_accepts(secret, code) else None
+
+
+async def start_totp(svc: Services, account: asyncpg.Record) -> dict:
+    """A new secret waiting for its first code; the app scans the provisioning URI."""
+    secret = tf.new_totp_secret()
+    async with svc.pool.acquire() as conn:
+        await tfrepo.set_pending_totp(conn, account["id"], secret)
+    return {"secret": secret, "provisioning_uri": tf.provisioning_uri(secret, account["email"])}
+
+
+async def confirm_totp(svc: Services, account: asyncpg.Record, code: str, client_ip: str | None) -> dict:
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            _, pending = await tfrepo.totp_secret(conn, account["id"])
+            if not pending or not tf.totp_accepts(pending, code):
+                raise WRONG_CODE
+            await tfrepo.set_method(conn, account["id"], "totp", pending)
+            return await _enabled(conn, account, "totp", client_ip)
+
+
+async def start_sms(svc: Services, account: asyncpg.Record, purpose: str = "enrolment") -> None:
+    """Send a code to the account's mobile (enrolment, or proof before turning 2FA off)."""
+    if not account["phone"]:
+        raise Problem(422, "phone-required", "Phone required",
+                      "Ajoutez d'abord un numéro de mobile à votre profil.", field="phone")
+    code = tf.new_sms_code()
+    now = datetime.now(UTC)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            await tfrepo.put_sms_enrolment(conn, account["id"], tf.code_hash(code), now + SMS_CODE_TTL)
+            await outbox.append(conn, TwoFactorCodeRequested(
+                account_id=account["id"], phone=account["phone"], code=code, expires_at=now + SMS_CODE_TTL,
+                requested_at=now))
+            await repo.record_security_event(conn, "two_factor.sms_code_sent", account["id"], None, purpose=purpose)
+
+
+async def _sms_code_ok(conn: asyncpg.Connection, account_id, code: str) -> bool:
+    enrolment = await tfrepo.claim_sms_enrolment(conn, account_id)
+    ok = enrolment is not None and tf.same_code(enrolment["code_hash"], code)
+    if enrolment is not None:
+        await tfrepo.end_sms_enrolment(conn, account_id, ok)
+    return ok
+
+
+async def confirm_sms(svc: Services, account: asyncpg.Record, code: str, client_ip: str | None) -> dict:
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            ok = await _sms_code_ok(conn, account["id"], code)
+            if ok:
+                await tfrepo.set_method(conn, account["id"], "sms", None)
+                return await _enabled(conn, account, "sms", client_ip)
+    raise WRONG_CODE
+
+
+async def _enabled(conn: asyncpg.Connection, account: asyncpg.Record, method: str, client_ip: str | None) -> dict:
+    codes = tf.new_recovery_codes()
+    await tfrepo.replace_recovery_codes(conn, account["id"], [tf.code_hash(c) for c in codes])
+    await outbox.append(conn, TwoFactorChanged(account_id=account["id"], method=method, enabled=True,
+                                               changed_at=datetime.now(UTC)))
+    await repo.record_security_event(conn, "two_factor.enabled", account["id"], client_ip, method=method)
+    return {"method": method, "recovery_codes": codes}
+
+
+async def disable(svc: Services, account: asyncpg.Record, password: str, code: str, client_ip: str | None) -> None:
+    """Turning 2FA off needs the password and a code (of the current method, or a recovery code)."""
+    method = account["two_factor_method"]
+    if method is None:
+        raise Problem(409, "two-factor-not-enabled", "Two-factor not enabled",
+                      "La double authentification n'est pas activée.")
+    if not await svc.hashing.verify(account["password_hash"], password):
+        raise WRONG_PASSWORD
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            if tf.looks_like_recovery_code(code):
+                ok = await tfrepo.use_recovery_code(conn, account["id"], tf.code_hash(code))
+            elif method == "sms":
+                ok = await _sms_code_ok(conn, account["id"], code)
+            else:
+                secret, _ = await tfrepo.totp_secret(conn, account["id"])
+                ok = bool(secret) and tf.totp_accepts(secret, code)
+            if ok:
+                await tfrepo.set_method(conn, account["id"], None, None)
+                await tfrepo.replace_recovery_codes(conn, account["id"], [])
+                await outbox.append(conn, TwoFactorChanged(account_id=account["id"], method=None, enabled=False,
+                                                           changed_at=datetime.now(UTC)))
+                await repo.record_security_event(conn, "two_factor.disabled", account["id"], client_ip)
+    if not ok:
+        raise WRONG_CODE
+
+
+async def status(svc: Services, account: asyncpg.Record) -> dict:
+    async with svc.pool.acquire() as conn:
+        remaining = await tfrepo.remaining_recovery_codes(conn, account["id"])
+    return {"enabled": account["two_factor_method"] is not None, "method": account["two_factor_method"],
+            "recovery_codes_left": remaining}
+
+
