@@ -1,0 +1,62 @@
+"""Beneficiaries of a contract (CT-2): list, add, remove."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contracts.app import beneficiaries
+from contracts.domain.beneficiaries import NewBeneficiary
+from contracts.entrypoints.http import Today
+from contracts.entrypoints.scope import ScopeDep
+
+router = APIRouter(tags=["beneficiaries"])
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class BeneficiaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    last_name: Name
+    first_name: Name
+    birth_date: date
+    relationship: Literal["spouse", "partner", "child"]
+    nir: str = Field(min_length=13, max_length=21, description="Numéro de sécurité sociale (15 caractères)")
+
+
+class BeneficiaryOut(BaseModel):
+    id: uuid.UUID
+    last_name: str
+    first_name: str
+    birth_date: date
+    relationship: str
+
+
+PATH = "/v1/contracts/{contract_id}/beneficiaries"
+
+
+@router.get(PATH, response_model=list[BeneficiaryOut])
+async def list_beneficiaries(contract_id: uuid.UUID, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+    """The people covered by the contract besides the holder."""
+    return await beneficiaries.list_beneficiaries(request.app.state.pool, contract_id, scope)
+
+
+@router.post(PATH, response_model=BeneficiaryOut, status_code=201)
+async def add_beneficiary(contract_id: uuid.UUID, body: BeneficiaryIn, request: Request, scope: ScopeDep,
+                          day: Today) -> dict[str, Any]:
+    """Add a spouse, partner or child (birth date and social security number checked)."""
+    new = NewBeneficiary(body.last_name, body.first_name, body.birth_date, body.relationship, body.nir)
+    return await beneficiaries.add_beneficiary(request.app.state.pool, contract_id, new, scope, day)
+
+
+@router.delete(PATH + "/{person_id}", status_code=204, response_class=Response)
+async def remove_beneficiary(contract_id: uuid.UUID, person_id: uuid.UUID, request: Request, scope: ScopeDep,
+                             day: Today) -> Response:
+    """Remove a beneficiary from the contract."""
+    await beneficiaries.remove_beneficiary(request.app.state.pool, contract_id, person_id, scope, day)
+    return Response(status_code=204)
