@@ -10,13 +10,18 @@ from fastapi import FastAPI
 from ms_events.runtime import run_worker
 from ms_platform.app import create_app as create_platform_app
 
+from notify.adapters.letters import LetterSender, LocalPrintQueue
+from notify.adapters.sending import ChannelRouter
 from notify.adapters.smtp import SmtpConfig, SmtpSender
+from notify.adapters.sms import SmsConfig, SmsSender
 from notify.adapters.templates import TemplateRenderer
 from notify.app.dispatcher import Dispatcher
 from notify.app.handlers import NotifyHandlers
 from notify.domain.messages import Brand
 from notify.domain.model import RetryPolicy
 from notify.entrypoints.http import router
+from notify.entrypoints.personal_data import router as personal_data_router
+from notify.entrypoints.preferences import router as preferences_router
 from notify.settings import NotifySettings
 
 
@@ -26,13 +31,29 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         settings,
         title="notify",
         description="Every message the platform sends: deliveries and their outcome.",
-        routers=[router],
+        routers=[router, preferences_router, personal_data_router],
     )
 
 
+def brand(settings: NotifySettings) -> Brand:
+    return Brand(settings.insurer_name, settings.insurer_phone, settings.public_url,
+                 settings.insurer_address, settings.insurer_email)
+
+
 def build_handlers(settings: NotifySettings) -> NotifyHandlers:
-    brand = Brand(settings.insurer_name, settings.insurer_phone, settings.public_url)
-    return NotifyHandlers(TemplateRenderer(), brand)
+    return NotifyHandlers(TemplateRenderer(), brand(settings))
+
+
+def build_senders(settings: NotifySettings) -> ChannelRouter:
+    """One sender per channel: SMTP relay, SMS provider API, print queue."""
+    sms = SmsConfig(settings.sms_provider_url, settings.sms_provider_key.get_secret_value(),
+                    settings.sms_sender, settings.sms_timeout_s)
+    sender_lines = [line.strip() for line in settings.insurer_address.split(",")]
+    return ChannelRouter({
+        "email": SmtpSender(smtp_config(settings)),
+        "sms": SmsSender(sms),
+        "letter": LetterSender(LocalPrintQueue(settings.letter_outbox), sender_lines),
+    })
 
 
 def smtp_config(settings: NotifySettings) -> SmtpConfig:
@@ -55,7 +76,7 @@ def build_dispatcher(settings: NotifySettings, pool: asyncpg.Pool) -> Dispatcher
     )
     return Dispatcher(
         pool,
-        SmtpSender(smtp_config(settings)),
+        build_senders(settings),
         policy,
         batch_size=settings.dispatch_batch_size,
         poll_interval_s=settings.dispatch_poll_interval_s,

@@ -7,7 +7,7 @@ import pytest
 
 from ms_events.events.identity import AccountCreated
 
-from notify.domain.messages import Brand
+from notify.domain.messages import Brand, ContactView
 
 
 @pytest.fixture
@@ -28,3 +28,62 @@ def account_created() -> AccountCreated:
         confirmation_expires_at=datetime(2025, 2, 28, 23, 30, tzinfo=UTC),
         created_at=datetime(2025, 2, 27, 23, 30, tzinfo=UTC),
     )
+
+class FakeRepository:
+    """Keeps what the handler writes, with the (event, channel) uniqueness of the table."""
+
+    def __init__(self) -> None:
+        self.contacts: dict = {}
+        self.deliveries: dict = {}
+        self.failed: dict = {}
+        self.accepted: dict = {}
+        self.erased: list = []
+        self.wakes = 0
+
+    async def upsert_contact(self, contact):
+        old = self.contacts.get(contact.account_id)
+        self.contacts[contact.account_id] = ContactView(
+            contact.account_id, contact.email, contact.first_name, contact.last_name,
+            old.phone if old else None, old.address if old else None,
+        )
+
+    async def set_email(self, account_id, email):
+        old = self.contacts[account_id]
+        self.contacts[account_id] = ContactView(account_id, email, old.first_name, old.last_name, old.phone, old.address)
+
+    async def update_profile(self, account_id, phone, address):
+        old = self.contacts.get(account_id) or ContactView(account_id, None, None, None)
+        self.contacts[account_id] = ContactView(account_id, old.email, old.first_name, old.last_name, phone, address)
+
+    async def contact(self, account_id):
+        return self.contacts.get(account_id)
+
+    async def accepted_choices(self, account_id):
+        return set(self.accepted.get(account_id, set()))
+
+    async def erase_account(self, account_id):
+        self.contacts.pop(account_id, None)
+        self.accepted.pop(account_id, None)
+        self.erased.append(account_id)
+
+    async def add(self, delivery):
+        key = (delivery.source_event_id, delivery.channel)
+        if key in self.deliveries or key in self.failed:
+            return False
+        self.deliveries[key] = delivery
+        return True
+
+    async def add_failed(self, delivery, reason):
+        key = (delivery.source_event_id, delivery.channel)
+        if key in self.deliveries or key in self.failed:
+            return False
+        self.failed[key] = (delivery, reason)
+        return True
+
+    async def wake_dispatcher(self):
+        self.wakes += 1
+
+
+@pytest.fixture
+def repo() -> FakeRepository:
+    return FakeRepository()

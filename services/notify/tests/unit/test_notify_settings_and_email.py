@@ -29,6 +29,8 @@ def test_settings_refuse_smtp_without_starttls_in_production(monkeypatch):
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
     monkeypatch.setenv("NOTIFY_JWKS_URL", "https://id.example/.well-known/jwks.json")
     monkeypatch.setenv("NOTIFY_PUBLIC_URL", "https://espace.example")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_URL", "https://sms.provider.example")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_KEY", "a-real-key")
     monkeypatch.setenv("SMTP_STARTTLS", "false")
     # pydantic wraps the InsecureSettingsError raised by the validator in a ValidationError.
     with pytest.raises(ValueError, match="SMTP must use STARTTLS"):
@@ -62,3 +64,33 @@ def test_only_final_server_refusals_are_permanent():
     assert not _is_permanent(aiosmtplib.SMTPAuthenticationError(535, "bad credentials"))
     assert not _is_permanent(aiosmtplib.SMTPConnectError("refused"))
     assert not _is_permanent(ConnectionRefusedError())
+
+
+def test_settings_refuse_an_sms_provider_over_plain_http_or_with_the_local_key_in_production(monkeypatch):
+    monkeypatch.setenv("NOTIFY_DATABASE_URL", DB)
+    monkeypatch.setenv("MS_ENVIRONMENT", "production")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("NOTIFY_JWKS_URL", "https://id.example/.well-known/jwks.json")
+    monkeypatch.setenv("NOTIFY_PUBLIC_URL", "https://espace.example")
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_URL", "http://sms.provider.example")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_KEY", "a-real-key")
+    with pytest.raises(ValueError, match="sms_provider_url must be https"):
+        NotifySettings()
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_URL", "https://sms.provider.example")
+    monkeypatch.delenv("NOTIFY_SMS_PROVIDER_KEY")
+    with pytest.raises(ValueError, match="local stand-in's key"):
+        NotifySettings()
+
+
+def test_settings_read_the_sms_provider_and_the_letter_outbox_and_hide_the_key(monkeypatch):
+    monkeypatch.setenv("NOTIFY_DATABASE_URL", DB)
+    monkeypatch.setenv("MS_ENVIRONMENT", "local")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_URL", "http://127.0.0.1:8090")
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_KEY", "k-123")
+    monkeypatch.setenv("NOTIFY_LETTER_OUTBOX", "/tmp/letters")
+    settings = NotifySettings()
+    assert settings.sms_provider_url == "http://127.0.0.1:8090"
+    assert settings.sms_provider_key.get_secret_value() == "k-123"
+    assert "k-123" not in repr(settings)
+    assert str(settings.letter_outbox) == "/tmp/letters"

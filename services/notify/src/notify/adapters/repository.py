@@ -9,17 +9,20 @@ from typing import Sequence
 
 import asyncpg
 
+from ms_events.events.notify import NotificationFailed
+from ms_events.outbox import append
+
+from notify.adapters.contacts import Contact, ContactStore
 from notify.domain.model import Delivery, Rendered
+
+__all__ = ["Contact", "DeliveryRepository", "DueDelivery", "DeliverySummary", "WAKE_CHANNEL"]
 
 WAKE_CHANNEL = "delivery"
 
-
-@dataclass(frozen=True)
-class Contact:
-    account_id: uuid.UUID
-    email: str
-    first_name: str
-    last_name: str
+# Once a delivery is finished, its address is kept only while the person's contact exists
+# (erased by AccountDeleted) and never for messages to no account (prospects).
+_FORGET_ORPHAN_RECIPIENT = """recipient = case when exists (
+    select 1 from contact c where c.account_id = delivery.account_id) then recipient end"""
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class DueDelivery:
     channel: str
     template: str
     account_id: uuid.UUID | None
-    recipient: str
+    recipient: str | None
     message_id: str
     attempts: int
     content: Rendered
@@ -51,19 +54,7 @@ class DeliverySummary:
     last_error: str | None
 
 
-class DeliveryRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def upsert_contact(self, contact: Contact) -> None:
-        await self._conn.execute(
-            """insert into contact (account_id, email, first_name, last_name)
-               values ($1, $2, $3, $4)
-               on conflict (account_id) do update
-               set email = excluded.email, first_name = excluded.first_name,
-                   last_name = excluded.last_name, updated_at = now()""",
-            contact.account_id, contact.email, contact.first_name, contact.last_name,
-        )
+class DeliveryRepository(ContactStore):
 
     async def add(self, delivery: Delivery) -> bool:
         """Insert a pending delivery; False when one already exists for (event, channel)."""
@@ -78,6 +69,29 @@ class DeliveryRepository:
             delivery.content.text, delivery.content.html, delivery.message_id,
         )
         return bool(created)
+
+    async def add_failed(self, delivery: Delivery, reason: str) -> bool:
+        """Record a message that cannot be sent (no address) as failed, with NotificationFailed.
+
+        False, and nothing written, when the (event, channel) already has a delivery.
+        """
+        failed_at = await self._conn.fetchval(
+            """insert into delivery (id, source_event_id, channel, template, account_id, recipient,
+                   message_id, status, last_error, failed_at)
+               values ($1, $2, $3, $4, $5, null, $6, 'failed', $7, clock_timestamp())
+               on conflict (source_event_id, channel) do nothing
+               returning failed_at""",
+            delivery.id, delivery.source_event_id, delivery.channel.value, delivery.template,
+            delivery.account_id, delivery.message_id, reason,
+        )
+        if failed_at is None:
+            return False
+        await append(self._conn, NotificationFailed(
+            delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+            channel=delivery.channel.value, template=delivery.template,
+            account_id=delivery.account_id, reason=reason, failed_at=failed_at,
+        ))
+        return True
 
     async def wake_dispatcher(self) -> None:
         """Delivered at commit, so the dispatcher wakes when the row is visible."""
@@ -112,7 +126,8 @@ class DeliveryRepository:
         return await self._conn.fetchval(
             """update delivery
                set status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1,
-                   last_error = null, subject = null, body_text = null, body_html = null
+                   last_error = null, subject = null, body_text = null, body_html = null,
+                   """ + _FORGET_ORPHAN_RECIPIENT + """
                where id = $1 returning sent_at""",
             delivery_id,
         )
@@ -133,7 +148,8 @@ class DeliveryRepository:
         return await self._conn.fetchval(
             """update delivery
                set status = 'failed', failed_at = clock_timestamp(), attempts = $2,
-                   last_error = $3, subject = null, body_text = null, body_html = null
+                   last_error = $3, subject = null, body_text = null, body_html = null,
+                   """ + _FORGET_ORPHAN_RECIPIENT + """
                where id = $1 returning failed_at""",
             delivery_id, attempts, reason,
         )

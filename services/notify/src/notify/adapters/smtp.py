@@ -9,15 +9,9 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from notify.adapters.repository import DueDelivery
+from notify.adapters.sending import SendError
 
-
-class SendError(Exception):
-    """Sending failed; ``permanent`` when retrying cannot help (the server refused for good)."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+__all__ = ["SendError", "SmtpConfig", "SmtpSender", "build_email"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Jinja2 rendering of a template's subject, plain-text and HTML parts."""
+"""Jinja2 rendering of a template's parts for each channel.
+
+``<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` (autoescaped) make an email;
+``<name>.sms.txt`` an SMS; a letter has the subject and ``<name>.letter.txt``, or the
+plain-text part when the template has no letter wording of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from notify.domain.model import Rendered
+from notify.domain.model import Channel, Rendered
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 class TemplateRenderer:
-    """Renders ``<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` (HTML autoescaped)."""
-
     def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
         self._env = Environment(
             loader=FileSystemLoader(directory),
@@ -24,11 +27,25 @@ class TemplateRenderer:
             keep_trailing_newline=True,
         )
 
-    def render(self, name: str, context: dict[str, Any]) -> Rendered:
-        subject = self._env.get_template(f"{name}.subject.txt").render(context)
+    def _part(self, name: str, context: dict[str, Any]) -> str:
+        return self._env.get_template(name).render(context)
+
+    def _subject(self, name: str, context: dict[str, Any]) -> str:
+        # A subject is one header line: a newline from a variable must not add headers.
+        return re.sub(r"\s+", " ", self._part(f"{name}.subject.txt", context)).strip()
+
+    def render(self, name: str, context: dict[str, Any], channel: Channel | str = Channel.EMAIL) -> Rendered:
+        channel = Channel(channel)
+        if channel is Channel.SMS:
+            return Rendered(None, re.sub(r"\s+", " ", self._part(f"{name}.sms.txt", context)).strip())
+        if channel is Channel.LETTER:
+            try:
+                body = self._part(f"{name}.letter.txt", context)
+            except TemplateNotFound:
+                body = self._part(f"{name}.txt", context)
+            return Rendered(self._subject(name, context), body.strip() + "\n")
         return Rendered(
-            # A subject is one header line: a newline from a variable must not add headers.
-            subject=re.sub(r"\s+", " ", subject).strip(),
-            text=self._env.get_template(f"{name}.txt").render(context),
-            html=self._env.get_template(f"{name}.html").render(context),
+            subject=self._subject(name, context),
+            text=self._part(f"{name}.txt", context),
+            html=self._part(f"{name}.html", context),
         )

@@ -15,7 +15,7 @@ from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 
 from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery
-from notify.adapters.smtp import SendError
+from notify.adapters.sending import SendError
 from notify.domain.model import GiveUp, RetryPolicy, after_failure
 
 log = structlog.get_logger()

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Callable, Protocol
 
 import asyncpg
 import structlog
 
+from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
-from ms_events.events.identity import AccountCreated, ConfirmationEmailRequested
+from ms_events.events.identity import (
+    AccountCreated, AccountDeleted, ConfirmationEmailRequested, EmailChanged, ProfileUpdated,
+)
 
 from notify.adapters.repository import Contact, DeliveryRepository
-from notify.domain.messages import Brand, MessageRequest, account_created_email
-from notify.domain.model import Delivery, Rendered
+from notify.domain.messages import COMPOSERS, Brand, MessageRequest, Undeliverable, plan
+from notify.domain.model import Channel, Delivery, Rendered
 
 log = structlog.get_logger()
 
 
 class Renderer(Protocol):
-    def render(self, name: str, context: dict) -> Rendered: ...
+    def render(self, name: str, context: dict, channel: Channel | str = Channel.EMAIL) -> Rendered: ...
 
 
 RepositoryFactory = Callable[[asyncpg.Connection], DeliveryRepository]
+
+# Events that only feed the contact projection (they tell nobody anything).
+PROJECTION_ONLY: tuple[type[Event], ...] = (ProfileUpdated,)
 
 
 class NotifyHandlers:
@@ -37,42 +44,65 @@ class NotifyHandlers:
         self._brand = brand
         self._repository = repository
 
-    async def account_created(self, conn: asyncpg.Connection, envelope: Envelope, event: AccountCreated) -> None:
-        """Project the contact and queue the sign-up confirmation email (ID-5)."""
+    async def notify(self, conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
+        """Project what the event says about the person, then queue each message it asks for."""
         repo = self._repository(conn)
-        await repo.upsert_contact(
-            Contact(event.account_id, str(event.email), event.first_name, event.last_name)
-        )
-        await self._queue(repo, envelope, account_created_email(event, self._brand), event.account_id)
+        if isinstance(event, (AccountCreated, ConfirmationEmailRequested)):
+            await repo.upsert_contact(
+                Contact(event.account_id, str(event.email), event.first_name, event.last_name)
+            )
+        account_id: uuid.UUID | None = getattr(event, "account_id", None)
+        contact = await repo.contact(account_id) if account_id else None
+        accepted = await repo.accepted_choices(account_id) if contact else set()
+        for item in plan(event, contact, accepted, self._brand):
+            if isinstance(item, Undeliverable):
+                await self._record_undeliverable(repo, envelope, item, account_id)
+            else:
+                await self._queue(repo, envelope, item, account_id)
+        if isinstance(event, EmailChanged):
+            await repo.set_email(event.account_id, str(event.email))
+        elif isinstance(event, AccountDeleted):
+            await repo.erase_account(event.account_id)
 
-    async def confirmation_email_requested(
-        self, conn: asyncpg.Connection, envelope: Envelope, event: ConfirmationEmailRequested
+    # The names the sign-up tests and the worker have always used.
+    account_created = notify
+    confirmation_email_requested = notify
+
+    async def profile_updated(self, conn: asyncpg.Connection, envelope: Envelope, event: ProfileUpdated) -> None:
+        address = event.address.model_dump(mode="json") if event.address else None
+        await self._repository(conn).update_profile(event.account_id, event.phone, address)
+
+    async def _queue(
+        self, repo: DeliveryRepository, envelope: Envelope, request: MessageRequest, account_id: uuid.UUID | None
     ) -> None:
-        """Queue the new confirmation link a person asked for."""
-        repo = self._repository(conn)
-        await repo.upsert_contact(
-            Contact(event.account_id, str(event.email), event.first_name, event.last_name)
-        )
-        await self._queue(repo, envelope, account_created_email(event, self._brand), event.account_id)
-
-    async def _queue(self, repo: DeliveryRepository, envelope: Envelope, request: MessageRequest, account_id) -> None:
         delivery = Delivery.new(
             source_event_id=envelope.id,
             channel=request.channel,
             template=request.template,
             recipient=request.recipient,
             account_id=account_id,
-            content=self._renderer.render(request.template, request.context),
+            content=self._renderer.render(request.template, request.context, request.channel),
         )
         if await repo.add(delivery):
             await repo.wake_dispatcher()
-            log.info("delivery.queued", delivery_id=str(delivery.id), template=delivery.template)
+            log.info("delivery.queued", delivery_id=str(delivery.id), template=delivery.template,
+                     channel=delivery.channel.value)
         else:
-            log.info("delivery.already_queued", template=delivery.template)
+            log.info("delivery.already_queued", template=delivery.template, channel=delivery.channel.value)
+
+    async def _record_undeliverable(
+        self, repo: DeliveryRepository, envelope: Envelope, item: Undeliverable, account_id: uuid.UUID | None
+    ) -> None:
+        delivery = Delivery.new(
+            source_event_id=envelope.id, channel=item.channel, template=item.template,
+            recipient=None, account_id=account_id, content=Rendered(None, ""),
+        )
+        if await repo.add_failed(delivery, item.reason):
+            log.warning("delivery.undeliverable", delivery_id=str(delivery.id), template=item.template,
+                        channel=item.channel.value, reason=item.reason)
 
     def subscriptions(self) -> dict:
         """Event type → handler, as ``run_worker`` expects."""
-        return {
-            AccountCreated: self.account_created,
-            ConfirmationEmailRequested: self.confirmation_email_requested,
-        }
+        handlers: dict = {event_type: self.notify for event_type in COMPOSERS}
+        handlers.update({event_type: self.profile_updated for event_type in PROJECTION_ONLY})
+        return handlers

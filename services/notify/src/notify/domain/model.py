@@ -13,6 +13,8 @@ MESSAGE_ID_DOMAIN = "notify.memberspace"
 
 class Channel(StrEnum):
     EMAIL = "email"
+    SMS = "sms"
+    LETTER = "letter"
 
 
 class DeliveryStatus(StrEnum):
@@ -21,22 +23,34 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+def message_key(source_event_id: uuid.UUID, channel: Channel | str) -> uuid.UUID:
+    """The one id of the message an event asks for on a channel: uuid5 of (event, channel)."""
+    name = channel.value if isinstance(channel, Channel) else str(channel)
+    return uuid.uuid5(MESSAGE_ID_NAMESPACE, f"{source_event_id}:{name}")
+
+
 def message_id(source_event_id: uuid.UUID, channel: Channel | str) -> str:
     """The RFC 5322 Message-ID of the one message an event asks for on a channel.
 
     Derived from (event, channel) only, so a message re-sent after a crash carries the
-    same id and mail systems (and people) can recognise the duplicate.
+    same id and mail systems (and people) can recognise the duplicate. The SMS reference
+    and the letter's file name carry the same id (``message_reference``).
     """
-    name = channel.value if isinstance(channel, Channel) else str(channel)
-    local = uuid.uuid5(MESSAGE_ID_NAMESPACE, f"{source_event_id}:{name}")
-    return f"<{local}@{MESSAGE_ID_DOMAIN}>"
+    return f"<{message_key(source_event_id, channel)}@{MESSAGE_ID_DOMAIN}>"
+
+
+def message_reference(message_id_: str) -> str:
+    """The id without its angle brackets: '<uuid@notify.memberspace>' → 'uuid@notify.memberspace'."""
+    return message_id_.strip("<>")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    subject: str
+    """A message's content: email has all three parts, SMS only text, a letter subject and text."""
+
+    subject: str | None
     text: str
-    html: str
+    html: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class Delivery:
     source_event_id: uuid.UUID
     channel: Channel
     template: str
-    recipient: str
+    recipient: str | None
     account_id: uuid.UUID | None
     message_id: str
     content: Rendered
@@ -59,7 +73,7 @@ class Delivery:
         source_event_id: uuid.UUID,
         channel: Channel,
         template: str,
-        recipient: str,
+        recipient: str | None,
         account_id: uuid.UUID | None,
         content: Rendered,
     ) -> "Delivery":
