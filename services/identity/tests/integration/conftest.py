@@ -8,6 +8,8 @@ import uuid
 from typing import AsyncIterator
 
 import asyncpg
+import json
+from types import SimpleNamespace
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -70,3 +72,43 @@ async def member(app: FastAPI, contracts_db: asyncpg.Connection) -> dict:
     return line
 
 
+
+
+NEW_PASSWORD = "Gravier-Tilleul#4417"
+
+
+async def _outbox(db, account_id: str, event_type: str) -> dict:
+    payload = await db.fetchval(
+        "select payload from outbox where key = $1 and event_type = $2 order by position desc limit 1",
+        account_id, event_type)
+    assert payload is not None, f"no {event_type} in the outbox"
+    return json.loads(payload)["data"]
+
+
+async def _account(client, db, member) -> dict:
+    email = f"it-{uuid.uuid4().hex[:10]}@example.org"
+    body = {k: member[k] for k in ("last_name", "first_name", "birth_date", "contract_number")}
+    created = await client.post("/v1/accounts", json={**body, "email": email, "password": PASSWORD})
+    assert created.status_code == 201, created.text
+    account_id = created.json()["id"]
+    token = (await _outbox(db, account_id, "AccountCreated"))["confirmation_token"]
+    assert (await client.post("/v1/accounts/confirm", json={"token": token})).status_code == 200
+    return {"id": account_id, "email": email}
+
+
+async def _sign_in(client, email: str, password: str = PASSWORD) -> dict:
+    r = await client.post("/v1/sessions", json={"identifier": email, "password": password})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _auth(session: dict) -> dict:
+    return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+
+@pytest.fixture
+def flows() -> SimpleNamespace:
+    """Helpers for the flow tests: a confirmed account, a signed-in session, the outbox."""
+    return SimpleNamespace(account=_account, sign_in=_sign_in, auth=_auth, outbox=_outbox,
+                           PASSWORD=PASSWORD, NEW_PASSWORD=NEW_PASSWORD)

@@ -1,0 +1,173 @@
+"""Identity's security flows on the real database: resets, rotation, sign-out, throttling, 2FA."""
+
+from __future__ import annotations
+
+
+import uuid
+
+import pyotp
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "Violette-Ecluse#2031"
+NEW_PASSWORD = "Gravier-Tilleul#4417"
+
+
+async def test_a_reset_link_sets_the_new_password_once_and_ends_every_session(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    assert (await client.post("/v1/password-resets", json={"email": account["email"]})).status_code == 202
+    token = (await flows.outbox(db, account["id"], "PasswordResetRequested"))["reset_token"]
+    assert await db.fetchval("select count(*) from password_reset where token_hash = sha256($1::text::bytea)", token) == 1
+    r = await client.post("/v1/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD})
+    assert r.status_code == 204, r.text
+    again = await client.post("/v1/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD})
+    assert again.status_code == 400 and again.json()["field"] == "token"
+    assert (await client.get("/v1/me", headers=flows.auth(session))).status_code == 401
+    assert (await flows.outbox(db, account["id"], "PasswordChanged"))["via"] == "reset"
+    await flows.sign_in(client, account["email"], NEW_PASSWORD)
+
+
+async def test_a_reset_for_an_unknown_address_answers_the_same_and_writes_nothing(client, db, flows):
+    address = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    r = await client.post("/v1/password-resets", json={"email": address})
+    assert r.status_code == 202 and "Si un compte" in r.json()["detail"]
+    assert await db.fetchval("select count(*) from outbox where payload::text like $1", f"%{address}%") == 0
+
+
+async def test_a_reset_password_must_follow_the_policy_and_may_not_contain_the_name(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    await client.post("/v1/password-resets", json={"email": account["email"]})
+    token = (await flows.outbox(db, account["id"], "PasswordResetRequested"))["reset_token"]
+    weak = f"{member['first_name']}#Zz2026xx"
+    r = await client.post("/v1/password-resets/confirm", json={"token": token, "password": weak})
+    assert r.status_code == 422 and r.json()["field"] == "password"
+
+
+async def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    this, other = await flows.sign_in(client, account["email"]), await flows.sign_in(client, account["email"])
+    wrong = await client.put("/v1/me/password", headers=flows.auth(this),
+                             json={"current_password": "Faux-Mot-de-passe#1", "new_password": NEW_PASSWORD})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "current_password"
+    r = await client.put("/v1/me/password", headers=flows.auth(this),
+                         json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert r.status_code == 204
+    assert (await client.get("/v1/me", headers=flows.auth(this))).status_code == 200
+    assert (await client.get("/v1/me", headers=flows.auth(other))).status_code == 401
+    assert (await flows.outbox(db, account["id"], "PasswordChanged"))["via"] == "change"
+
+
+async def test_a_refresh_token_rotates_and_reusing_a_spent_one_ends_the_whole_session(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    first = await flows.sign_in(client, account["email"])
+    second = await client.post("/v1/sessions/refresh", json={"refresh_token": first["refresh_token"]})
+    assert second.status_code == 200 and second.json()["refresh_token"] != first["refresh_token"]
+    reused = await client.post("/v1/sessions/refresh", json={"refresh_token": first["refresh_token"]})
+    assert reused.status_code == 401
+    later = await client.post("/v1/sessions/refresh", json={"refresh_token": second.json()["refresh_token"]})
+    assert later.status_code == 401
+    assert (await client.get("/v1/me", headers=flows.auth(second.json()))).status_code == 401
+    kinds = await db.fetch("select kind from security_event where account_id = $1", uuid.UUID(account["id"]))
+    assert "refresh_token.reused" in {k["kind"] for k in kinds}
+
+
+async def test_sign_out_ends_the_session_and_publishes_it_as_revoked(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    assert (await client.delete("/v1/sessions/current", headers=flows.auth(session))).status_code == 204
+    assert (await client.get("/v1/me", headers=flows.auth(session))).status_code == 401
+    sid = await db.fetchval("select id from session where account_id = $1", uuid.UUID(account["id"]))
+    assert str(sid) in (await client.get("/.well-known/revoked-sessions")).json()["revoked"]
+    refreshed = await client.post("/v1/sessions/refresh", json={"refresh_token": session["refresh_token"]})
+    assert refreshed.status_code == 401
+
+
+async def test_after_100_failures_in_an_hour_the_password_is_not_even_evaluated_until_a_reset(app, client, db, member, flows):
+    account = await flows.account(client, db, member)
+    ident = account["email"]
+    await db.execute(
+        "insert into sign_in_failure (identifier_hash, account_id, client_ip, created_at)"
+        " select sha256($1::text::bytea), $2, 'x-' || g, now() - interval '1 minute' from generate_series(1, 100) g",
+        ident, uuid.UUID(account["id"]))
+    r = await client.post("/v1/sessions", json={"identifier": ident, "password": PASSWORD})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    # The owner is never locked out: a reset makes the earlier failures irrelevant.
+    await client.post("/v1/password-resets", json={"email": ident})
+    token = (await flows.outbox(db, account["id"], "PasswordResetRequested"))["reset_token"]
+    assert (await client.post("/v1/password-resets/confirm",
+                              json={"token": token, "password": NEW_PASSWORD})).status_code == 204
+    await flows.sign_in(client, ident, NEW_PASSWORD)
+
+
+async def test_an_unknown_identifier_is_throttled_the_same_way_as_a_known_one(client, db, flows):
+    ident = f"ghost-{uuid.uuid4().hex[:8]}@example.org"
+    await db.execute(
+        "insert into sign_in_failure (identifier_hash, client_ip) select sha256($1::text::bytea), 'y-' || g"
+        " from generate_series(1, 100) g", ident)
+    r = await client.post("/v1/sessions", json={"identifier": ident, "password": PASSWORD})
+    assert r.status_code == 429
+
+
+async def test_the_member_reads_their_own_security_activity(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    await client.post("/v1/sessions", json={"identifier": account["email"], "password": "Mauvais#Mot2passe"})
+    session = await flows.sign_in(client, account["email"])
+    r = await client.get("/v1/security-events", headers=flows.auth(session))
+    kinds = [e["kind"] for e in r.json()["events"]]
+    assert r.status_code == 200 and kinds[0] == "sign_in.succeeded" and "sign_in.failed" in kinds
+
+
+async def test_totp_enrolment_then_sign_in_needs_a_code_and_turning_it_off_needs_password_and_code(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    started = (await client.post("/v1/me/two-factor/totp", headers=flows.auth(session))).json()
+    totp = pyotp.TOTP(started["secret"])
+    assert started["provisioning_uri"].startswith("otpauth://totp/")
+    enabled = await client.post("/v1/me/two-factor/totp/confirm", headers=flows.auth(session), json={"code": totp.now()})
+    assert enabled.status_code == 200 and len(enabled.json()["recovery_codes"]) == 10
+    assert (await flows.outbox(db, account["id"], "TwoFactorChanged"))["enabled"] is True
+
+    challenge = await client.post("/v1/sessions", json={"identifier": account["email"], "password": PASSWORD})
+    assert challenge.status_code == 202 and challenge.json()["second_factor_required"] is True
+    token = challenge.json()["challenge_token"]
+    bad = await client.post("/v1/sessions/second-factor", json={"challenge_token": token, "code": "000000"
+                            if totp.now() != "000000" else "111111"})
+    assert bad.status_code == 401
+    done = await client.post("/v1/sessions/second-factor", json={"challenge_token": token, "code": totp.now()})
+    assert done.status_code == 201 and done.json()["access_token"]
+    replay = await client.post("/v1/sessions/second-factor", json={"challenge_token": token, "code": totp.now()})
+    assert replay.status_code == 401
+
+    recovery = enabled.json()["recovery_codes"][0]
+    again = await client.post("/v1/sessions", json={"identifier": account["email"], "password": PASSWORD})
+    by_recovery = await client.post("/v1/sessions/second-factor",
+                                    json={"challenge_token": again.json()["challenge_token"], "code": recovery})
+    assert by_recovery.status_code == 201
+
+    no_code = await client.post("/v1/me/two-factor/disable", headers=flows.auth(session),
+                                json={"password": PASSWORD, "code": recovery})
+    assert no_code.status_code == 422  # a recovery code works once
+    off = await client.post("/v1/me/two-factor/disable", headers=flows.auth(session),
+                            json={"password": PASSWORD, "code": totp.now()})
+    assert off.status_code == 204
+    assert (await client.post("/v1/sessions", json={"identifier": account["email"],
+                                                    "password": PASSWORD})).status_code == 201
+
+
+async def test_sms_codes_go_through_notify_as_an_event_and_complete_the_sign_in(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    assert (await client.patch("/v1/me", headers=flows.auth(session), json={"phone": "06 12 34 56 78"})).status_code == 200
+    assert (await client.post("/v1/me/two-factor/sms", headers=flows.auth(session))).status_code == 202
+    code = (await flows.outbox(db, account["id"], "TwoFactorCodeRequested"))["code"]
+    assert (await client.post("/v1/me/two-factor/sms/confirm", headers=flows.auth(session),
+                              json={"code": code})).status_code == 200
+    challenge = await client.post("/v1/sessions", json={"identifier": account["email"], "password": PASSWORD})
+    assert challenge.status_code == 202 and challenge.json()["method"] == "sms"
+    sms = await flows.outbox(db, account["id"], "TwoFactorCodeRequested")
+    assert sms["phone"] == "0612345678" and sms["code"] != code
+    done = await client.post("/v1/sessions/second-factor",
+                             json={"challenge_token": challenge.json()["challenge_token"], "code": sms["code"]})
+    assert done.status_code == 201
