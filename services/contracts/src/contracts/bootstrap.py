@@ -12,7 +12,8 @@ from fastapi import FastAPI
 
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
-from contracts.entrypoints import http_bank_accounts, http_beneficiaries, http_coverage, http_documents, http_terminations
+from contracts.entrypoints import (http_bank_accounts, http_beneficiaries, http_coverage, http_documents,
+                                   http_requests, http_terminations)
 from contracts.entrypoints.http import internal, router
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
@@ -41,7 +42,8 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
 
 def member_routers() -> list:
     return [http_coverage.router, http_documents.router, http_beneficiaries.router,
-            http_terminations.router, http_bank_accounts.router]
+            http_terminations.router, http_bank_accounts.router,
+            http_requests.router]
 
 
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:

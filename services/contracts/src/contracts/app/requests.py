@@ -1,0 +1,86 @@
+""""Mes demandes": guarantee change (CT-7) and quote (CT-10) requests, answered within 72 hours."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from contracts.adapters import repository as repo
+from contracts.entrypoints.scope import Scope, check_visible
+from ms_events.events.contracts import GuaranteeChangeRequested, QuoteRequested
+from ms_events.outbox import append
+from ms_platform.problems import NotFound, Problem
+
+_COLUMNS = "id, kind, status, contract_id, details, created_at, due_at"
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    kind: str
+    contract_id: uuid.UUID | None
+    details: dict
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+def _view(row: asyncpg.Record) -> dict:
+    return {**dict(row), "details": json.loads(row["details"])}
+
+
+async def _check_guarantee_change(conn: asyncpg.Connection, request: NewRequest, scope: Scope) -> asyncpg.Record:
+    if request.contract_id is None:
+        raise Problem(422, "validation-error", "Invalid request", "Précisez le contrat.", field="contract_id")
+    contract = check_visible(await repo.contract_by_id(conn, request.contract_id), scope)
+    if scope.holder_id is None or contract["holder_id"] != scope.holder_id:
+        raise NotFound("contrat")
+    wanted = request.details.get("requested_product_code")
+    if wanted is not None:
+        category = await conn.fetchval("select category from product where code = $1", wanted)
+        if category != contract["category"]:
+            raise Problem(422, "unknown-guarantee", "Unknown guarantee",
+                          "Formule de garanties inconnue pour ce contrat.", field="requested_product_code")
+    return contract
+
+
+async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope | None, answer_hours: int) -> dict:
+    """Record the request with its due date and publish the event notify answers with an email."""
+    now = datetime.now(UTC)
+    due = now + timedelta(hours=answer_hours)
+    request_id = uuid.uuid4()
+    account_id = scope.account_id if scope else None
+    holder_id = scope.holder_id if scope else None
+    async with pool.acquire() as conn, conn.transaction():
+        contract_id = None
+        if request.kind == "guarantee_change":
+            contract_id = (await _check_guarantee_change(conn, request, scope or Scope(None, None, frozenset())))["id"]
+        row = await conn.fetchrow(
+            f"""insert into contract_request (id, kind, account_id, holder_id, contract_id, email, first_name,
+                                              last_name, details, created_at, due_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {_COLUMNS}""",
+            request_id, request.kind, account_id, holder_id, contract_id, request.email, request.first_name,
+            request.last_name, json.dumps(request.details), now, due)
+        if request.kind == "guarantee_change":
+            event = GuaranteeChangeRequested(request_id=request_id, contract_id=contract_id, account_id=account_id,
+                                             due_at=due, requested_at=now)
+        else:
+            event = QuoteRequested(request_id=request_id, account_id=account_id, email=request.email,
+                                   first_name=request.first_name, last_name=request.last_name,
+                                   due_at=due, requested_at=now)
+        await append(conn, event)
+    return _view(row)
+
+
+async def list_requests(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
+    """The signed-in member's requests, newest first."""
+    if scope.account_id is None and scope.holder_id is None:
+        return []
+    rows = await pool.fetch(
+        f"""select {_COLUMNS} from contract_request
+             where account_id = $1 or ($2::uuid is not null and holder_id = $2)
+             order by created_at desc""", scope.account_id, scope.holder_id)
+    return [_view(r) for r in rows]

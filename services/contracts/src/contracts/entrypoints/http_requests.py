@@ -1,0 +1,77 @@
+"""/v1/contract-requests: "Mes demandes" (guarantee changes, quotes); prospects may ask for a quote."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from contracts.app import requests as requests_app
+from contracts.entrypoints.scope import Scope, ScopeDep, scope_of
+from ms_platform.auth import current_principal
+from ms_platform.problems import Problem
+
+router = APIRouter(tags=["contract-requests"])
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["guarantee_change", "quote"]
+    contract_id: uuid.UUID | None = Field(None, description="guarantee_change: the contract to change")
+    requested_product_code: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    category: Literal["sante", "prevoyance", "retraite"] | None = Field(None, description="quote: what to quote")
+    message: Text | None = None
+    # A prospect without an account (quote only):
+    email: EmailStr | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+
+
+class RequestOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    status: str
+    contract_id: uuid.UUID | None
+    details: dict[str, Any]
+    created_at: datetime
+    due_at: datetime
+
+
+async def _optional_scope(request: Request) -> Scope | None:
+    if not request.headers.get("authorization"):
+        return None
+    return scope_of(await current_principal(request))
+
+
+def _prospect_check(body: RequestIn) -> None:
+    if body.kind != "quote":
+        raise Problem(401, "unauthorized", "Unauthorized", "Connectez-vous pour faire cette demande.")
+    for field in ("email", "first_name", "last_name"):
+        if getattr(body, field) is None:
+            raise Problem(422, "validation-error", "Invalid request", f"{field} : Ce champ est obligatoire.", field=field)
+
+
+@router.post("/v1/contract-requests", response_model=RequestOut, status_code=201)
+async def create_request(body: RequestIn, request: Request) -> dict[str, Any]:
+    """A guarantee change (members) or a quote (members and prospects); answered within 72 hours."""
+    scope = await _optional_scope(request)
+    if scope is None:
+        _prospect_check(body)
+    details = {k: v for k, v in {"requested_product_code": body.requested_product_code,
+                                  "category": body.category, "message": body.message}.items() if v is not None}
+    command = requests_app.NewRequest(body.kind, body.contract_id, details, body.email, body.first_name, body.last_name)
+    hours = request.app.state.settings.request_answer_hours
+    return await requests_app.create_request(request.app.state.pool, command, scope, hours)
+
+
+@router.get("/v1/contract-requests", response_model=list[RequestOut])
+async def list_requests(request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+    """"Mes demandes": the member's requests with their status and due date."""
+    return await requests_app.list_requests(request.app.state.pool, scope)
