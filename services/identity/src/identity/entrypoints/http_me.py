@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from identity.app import passwords, privacy, profile, two_factor
+from identity.app import linking, passwords, privacy, profile, two_factor
 from identity.domain.accounts import normalize_mobile
 from identity.domain.profile import valid_postcode
 from identity.entrypoints.deps import ClientIp, ServicesDep, SignedInDep
@@ -173,3 +174,25 @@ async def delete_me(body: DeleteAccount, me: SignedInDep, svc: ServicesDep, ip: 
 async def export(me: SignedInDep, svc: ServicesDep) -> dict:
     """Everything the platform holds about the signed-in person, from every context (ID-11)."""
     return await privacy.export(svc, me.account)
+
+
+class LinkRequest(Strict):
+    identifier: Annotated[str, Field(min_length=1, max_length=254, description="email or member number")]
+    password: Password
+
+
+@router.post("/v1/linked-accounts", status_code=201, tags=["linked-accounts"])
+async def link_account(body: LinkRequest, me: SignedInDep, svc: ServicesDep, ip: ClientIp) -> dict:
+    """Link another category's account by proving it is yours (ID-12); refresh the session to see it."""
+    return await linking.link(svc, me.account, body.identifier, body.password, ip)
+
+
+@router.get("/v1/linked-accounts", tags=["linked-accounts"])
+async def linked_accounts(me: SignedInDep, svc: ServicesDep) -> dict:
+    return {"linked_accounts": await linking.linked(svc, me.id)}
+
+
+@router.delete("/v1/linked-accounts/{account_id}", status_code=204, tags=["linked-accounts"])
+async def unlink_account(account_id: uuid.UUID, me: SignedInDep, svc: ServicesDep, ip: ClientIp) -> Response:
+    await linking.unlink(svc, me.id, account_id, ip)
+    return Response(status_code=204)

@@ -1,0 +1,70 @@
+"""Linked accounts (ID-12, « Réunir vos comptes »): one sign-in sees every linked category."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+
+from identity.adapters import repository as repo
+from identity.adapters import sessions_repo as srepo
+from identity.app.handlers import Services
+from identity.app.sessions import INVALID_CREDENTIALS, _identifier, _throttled
+from identity.domain import throttling
+from identity.domain.accounts import AccountKind, AccountStatus, hash_token
+from ms_platform.problems import NotFound, Problem
+
+
+async def link(svc: Services, me: asyncpg.Record, identifier: str, password: str, client_ip: str | None) -> dict:
+    """Link the account the person proves they hold (identifier and password), throttled like a sign-in."""
+    ident, by_email = _identifier(identifier)
+    ident_hash = hash_token(ident)
+    now = datetime.now(UTC)
+    async with svc.pool.acquire() as conn:
+        other = await repo.account_by_identifier(conn, ident, by_email)
+        by_id, by_ip = await srepo.count_failures(
+            conn, ident_hash, throttling.counting_since(now, other["password_changed_at"] if other else None),
+            client_ip, now - svc.throttle.address_window)
+    decision = throttling.decide(svc.throttle, by_id, by_ip)
+    if not decision.allowed:
+        raise _throttled(decision.retry_after_s)
+    valid = await svc.hashing.verify(other["password_hash"] if other else None, password)
+    if not valid or other is None or other["status"] != AccountStatus.ACTIVE:
+        async with svc.pool.acquire() as conn:
+            await srepo.record_failure(conn, ident_hash, other["id"] if other else None, client_ip)
+            await repo.record_security_event(conn, "link.failed", me["id"], client_ip)
+        raise INVALID_CREDENTIALS
+    if AccountKind.MEMBER not in (me["kind"], other["kind"]) or me["kind"] != other["kind"]:
+        raise Problem(422, "link-not-allowed", "Link not allowed",
+                      "Seuls des espaces adhérents peuvent être réunis.", field="identifier")
+    if other["id"] == me["id"] or other["category"] == me["category"]:
+        raise Problem(422, "link-same-category", "Same category",
+                      "Ce compte concerne la même catégorie de contrat que le vôtre : ses contrats sont "
+                      "déjà rattachés automatiquement.", field="identifier")
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            await conn.execute(
+                "insert into linked_account (account_id, linked_account_id) values ($1, $2) on conflict do nothing",
+                me["id"], other["id"])
+            await repo.record_security_event(conn, "account.linked", me["id"], client_ip, category=other["category"])
+            await repo.record_security_event(conn, "account.linked", other["id"], client_ip, category=me["category"])
+    return {"account_id": str(other["id"]), "category": other["category"], "member_number": other["member_number"]}
+
+
+async def linked(svc: Services, account_id: uuid.UUID) -> list[dict]:
+    async with svc.pool.acquire() as conn:
+        rows = await srepo.linked_categories(conn, account_id)
+    return [{"account_id": str(r["id"]), "category": r["category"], "member_number": r["member_number"],
+             "linked_at": r["linked_at"].isoformat()} for r in rows]
+
+
+async def unlink(svc: Services, account_id: uuid.UUID, other_id: uuid.UUID, client_ip: str | None) -> None:
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            done = await conn.execute(
+                "delete from linked_account where (account_id = $1 and linked_account_id = $2)"
+                " or (account_id = $2 and linked_account_id = $1)", account_id, other_id)
+            if done.endswith(" 0"):
+                raise NotFound("linked-account")
+            await repo.record_security_event(conn, "account.unlinked", account_id, client_ip)
