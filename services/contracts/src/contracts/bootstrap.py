@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
 from contracts.entrypoints import (http_bank_accounts, http_beneficiaries, http_coverage, http_documents,
-                                   http_requests, http_terminations)
+                                   http_privacy, http_requests, http_terminations)
 from contracts.entrypoints.http import internal, router
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
@@ -43,7 +43,7 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
 def member_routers() -> list:
     return [http_coverage.router, http_documents.router, http_beneficiaries.router,
             http_terminations.router, http_bank_accounts.router,
-            http_requests.router]
+            http_requests.router, http_privacy.router]
 
 
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
@@ -69,3 +69,17 @@ def import_command(argv: list[str]) -> None:
 
     cfg = settings()
     import_files(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))
+
+
+def handlers() -> dict:
+    """The events contracts consumes, as consumer group "contracts"."""
+    from contracts.app.privacy import erase_account
+    from ms_events.events.identity import AccountDeleted
+
+    return {AccountDeleted: erase_account}
+
+
+def worker(cfg: ContractsSettings) -> None:
+    from ms_events.runtime import run_worker
+
+    run_worker(cfg, handlers())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,7 @@ class NewRequest:
 
 
 def _view(row: asyncpg.Record) -> dict:
-    return {**dict(row), "details": json.loads(row["details"])}
+    return dict(row)  # the pool decodes jsonb
 
 
 async def _check_guarantee_change(conn: asyncpg.Connection, request: NewRequest, scope: Scope) -> asyncpg.Record:
@@ -63,7 +62,7 @@ async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope |
                                               last_name, details, created_at, due_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {_COLUMNS}""",
             request_id, request.kind, account_id, holder_id, contract_id, request.email, request.first_name,
-            request.last_name, json.dumps(request.details), now, due)
+            request.last_name, request.details, now, due)
         if request.kind == "guarantee_change":
             event = GuaranteeChangeRequested(request_id=request_id, contract_id=contract_id, account_id=account_id,
                                              due_at=due, requested_at=now)
