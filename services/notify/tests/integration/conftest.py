@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+import importlib.util
+import json
 import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
+import uvicorn
 from aiosmtpd.controller import Controller
 
 from ms_events.events.identity import AccountCreated
@@ -111,3 +116,38 @@ def queue(pool, handlers, parked_at):
             )
 
     return handle
+
+
+STANDIN = Path(__file__).resolve().parents[4] / "deploy" / "local" / "sms_provider_standin.py"
+
+
+def load_standin():
+    """The local SMS provider stand-in (deploy/local), imported from its file."""
+    spec = importlib.util.spec_from_file_location("sms_provider_standin", STANDIN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class RunningStandin:
+    def __init__(self, port: int, outbox: Path, key: str) -> None:
+        self.port, self.outbox, self.key = port, outbox, key
+        self.url = f"http://127.0.0.1:{port}"
+
+    def messages(self) -> list[dict]:
+        return [json.loads(p.read_text()) for p in sorted(self.outbox.glob("*.json"))]
+
+
+@pytest.fixture
+async def sms_standin(tmp_path):
+    """The SMS stand-in served in-process on a free port, writing to a temporary outbox."""
+    module = load_standin()
+    running = RunningStandin(free_port(), tmp_path / "sms", "test-key-" + uuid.uuid4().hex[:6])
+    server = uvicorn.Server(uvicorn.Config(module.create_app(running.outbox, running.key), host="127.0.0.1",
+                                           port=running.port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield running
+    server.should_exit = True
+    await asyncio.wait_for(task, 10)

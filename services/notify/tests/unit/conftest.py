@@ -87,3 +87,9 @@ class FakeRepository:
 @pytest.fixture
 def repo() -> FakeRepository:
     return FakeRepository()
+
+
+@pytest.fixture
+def full_contact() -> ContactView:
+    return ContactView(uuid.uuid4(), "camille.durand@example.org", "Camille", "Durand", "+33612345678",
+                       {"line1": "4 place Bellecour", "line2": None, "postcode": "69002", "city": "Lyon", "country": "FR"})
