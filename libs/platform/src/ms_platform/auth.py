@@ -178,6 +178,7 @@ class RevokedSessions:
         self._cursor: str | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self._client_factory = httpx.AsyncClient
 
     async def is_revoked(self, sid: Any) -> bool:
         if not sid:
@@ -192,7 +193,7 @@ class RevokedSessions:
                 return
             params = {"since": self._cursor} if self._cursor else {}
             try:
-                async with httpx.AsyncClient(timeout=self._timeout_s) as client:
+                async with self._client_factory(timeout=self._timeout_s) as client:
                     response = await client.get(self._url, params=params)
                     response.raise_for_status()
                     body = response.json()

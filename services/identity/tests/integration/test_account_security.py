@@ -171,3 +171,21 @@ async def test_sms_codes_go_through_notify_as_an_event_and_complete_the_sign_in(
     done = await client.post("/v1/sessions/second-factor",
                              json={"challenge_token": challenge.json()["challenge_token"], "code": sms["code"]})
     assert done.status_code == 201
+
+
+async def test_another_service_s_token_check_refuses_a_signed_out_token_from_identity_s_revocation_list(
+        app, client, db, member, flows):
+    """What contracts, notify and the rest do: ms_platform's verifier, pointed at identity's JWKS URL."""
+    from ms_platform.auth import TokenVerifier
+    from ms_platform.problems import Unauthorized
+
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    verifier = TokenVerifier("http://identity/.well-known/jwks.json", "contracts", app.state.settings.jwt_issuer,
+                             keys=app.state.keyring.public_keys(), revocation_refresh_s=0.0)
+    verifier._revocations._client_factory = lambda **kw: __import__("httpx").AsyncClient(
+        transport=__import__("httpx").ASGITransport(app=app), **kw)
+    assert (await verifier.verify(session["access_token"])).subject == account["id"]
+    assert (await client.delete("/v1/sessions/current", headers=flows.auth(session))).status_code == 204
+    with pytest.raises(Unauthorized):
+        await verifier.verify(session["access_token"])
