@@ -85,3 +85,9 @@ async def test_a_lapsed_contract_has_no_card(client, token, run_import, free_num
     row = await pool.fetchrow("select id, holder_id from contract where contract_number = $1", number)
     response = await client.get(f"/v1/tiers-payant-cards/{row['id']}", headers=token("member", person_id=row["holder_id"]))
     assert response.status_code == 409
+
+
+async def test_an_employer_user_gets_an_empty_list_and_404_until_company_data_exists(client, token, family):
+    listed = await client.get("/v1/contracts", headers=token("employer"))
+    assert listed.status_code == 200 and listed.json() == []
+    assert (await client.get(f"/v1/contracts/{family['id']}", headers=token("employer"))).status_code == 404

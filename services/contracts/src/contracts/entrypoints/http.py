@@ -128,7 +128,8 @@ internal = APIRouter(prefix="/internal/v1", tags=["internal"])
 
 Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 Service = Annotated[Principal, require_roles(Role.SERVICE)]
-Reader = Annotated[Principal, require_roles(Role.MEMBER, Role.OPERATOR)]
+# Employers are let in to get an explicit empty answer: no company data here yet (see scope.py).
+Reader = Annotated[Principal, require_roles(Role.MEMBER, Role.OPERATOR, Role.EMPLOYER)]
 
 
 @router.post("/v1/contract-imports", response_model=ImportReportOut)
@@ -177,7 +178,7 @@ def _holder_scope(principal: Principal, holder_id: uuid.UUID | None) -> uuid.UUI
     """Operators read anyone's contracts; members only their own, whatever they ask for."""
     if Role.OPERATOR in principal.roles:
         return holder_id
-    return _person_id(principal)
+    return _person_id(principal) if Role.MEMBER in principal.roles else None
 
 
 @router.get("/v1/contracts", response_model=list[ContractOut])
@@ -200,7 +201,7 @@ async def list_contracts(
 async def get_contract(contract_id: uuid.UUID, request: Request, principal: Reader, day: Today) -> dict[str, Any]:
     """One of the caller's contracts with its guarantees; 404 for anyone else's."""
     is_operator = Role.OPERATOR in principal.roles
-    holder_id = None if is_operator else _person_id(principal)
+    holder_id = None if is_operator else _holder_scope(principal, None)
     if not is_operator and holder_id is None:
         raise NotFound("contrat")
     result = await handlers.get_contract(request.app.state.pool, contract_id, holder_id, day)
