@@ -31,7 +31,7 @@ class IdentitySettings(ServiceSettings):
     password_reset_ttl_minutes: int = 30
     # ID-15: failed sign-ins evaluated per identifier per hour, and per client address per 15 minutes.
     throttle_per_identifier_per_hour: int = 100
-    throttle_per_address_per_15_min: int = 30
+    throttle_per_address_per_15_min: int = 300
     confirmation_ttl_hours: int = 48
     # ID-2: the default is the strictest source (s000); s001's 8 + upper/lower/digit is expressible.
     password_min_length: int = 12

@@ -189,3 +189,20 @@ async def test_another_service_s_token_check_refuses_a_signed_out_token_from_ide
     assert (await client.delete("/v1/sessions/current", headers=flows.auth(session))).status_code == 204
     with pytest.raises(Unauthorized):
         await verifier.verify(session["access_token"])
+
+
+async def test_one_client_address_with_too_many_failures_is_throttled_whatever_the_identifier(app, db):
+    import httpx
+
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    await db.execute("delete from sign_in_failure where client_ip = $1", address)
+    limit = app.state.services.throttle.per_address_per_window
+    await db.execute(
+        "insert into sign_in_failure (identifier_hash, client_ip) select sha256(('id-' || g)::bytea), $1"
+        " from generate_series(1, $2) g", address, limit)
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://identity") as elsewhere:
+        r = await elsewhere.post("/v1/sessions", json={"identifier": f"new-{uuid.uuid4().hex[:6]}@example.org",
+                                                       "password": PASSWORD})
+    assert r.status_code == 429
+    await db.execute("delete from sign_in_failure where client_ip = $1", address)

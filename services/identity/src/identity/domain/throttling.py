@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 @dataclass(frozen=True)
 class ThrottlePolicy:
     per_identifier_per_hour: int = 100
-    per_address_per_window: int = 30
+    per_address_per_window: int = 300
     address_window: timedelta = timedelta(minutes=15)
 
 
