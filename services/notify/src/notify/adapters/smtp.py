@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -57,22 +58,49 @@ def _is_permanent(exc: Exception) -> bool:
 
 
 class SmtpSender:
-    """Hands one message to the configured SMTP relay."""
+    """Hands messages to the configured SMTP relay over one kept-open connection.
+
+    Each message still commits on its own (the dispatcher marks it sent before the next),
+    so a crash can repeat at most the message in flight. A connection found dead (NOOP
+    fails) is replaced before the message is sent; any error during the exchange drops it.
+    """
 
     def __init__(self, config: SmtpConfig) -> None:
         self._config = config
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self._config
+        client = aiosmtplib.SMTP(hostname=cfg.host, port=cfg.port, timeout=cfg.timeout_s,
+                                 start_tls=cfg.starttls, username=cfg.username, password=cfg.password)
+        await client.connect()
+        return client
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        if self._client is not None and self._client.is_connected:
+            try:
+                await self._client.noop()
+                return self._client
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                await self.close()
+        self._client = await self._connect()
+        return self._client
 
     async def send(self, delivery: DueDelivery) -> None:
-        cfg = self._config
-        try:
-            await aiosmtplib.send(
-                build_email(delivery, cfg.mail_from),
-                hostname=cfg.host,
-                port=cfg.port,
-                username=cfg.username,
-                password=cfg.password,
-                start_tls=cfg.starttls,
-                timeout=cfg.timeout_s,
-            )
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise SendError(_reason(exc), permanent=_is_permanent(exc)) from exc
+        async with self._lock:
+            try:
+                client = await self._connection()
+                await client.send_message(build_email(delivery, self._config.mail_from))
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                if not isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+                    await self.close()
+                raise SendError(_reason(exc), permanent=_is_permanent(exc)) from exc
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # closing a broken connection must not fail the caller
+                pass

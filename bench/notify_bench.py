@@ -1,0 +1,169 @@
+"""Benchmark of notify: messages sent per second against the raw database transaction rate.
+
+    .venv/bin/python bench/notify_bench.py        (the local stack's PostgreSQL must be up)
+
+(a) Baseline: the consumer's raw database transaction doing the same dedup writes as notify
+for one event (inbox insert ``on conflict do nothing`` + delivery insert ``on conflict do
+nothing``), one transaction per event, nothing else. (b) Notify: the same events through
+notify's real code as the worker runs it: the handler in the consumer's transaction (inbox,
+contact projection, Jinja2 rendering, delivery row, wake-up) and, concurrently, the
+dispatcher sending each through SMTP
+(aiosmtplib) to an in-process aiosmtpd server and marking it sent with NotificationSent in
+the outbox. Both run in-process against the stack's notify database in the same minute; the
+ratio (b)/(a) is the point (target ≥ 0.7). Rows are parked a day ahead so the stack's own
+worker leaves them alone, and deleted afterwards. Writes bench/results/notify-<time>.json and
+bench/results/notify-latest.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import conftest  # noqa: E402,F401  (loads var/local.env)
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from ms_events.envelope import Envelope  # noqa: E402
+from ms_events.events.identity import AccountCreated  # noqa: E402
+from ms_platform.db import create_pool  # noqa: E402
+from notify.adapters.sending import ChannelRouter  # noqa: E402
+from notify.adapters.smtp import SmtpConfig, SmtpSender  # noqa: E402
+from notify.adapters.templates import TemplateRenderer  # noqa: E402
+from notify.app.dispatcher import Dispatcher  # noqa: E402
+from notify.app.handlers import NotifyHandlers  # noqa: E402
+from notify.domain.messages import Brand  # noqa: E402
+from notify.domain.model import RetryPolicy, message_id  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "500"))
+CONSUMER = "notify-bench"
+
+
+class CountingHandler:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        return "250 OK"
+
+
+def make_events(n: int) -> list[tuple[Envelope, AccountCreated]]:
+    now = datetime.now(UTC)
+    out = []
+    for i in range(n):
+        event = AccountCreated(account_id=uuid.uuid4(), kind="member", email=f"b{i}-{uuid.uuid4().hex[:6]}@bench.example.org",
+                               first_name="Bench", last_name=f"N{i}", confirmation_token=uuid.uuid4().hex,
+                               confirmation_expires_at=now + timedelta(hours=48), created_at=now)
+        out.append((Envelope.wrap(event), event))
+    return out
+
+
+async def baseline(pool, events, parked_at) -> float:
+    start = time.perf_counter()
+    for envelope, event in events:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.fetchval("insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
+                                " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
+            await conn.fetchval(
+                """insert into delivery (id, source_event_id, channel, template, account_id, recipient, subject,
+                       body_text, body_html, message_id, next_attempt_at)
+                   values ($1, $2, 'email', 'bench', $3, $4, 's', 't', 'h', $5, $6)
+                   on conflict (source_event_id, channel) do nothing returning true""",
+                uuid.uuid4(), envelope.id, event.account_id, str(event.email), message_id(envelope.id, "email"), parked_at)
+    return time.perf_counter() - start
+
+
+async def through_notify(pool, events, parked_at, port: int, sink: CountingHandler) -> float:
+    """As the worker runs: the consumer's transactions and the dispatcher concurrently."""
+    handlers = NotifyHandlers(TemplateRenderer(), Brand("Mutuelle Exemple", "01 23 45 67 89", "http://127.0.0.1:8080"))
+    sender = ChannelRouter({"email": SmtpSender(SmtpConfig("127.0.0.1", port, "bench@mutuelle.example", timeout_s=10))})
+    dispatcher = Dispatcher(pool, sender, RetryPolicy(), batch_size=50, poll_interval_s=0.2)
+    only: list = []  # the dispatcher reads it at each pass: this run's rows only
+    stop = asyncio.Event()
+    start = time.perf_counter()
+    task = asyncio.create_task(dispatcher.run(stop, only=only, as_of=parked_at))
+    for envelope, event in events:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.fetchval("insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
+                                " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
+            await handlers.notify(conn, envelope, event)
+            delivery_id = await conn.fetchval(
+                "update delivery set next_attempt_at = $2 where source_event_id = $1 returning id",
+                envelope.id, parked_at)
+        only.append(delivery_id)
+    while sink.count < len(events) and time.perf_counter() - start < 300:
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    stop.set()
+    await task
+    return elapsed
+
+
+async def cleanup(pool, events) -> None:
+    ids = [e.id for e, _ in events]
+    accounts = [ev.account_id for _, ev in events]
+    async with pool.acquire() as conn, conn.transaction():
+        deliveries = [str(r["id"]) for r in await conn.fetch(
+            "select id from delivery where source_event_id = any($1::uuid[])", ids)]
+        await conn.execute("delete from outbox where key = any($1::text[])", deliveries)
+        await conn.execute("delete from delivery where source_event_id = any($1::uuid[])", ids)
+        await conn.execute("delete from inbox where consumer = $1 and event_id = any($2::uuid[])", CONSUMER, ids)
+        await conn.execute("delete from contact where account_id = any($1::uuid[])", accounts)
+
+
+async def main() -> dict:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = CountingHandler()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    pool = await create_pool(os.environ["NOTIFY_DATABASE_URL"], min_size=1, max_size=4)
+    parked_at = datetime.now(UTC) + timedelta(days=1)
+    base_events, notify_events = make_events(EVENTS), make_events(EVENTS)
+    try:
+        t_base = await baseline(pool, base_events, parked_at)
+        t_notify = await through_notify(pool, notify_events, parked_at, port, sink)
+    finally:
+        await cleanup(pool, base_events)
+        await cleanup(pool, notify_events)
+        await pool.close()
+        controller.stop()
+    raw_rate, sent_rate = EVENTS / t_base, sink.count / t_notify
+    return {
+        "at": datetime.now(UTC).isoformat(), "host": platform.node(), "cpus": os.cpu_count(), "events": EVENTS,
+        "raw_dedup_tx_per_s": round(raw_rate, 1), "messages_sent": sink.count,
+        "messages_sent_per_s": round(sent_rate, 1), "ratio": round(sent_rate / raw_rate, 3), "target": 0.7,
+    }
+
+
+def markdown(r: dict) -> str:
+    return "\n".join([
+        f"# notify benchmark ({r['at']}, {r['cpus']} CPUs, {r['events']} events)", "",
+        "| measure | rate |", "|---|---|",
+        f"| (a) raw consumer transaction, inbox + delivery dedup inserts | {r['raw_dedup_tx_per_s']} tx/s |",
+        f"| (b) notify: handler + render + dispatcher + SMTP, messages sent | {r['messages_sent_per_s']} msg/s |",
+        f"| ratio (b)/(a) | **{r['ratio']}** (target ≥ {r['target']}) |", "",
+    ])
+
+
+if __name__ == "__main__":
+    result = asyncio.run(main())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%z")
+    (RESULTS / f"notify-{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "notify-latest.md").write_text(markdown(result))
+    print(markdown(result))
