@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
 from contracts.entrypoints import (http_bank_accounts, http_beneficiaries, http_coverage, http_documents,
-                                   http_privacy, http_requests, http_terminations)
+                                   http_home, http_privacy, http_requests, http_terminations)
 from contracts.entrypoints.http import internal, router
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
@@ -48,7 +48,7 @@ def member_routers() -> list:
 
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
     cfg = cfg or settings()
-    app = create_platform_app(cfg, title="contracts", routers=[router, internal, *member_routers()],
+    app = create_platform_app(cfg, title="contracts", routers=[http_home.router, router, internal, *member_routers()],
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
     app.state.import_rules = import_rules(cfg)
     app.state.clock = clock(cfg)

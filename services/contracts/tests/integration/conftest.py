@@ -67,6 +67,7 @@ def token(settings, signing_key):
         person_id: uuid.UUID | None = None,
         audience: str = "contracts",
         categories: tuple[str, ...] = ("sante", "prevoyance", "retraite"),
+        linked: tuple[uuid.UUID | str, ...] = (),
     ) -> dict[str, str]:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -81,6 +82,8 @@ def token(settings, signing_key):
         if person_id is not None:
             claims["person_id"] = str(person_id)
             claims["categories"] = list(categories)
+        if linked:
+            claims["linked_person_ids"] = [str(p) for p in linked]
         encoded = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
         return {"Authorization": f"Bearer {encoded}"}
 

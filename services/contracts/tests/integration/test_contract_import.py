@@ -27,8 +27,9 @@ async def test_a_second_identical_import_changes_nothing_and_publishes_nothing(p
     updated_at = await pool.fetchval("select updated_at from contract where contract_number = $1", number)
     second = await run_import(members)
 
-    assert first == {"accepted": 1, "unchanged": 0, "refused": []}
-    assert second == {"accepted": 0, "unchanged": 1, "refused": []}
+    no_schedules = {"accepted": 0, "unchanged": 0, "refused": []}
+    assert first == {"accepted": 1, "unchanged": 0, "refused": [], "schedules": no_schedules}
+    assert second == {"accepted": 0, "unchanged": 1, "refused": [], "schedules": no_schedules}
     rows = await outbox_rows(pool, number)
     assert [r["event_type"] for r in rows] == ["ContractRegistered"]
     assert await pool.fetchval("select updated_at from contract where contract_number = $1", number) == updated_at

@@ -175,4 +175,5 @@ def test_report_has_counts_and_refused_lines_with_french_messages():
                 "errors": [{"field": "contract_number", "message": "Format de numéro de contrat invalide."}],
             }
         ],
+        "schedules": {"accepted": 0, "unchanged": 0, "refused": []},
     }

@@ -191,6 +191,21 @@ async def holder_contracts(
     )
 
 
+async def contracts_of_holders(
+    conn: asyncpg.Connection, holder_ids: list[uuid.UUID], category: str | None = None
+) -> list[asyncpg.Record]:
+    """The contracts of several holders (a member and the accounts they linked, ID-12)."""
+    return await conn.fetch(
+        f"""
+        select {_CONTRACT_COLUMNS}
+          from contract c join product p on p.code = c.product_code
+         where c.holder_id = any($1::uuid[]) and ($2::text is null or c.category = $2)
+         order by c.category, c.start_date, c.contract_number
+        """,
+        holder_ids, category,
+    )
+
+
 async def contract_by_id(conn: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"select {_CONTRACT_COLUMNS} from contract c join product p on p.code = c.product_code where c.id = $1",

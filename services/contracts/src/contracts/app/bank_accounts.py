@@ -13,13 +13,15 @@ from ms_events.events.contracts import BankAccountChanged
 from ms_events.outbox import append
 from ms_platform.problems import NotFound, Problem
 
-# The holder and everyone on the holder's contracts of the categories the caller sees.
+# Each holder the member acts as (own and linked accounts, ID-12) and everyone on their
+# contracts of the categories the caller sees, as (holder_id, person) pairs.
 _PEOPLE = """
-    select p.id, p.last_name, p.first_name, 'holder' as relationship from person p where p.id = $1
+    select p.id as holder_id, p.id, p.last_name, p.first_name, 'holder' as relationship
+      from person p where p.id = any($1::uuid[])
     union
-    select p.id, p.last_name, p.first_name, b.relationship
+    select c.holder_id, p.id, p.last_name, p.first_name, b.relationship
       from contract c join contract_beneficiary b on b.contract_id = c.id join person p on p.id = b.person_id
-     where c.holder_id = $1 and c.category = any($2::text[])
+     where c.holder_id = any($1::uuid[]) and c.category = any($2::text[])
 """
 
 
@@ -29,18 +31,37 @@ def _categories(scope: Scope) -> list[str]:
 
 async def list_bank_accounts(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
     """Each person the holder manages, with their account masked (or none)."""
-    if scope.holder_id is None:
+    if not scope.holder_ids:
         return []
     rows = await pool.fetch(
         f"""select people.id as person_id, people.last_name, people.first_name, people.relationship,
                    a.iban, a.bic, a.account_holder, a.updated_at
               from ({_PEOPLE}) people
-              left join bank_account a on a.holder_id = $1 and a.person_id = people.id
-             order by people.relationship = 'holder' desc, people.first_name""",
-        scope.holder_id, _categories(scope))
+              left join bank_account a on a.holder_id = people.holder_id and a.person_id = people.id
+             order by people.holder_id = $3 desc, people.holder_id,
+                      people.relationship = 'holder' desc, people.first_name""",
+        list(scope.holder_ids), _categories(scope), scope.holder_id)
     return [{**{k: r[k] for k in ("person_id", "last_name", "first_name", "relationship", "bic",
                                   "account_holder", "updated_at")},
              "iban_masked": mask_iban(r["iban"]) if r["iban"] else None} for r in rows]
+
+
+async def _write_account(conn: asyncpg.Connection, holder_id: uuid.UUID, person_id: uuid.UUID,
+                         account: tuple[str, str | None, str], scope: Scope, now: datetime) -> None:
+    iban, bic, account_holder = account
+    previous = await conn.fetchval(
+        "select iban from bank_account where holder_id = $1 and person_id = $2 for update", holder_id, person_id)
+    await conn.execute(
+        """insert into bank_account (holder_id, person_id, iban, bic, account_holder, updated_at)
+           values ($1, $2, $3, $4, $5, $6)
+           on conflict (holder_id, person_id) do update
+              set iban = excluded.iban, bic = excluded.bic, account_holder = excluded.account_holder,
+                  updated_at = excluded.updated_at""",
+        holder_id, person_id, iban, bic, account_holder, now)
+    if previous != iban:
+        await append(conn, BankAccountChanged(
+            holder_id=holder_id, beneficiary_id=None if person_id == holder_id else person_id,
+            account_id=scope.account_id, iban_masked=mask_iban(iban), changed_at=now))
 
 
 async def set_bank_account(pool: asyncpg.Pool, person_id: uuid.UUID, iban_text: str, account_holder: str,
@@ -49,25 +70,16 @@ async def set_bank_account(pool: asyncpg.Pool, person_id: uuid.UUID, iban_text: 
     iban, bic, errors = parse_iban(iban_text)
     if errors:
         raise Problem(422, "invalid-iban", "Invalid IBAN", errors[0].message, field=errors[0].field)
-    if scope.holder_id is None:
+    if not scope.holder_ids:
         raise NotFound("bénéficiaire")
     async with pool.acquire() as conn, conn.transaction():
-        people = {r["id"] for r in await conn.fetch(_PEOPLE, scope.holder_id, _categories(scope))}
-        if person_id not in people:
+        people = await conn.fetch(_PEOPLE, list(scope.holder_ids), _categories(scope))
+        # Usually one holder manages the person; with linked accounts each of them keeps the account.
+        holders = sorted({r["holder_id"] for r in people if r["id"] == person_id})
+        if not holders:
             raise NotFound("bénéficiaire")
-        previous = await conn.fetchval(
-            "select iban from bank_account where holder_id = $1 and person_id = $2 for update", scope.holder_id, person_id)
         now = datetime.now(UTC)
-        await conn.execute(
-            """insert into bank_account (holder_id, person_id, iban, bic, account_holder, updated_at)
-               values ($1, $2, $3, $4, $5, $6)
-               on conflict (holder_id, person_id) do update
-                  set iban = excluded.iban, bic = excluded.bic, account_holder = excluded.account_holder,
-                      updated_at = excluded.updated_at""",
-            scope.holder_id, person_id, iban, bic, account_holder, now)
-        if previous != iban:
-            await append(conn, BankAccountChanged(
-                holder_id=scope.holder_id, beneficiary_id=None if person_id == scope.holder_id else person_id,
-                account_id=scope.account_id, iban_masked=mask_iban(iban), changed_at=now))
+        for holder_id in holders:
+            await _write_account(conn, holder_id, person_id, (iban, bic, account_holder), scope, now)
     return {"person_id": person_id, "iban_masked": mask_iban(iban), "bic": bic,
             "account_holder": account_holder, "updated_at": now}

@@ -33,7 +33,7 @@ async def _writable_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, s
     # Row lock: two changes to one contract's people run one after the other.
     await conn.execute("select 1 from contract where id = $1 for update", contract_id)
     contract = check_visible(await repo.contract_by_id(conn, contract_id), scope)
-    if scope.holder_id is None or contract["holder_id"] != scope.holder_id:
+    if not scope.holds(contract["holder_id"]):
         raise NotFound("contrat")  # only the holder changes the people on the contract
     if not in_force(contract["start_date"], contract["end_date"], today):
         raise Problem(409, "contract-not-in-force", "Contract not in force",

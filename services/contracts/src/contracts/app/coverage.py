@@ -58,10 +58,9 @@ async def _contract(conn: asyncpg.Connection, request: SimulationRequest, scope:
         if row is None or not scope.sees(row) or row["category"] != "sante":
             raise NotFound("contrat")
         return row
-    if scope.holder_id is not None:
-        for row in await repo.holder_contracts(conn, scope.holder_id, "sante"):
-            if scope.sees(row) and in_force(row["start_date"], row["end_date"], today):
-                return row
+    for row in await repo.contracts_of_holders(conn, sorted(scope.holder_ids), "sante"):
+        if scope.sees(row) and in_force(row["start_date"], row["end_date"], today):
+            return row
     raise Problem(422, "no-health-contract", "No health contract",
                   "Aucun contrat santé en cours : précisez le contrat.", field="contract_id")
 

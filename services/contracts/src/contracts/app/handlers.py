@@ -11,6 +11,8 @@ import asyncpg
 import structlog
 
 from contracts.adapters import repository as repo
+from contracts.adapters import schedules as schedules_repo
+from contracts.app.schedules import import_schedule_lines
 from contracts.domain.contracts import in_force
 from contracts.domain.imports import (
     FieldError,
@@ -35,8 +37,10 @@ async def import_reference_data(
     members: list[Any],
     rules: ImportRules,
     today: date,
+    schedules: list[Any] | None = None,
 ) -> ImportReport:
-    """Upsert products, then register each valid member line in its own transaction."""
+    """Upsert products, register each valid member line in its own transaction, then the
+    top-level schedule lines (CT-5), each in its own transaction too."""
     report = ImportReport()
     async with pool.acquire() as conn:
         async with conn.transaction():
@@ -64,12 +68,14 @@ async def import_reference_data(
                 report.accepted += 1
             else:
                 report.unchanged += 1
+        await import_schedule_lines(conn, schedules or [], report.schedules)
     log.info(
         "contracts.imported",
         products=len(products),
         accepted=report.accepted,
         unchanged=report.unchanged,
         refused=len(report.refused),
+        schedule_lines=len(schedules or []),
     )
     return report
 
@@ -95,7 +101,7 @@ async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
     )
     existing = await repo.contract_state(conn, line.contract_number)
     if existing is not None and existing[2] == desired:
-        return people_written
+        return await _write_schedules(conn, existing[0], line) or people_written
     if existing is None:
         contract_id = uuid.uuid4()
         registered_at = await repo.insert_contract(conn, contract_id, line.contract_number, desired)
@@ -116,7 +122,16 @@ async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
             registered_at=registered_at,
         ),
     )
+    await _write_schedules(conn, contract_id, line)
     return True
+
+
+async def _write_schedules(conn: asyncpg.Connection, contract_id: uuid.UUID, line: MemberLine) -> bool:
+    """The line's years of debits (CT-5); whether any changed. Years not in the line stay."""
+    written = False
+    for schedule in line.schedules:
+        written = await schedules_repo.replace_year(conn, contract_id, schedule) or written
+    return written
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,7 @@ def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], tod
         "id": row["id"],
         "contract_number": row["contract_number"],
         "category": row["category"],
+        "holder_id": row["holder_id"],  # for the caller's scope check; not in the public answer
         "product": {"code": row["product_code"], "name": row["product_name"]},
         "member_number": row["member_number"],
         "start_date": row["start_date"],
@@ -169,21 +185,19 @@ def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], tod
     }
 
 
-async def list_holder_contracts(pool: asyncpg.Pool, holder_id: uuid.UUID, today: date) -> list[dict[str, Any]]:
-    """Every contract a person holds, with its beneficiaries (CT-1, CT-2)."""
+async def list_holder_contracts(pool: asyncpg.Pool, holder_ids: list[uuid.UUID], today: date) -> list[dict[str, Any]]:
+    """Every contract these people hold, with its beneficiaries (CT-1, CT-2)."""
     async with pool.acquire() as conn:
-        rows = await repo.holder_contracts(conn, holder_id)
+        rows = await repo.contracts_of_holders(conn, holder_ids)
         beneficiaries = await repo.beneficiaries_of(conn, [r["id"] for r in rows])
     return [_contract_view(r, beneficiaries[r["id"]], today) for r in rows]
 
 
-async def get_contract(
-    pool: asyncpg.Pool, contract_id: uuid.UUID, holder_id: uuid.UUID | None, today: date
-) -> dict[str, Any] | None:
-    """One contract with its guarantees; None if absent or not held by ``holder_id`` (when given)."""
+async def get_contract(pool: asyncpg.Pool, contract_id: uuid.UUID, today: date) -> dict[str, Any] | None:
+    """One contract with its guarantees; None if absent. The caller checks its scope."""
     async with pool.acquire() as conn:
         row = await repo.contract_by_id(conn, contract_id)
-        if row is None or (holder_id is not None and row["holder_id"] != holder_id):
+        if row is None:
             return None
         beneficiaries = await repo.beneficiaries_of(conn, [row["id"]])
         guarantees = await repo.guarantees_of(conn, row["product_code"])

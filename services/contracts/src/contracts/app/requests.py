@@ -35,7 +35,7 @@ async def _check_guarantee_change(conn: asyncpg.Connection, request: NewRequest,
     if request.contract_id is None:
         raise Problem(422, "validation-error", "Invalid request", "Précisez le contrat.", field="contract_id")
     contract = check_visible(await repo.contract_by_id(conn, request.contract_id), scope)
-    if scope.holder_id is None or contract["holder_id"] != scope.holder_id:
+    if not scope.holds(contract["holder_id"]):
         raise NotFound("contrat")
     wanted = request.details.get("requested_product_code")
     if wanted is not None:
@@ -56,7 +56,8 @@ async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope |
     async with pool.acquire() as conn, conn.transaction():
         contract_id = None
         if request.kind == "guarantee_change":
-            contract_id = (await _check_guarantee_change(conn, request, scope or Scope(None, None, frozenset())))["id"]
+            contract = await _check_guarantee_change(conn, request, scope or Scope(None, None, frozenset()))
+            contract_id, holder_id = contract["id"], contract["holder_id"]
         row = await conn.fetchrow(
             f"""insert into contract_request (id, kind, account_id, holder_id, contract_id, email, first_name,
                                               last_name, details, created_at, due_at)
@@ -76,10 +77,10 @@ async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope |
 
 async def list_requests(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
     """The signed-in member's requests, newest first."""
-    if scope.account_id is None and scope.holder_id is None:
+    if scope.account_id is None and not scope.holder_ids:
         return []
     rows = await pool.fetch(
         f"""select {_COLUMNS} from contract_request
-             where account_id = $1 or ($2::uuid is not null and holder_id = $2)
-             order by created_at desc""", scope.account_id, scope.holder_id)
+             where account_id = $1 or holder_id = any($2::uuid[])
+             order by created_at desc""", scope.account_id, list(scope.holder_ids))
     return [_view(r) for r in rows]

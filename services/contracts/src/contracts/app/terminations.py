@@ -29,7 +29,7 @@ class TerminationRequest:
 
 
 def _holder_only(contract: Any, scope: Scope) -> None:
-    if scope.holder_id is None or contract["holder_id"] != scope.holder_id:
+    if not scope.holds(contract["holder_id"]):
         raise NotFound("contrat")
 
 
@@ -63,7 +63,7 @@ async def confirm_termination(pool: asyncpg.Pool, termination_id: uuid.UUID, sco
     """Step 3: terminate the contract and publish TerminationConfirmed, once."""
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(f"select {_COLUMNS}, holder_id from termination where id = $1 for update", termination_id)
-        if row is None or scope.holder_id is None or row["holder_id"] != scope.holder_id:
+        if row is None or not scope.holds(row["holder_id"]):
             raise NotFound("demande de résiliation")
         if row["status"] == "confirmed":
             return {k: row[k] for k in row.keys() if k != "holder_id"}
@@ -85,7 +85,8 @@ async def confirm_termination(pool: asyncpg.Pool, termination_id: uuid.UUID, sco
 
 
 async def list_terminations(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
-    if scope.holder_id is None:
+    if not scope.holder_ids:
         return []
-    rows = await pool.fetch(f"select {_COLUMNS} from termination where holder_id = $1 order by created_at desc", scope.holder_id)
+    rows = await pool.fetch(f"select {_COLUMNS} from termination where holder_id = any($1::uuid[]) order by created_at desc",
+                            list(scope.holder_ids))
     return [dict(r) for r in rows]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
+from contracts.domain.schedules import Schedule, ScheduleShape, schedule_errors, years_errors
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Category = Literal["sante", "prevoyance", "retraite"]
@@ -66,6 +67,8 @@ class _MemberShape(BaseModel):
     # Computed by the exporting system; the registry derives it from the dates instead.
     in_force: bool | None = None
     beneficiaries: list[_BeneficiaryShape] = []
+    # Contribution schedules (CT-5), one entry per calendar year; years not given are kept.
+    schedules: list[ScheduleShape] = []
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class MemberLine:
     start_date: date
     end_date: date | None
     beneficiaries: tuple[Beneficiary, ...]
+    schedules: tuple[Schedule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,17 @@ def _beneficiary_rules(shape: _MemberShape, today: date) -> list[FieldError]:
     return errors
 
 
-def _to_line(shape: _MemberShape) -> MemberLine:
+def _schedule_rules(shape: _MemberShape) -> tuple[list[Schedule], list[FieldError]]:
+    schedules, errors = [], [FieldError(e.field, e.message) for e in years_errors(shape.schedules, "schedules.")]
+    for i, s in enumerate(shape.schedules):
+        schedule, problems = schedule_errors(s, f"schedules.{i}.", shape.start_date, shape.end_date)
+        errors += [FieldError(e.field, e.message) for e in problems]
+        if schedule is not None:
+            schedules.append(schedule)
+    return schedules, errors
+
+
+def _to_line(shape: _MemberShape, schedules: list[Schedule]) -> MemberLine:
     return MemberLine(
         contract_number=shape.contract_number,
         member_number=shape.member_number,
@@ -207,6 +221,7 @@ def _to_line(shape: _MemberShape) -> MemberLine:
             Beneficiary(Person(b.last_name, b.first_name, b.birth_date), b.relationship)
             for b in shape.beneficiaries
         ),
+        schedules=tuple(schedules),
     )
 
 
@@ -226,7 +241,9 @@ def validate_member_line(
         + _holder_rules(shape, rules, today)
         + _beneficiary_rules(shape, today)
     )
-    return (None, errors) if errors else (_to_line(shape), [])
+    schedules, schedule_problems = _schedule_rules(shape)
+    errors += schedule_problems
+    return (None, errors) if errors else (_to_line(shape, schedules), [])
 
 
 def raw_contract_number(raw: Any) -> str | None:
@@ -243,7 +260,7 @@ class RefusedLine:
 
 
 @dataclass
-class ImportReport:
+class LineCounts:
     accepted: int = 0
     unchanged: int = 0
     refused: list[RefusedLine] = field(default_factory=list)
@@ -253,14 +270,21 @@ class ImportReport:
             "accepted": self.accepted,
             "unchanged": self.unchanged,
             "refused": [
-                {
-                    "line": r.line,
-                    "contract_number": r.contract_number,
-                    "errors": [{"field": e.field, "message": e.message} for e in r.errors],
-                }
+                {"line": r.line, "contract_number": r.contract_number,
+                 "errors": [{"field": e.field, "message": e.message} for e in r.errors]}
                 for r in self.refused
             ],
         }
+
+
+@dataclass
+class ImportReport(LineCounts):
+    """Member lines' counts; ``schedules`` counts the file's top-level schedule lines (CT-5)."""
+
+    schedules: LineCounts = field(default_factory=LineCounts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "schedules": self.schedules.as_dict()}
 
 
 def validate_batch(

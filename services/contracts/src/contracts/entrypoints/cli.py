@@ -38,24 +38,34 @@ def _products(path: Path | None) -> list[ProductLine]:
         raise SystemExit(2) from exc
 
 
-async def _run(dsn: str, products: list[ProductLine], members: list[Any], rules: ImportRules, day: date) -> dict:
+async def _run(dsn: str, products: list[ProductLine], members: list[Any], schedules: list[Any],
+               rules: ImportRules, day: date) -> dict:
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
-        report = await import_reference_data(pool, products, members, rules, day)
+        report = await import_reference_data(pool, products, members, rules, day, schedules)
     finally:
         await pool.close()
     return report.as_dict()
+
+
+def _member_file(path: Path) -> tuple[list[Any], list[Any]]:
+    """A list of contract lines, or ``{"members": [...], "schedules": [...]}`` (both optional)."""
+    content = _read_json(path)
+    if isinstance(content, list):
+        return content, []
+    if isinstance(content, dict) and set(content) <= {"members", "schedules"} \
+            and all(isinstance(v, list) for v in content.values()):
+        return content.get("members", []), content.get("schedules", [])
+    raise SystemExit(f"{path}: a JSON list of contract lines, or an object with lists members and schedules, is expected")
 
 
 def _import(members_path: Path, products_path: Path | None, dsn: str, rules: ImportRules,
             today: Callable[[], date]) -> None:
     # stdout carries the report only; logs go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
-    members = _read_json(members_path)
-    if not isinstance(members, list):
-        raise SystemExit(f"{members_path}: a JSON list of contract lines is expected")
+    members, schedules = _member_file(members_path)
     products = _products(products_path)
-    report = asyncio.run(_run(dsn, products, members, rules, today()))
+    report = asyncio.run(_run(dsn, products, members, schedules, rules, today()))
     print(json.dumps(report, ensure_ascii=False, indent=2))
     # Non-zero when lines were refused, so scripts notice; the valid lines are registered anyway.
     raise SystemExit(1 if report["refused"] else 0)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app import handlers
 from contracts.domain.imports import ImportRules, ProductLine
+from contracts.entrypoints.scope import ScopeDep, check_visible
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.problems import NotFound, Problem
 
@@ -33,6 +34,8 @@ class ContractImportIn(BaseModel):
     products: list[ProductLine] = []
     # Member lines are validated one by one by the domain so one bad line does not refuse the rest.
     members: list[dict[str, Any]] = []
+    # Contribution schedules keyed by contract number (CT-5), validated one by one too.
+    schedules: list[dict[str, Any]] = []
 
 
 class RefusedError(BaseModel):
@@ -46,10 +49,14 @@ class RefusedLineOut(BaseModel):
     errors: list[RefusedError]
 
 
-class ImportReportOut(BaseModel):
+class LineCountsOut(BaseModel):
     accepted: int
     unchanged: int
     refused: list[RefusedLineOut]
+
+
+class ImportReportOut(LineCountsOut):
+    schedules: LineCountsOut
 
 
 class HolderVerificationIn(BaseModel):
@@ -136,16 +143,17 @@ Reader = Annotated[Principal, require_roles(Role.MEMBER, Role.OPERATOR, Role.EMP
 async def import_contracts(body: ContractImportIn, request: Request, _: Operator, day: Today) -> dict[str, Any]:
     """Load the insurer's products and contract lines (idempotent); report every refused line."""
     rules: ImportRules = request.app.state.import_rules
-    if len(body.members) > rules.max_lines:
-        raise Problem(
-            422,
-            "import-too-large",
-            "Too many lines",
-            f"Un import accepte au plus {rules.max_lines} lignes ; découpez le fichier.",
-            field="members",
-        )
+    for name in ("members", "schedules"):
+        if len(getattr(body, name)) > rules.max_lines:
+            raise Problem(
+                422,
+                "import-too-large",
+                "Too many lines",
+                f"Un import accepte au plus {rules.max_lines} lignes ; découpez le fichier.",
+                field=name,
+            )
     report = await handlers.import_reference_data(
-        request.app.state.pool, body.products, body.members, rules, day
+        request.app.state.pool, body.products, body.members, rules, day, body.schedules
     )
     return report.as_dict()
 
@@ -160,52 +168,29 @@ async def verify_holder(body: HolderVerificationIn, request: Request, _: Service
     return result
 
 
-def _person_id(principal: Principal) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(principal.claims.get("person_id")))
-    except ValueError:
-        return None
-
-
-def _visible_categories(principal: Principal) -> set[str] | None:
-    """A member account covers its own categories (linked accounts add theirs, ID-12)."""
-    if Role.OPERATOR in principal.roles:
-        return None
-    return {str(c) for c in principal.claims.get("categories") or []}
-
-
-def _holder_scope(principal: Principal, holder_id: uuid.UUID | None) -> uuid.UUID | None:
-    """Operators read anyone's contracts; members only their own, whatever they ask for."""
-    if Role.OPERATOR in principal.roles:
-        return holder_id
-    return _person_id(principal) if Role.MEMBER in principal.roles else None
-
-
 @router.get("/v1/contracts", response_model=list[ContractOut])
 async def list_contracts(
     request: Request,
-    principal: Reader,
+    _: Reader,
+    scope: ScopeDep,
     day: Today,
     holder_id: Annotated[uuid.UUID | None, Query(description="Operators only; members always get their own.")] = None,
 ) -> list[dict[str, Any]]:
-    """The caller's contracts, by category, with beneficiaries (CT-1, CT-2)."""
-    scope = _holder_scope(principal, holder_id)
-    if scope is None:
+    """The caller's contracts (their own and linked accounts'), by category, with beneficiaries (CT-1, CT-2)."""
+    if scope.operator:
+        holders = [] if holder_id is None else [holder_id]
+    else:
+        holders = sorted(scope.holder_ids)
+    if not holders:
         return []
-    contracts = await handlers.list_holder_contracts(request.app.state.pool, scope, day)
-    categories = _visible_categories(principal)
-    return [c for c in contracts if categories is None or c["category"] in categories]
+    contracts = await handlers.list_holder_contracts(request.app.state.pool, holders, day)
+    return [c for c in contracts if scope.sees(c)]
 
 
 @router.get("/v1/contracts/{contract_id}", response_model=ContractDetailOut)
-async def get_contract(contract_id: uuid.UUID, request: Request, principal: Reader, day: Today) -> dict[str, Any]:
+async def get_contract(contract_id: uuid.UUID, request: Request, _: Reader, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """One of the caller's contracts with its guarantees; 404 for anyone else's."""
-    is_operator = Role.OPERATOR in principal.roles
-    holder_id = None if is_operator else _holder_scope(principal, None)
-    if not is_operator and holder_id is None:
+    if scope.sees_nothing:
         raise NotFound("contrat")
-    result = await handlers.get_contract(request.app.state.pool, contract_id, holder_id, day)
-    categories = _visible_categories(principal)
-    if result is None or (categories is not None and result["category"] not in categories):
-        raise NotFound("contrat")
-    return result
+    result = await handlers.get_contract(request.app.state.pool, contract_id, day)
+    return dict(check_visible(result, scope))

@@ -1,7 +1,9 @@
 """Who may see which contract: the one read rule every route applies.
 
-- member: the contracts whose holder is the token's ``person_id`` and whose category is in
-  its ``categories`` claim (linked accounts add theirs, ID-12);
+- member: the contracts whose holder is the token's ``person_id`` or one of its
+  ``linked_person_ids`` (accounts linked under "Réunir vos comptes", ID-12) and whose category
+  is in its ``categories`` claim (which covers every linked category). Reads and writes alike:
+  a linked holder's contracts are the member's own;
 - operator: every contract;
 - employer: their company's group contracts. The registry holds no employer data yet, so an
   employer user sees nothing (empty lists, 404 on ids) until affiliation brings it;
@@ -23,18 +25,29 @@ from ms_platform.problems import NotFound
 @dataclass(frozen=True)
 class Scope:
     account_id: uuid.UUID | None
-    holder_id: uuid.UUID | None
+    holder_id: uuid.UUID | None  # the token's own person_id
     categories: frozenset[str] | None  # None: every category
     operator: bool = False
+    linked_holder_ids: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def holder_ids(self) -> frozenset[uuid.UUID]:
+        """Every holder whose contracts this member manages: their own and linked accounts'."""
+        own = frozenset() if self.holder_id is None else frozenset({self.holder_id})
+        return own | self.linked_holder_ids
 
     @property
     def sees_nothing(self) -> bool:
-        return not self.operator and self.holder_id is None
+        return not self.operator and not self.holder_ids
+
+    def holds(self, holder_id: uuid.UUID | None) -> bool:
+        """Whether a member acts as this holder (changes people, accounts, requests, terminations)."""
+        return not self.operator and holder_id is not None and holder_id in self.holder_ids
 
     def sees(self, contract: Mapping[str, Any]) -> bool:
         if self.operator:
             return True
-        if self.holder_id is None or contract["holder_id"] != self.holder_id:
+        if contract["holder_id"] not in self.holder_ids:
             return False
         return self.categories is None or contract["category"] in self.categories
 
@@ -46,13 +59,20 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+def _uuids(values: Any) -> frozenset[uuid.UUID]:
+    if not isinstance(values, list):
+        return frozenset()
+    return frozenset(u for u in (_uuid(v) for v in values) if u is not None)
+
+
 def scope_of(principal: Principal) -> Scope:
     account_id = _uuid(principal.subject)
     if Role.OPERATOR in principal.roles:
         return Scope(account_id, None, None, operator=True)
     if Role.MEMBER in principal.roles:
         categories = frozenset(str(c) for c in principal.claims.get("categories") or [])
-        return Scope(account_id, _uuid(principal.claims.get("person_id")), categories)
+        return Scope(account_id, _uuid(principal.claims.get("person_id")), categories,
+                     linked_holder_ids=_uuids(principal.claims.get("linked_person_ids")))
     # Employers (no company data here yet), agents and brokers: nothing.
     return Scope(account_id, None, frozenset())
 

@@ -1,0 +1,84 @@
+"""The member's home page (CT-1, CT-5): summary and contribution schedules."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from contracts.app import home, schedules
+from contracts.entrypoints.http import Category, ProductOut, Today
+from contracts.entrypoints.scope import ScopeDep
+from ms_platform.auth import Principal, Role, require_roles
+
+router = APIRouter(tags=["home"])
+
+Member = Annotated[Principal, require_roles(Role.MEMBER)]
+Reader = Annotated[Principal, require_roles(Role.MEMBER, Role.OPERATOR, Role.EMPLOYER)]
+LATEST_ITEMS = 5
+
+
+class DebitOut(BaseModel):
+    due_date: date
+    debit_date: date
+    amount_eur: Decimal
+
+
+class ScheduleOut(BaseModel):
+    contract_id: uuid.UUID
+    contract_number: str
+    year: int
+    total_eur: Decimal
+    debits: list[DebitOut]
+
+
+class SummaryContractOut(BaseModel):
+    id: uuid.UUID
+    contract_number: str
+    product: ProductOut
+    in_force: bool
+    next_debit: DebitOut | None
+
+
+class SummaryCategoryOut(BaseModel):
+    category: Category
+    contracts: list[SummaryContractOut]
+
+
+class LatestRequestOut(BaseModel):
+    id: uuid.UUID
+    kind: Literal["guarantee_change", "quote", "termination"]
+    status: str
+    contract_id: uuid.UUID | None
+    created_at: datetime
+    due_at: datetime | None
+    effective_date: date | None
+
+
+class SummaryOut(BaseModel):
+    categories: list[SummaryCategoryOut]
+    latest_requests: list[LatestRequestOut]
+
+
+# Declared before /v1/contracts/{contract_id} (see bootstrap) so "summary" is not taken for an id.
+@router.get("/v1/contracts/summary", response_model=SummaryOut)
+async def contracts_summary(request: Request, _: Member, scope: ScopeDep, day: Today) -> dict[str, Any]:
+    """Home page: contracts by category (in force, next debit) and the latest requests, newest first."""
+    return await home.summary(request.app.state.pool, scope, day, LATEST_ITEMS)
+
+
+@router.get("/v1/contracts/{contract_id}/schedule", response_model=ScheduleOut)
+async def contract_schedule(
+    contract_id: uuid.UUID,
+    request: Request,
+    _: Reader,
+    scope: ScopeDep,
+    day: Today,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; default: this year")] = None,
+) -> dict[str, Any]:
+    """The échéancier: each planned debit, the business day it is taken on, and the amount (CT-5)."""
+    return await schedules.contract_schedule(request.app.state.pool, contract_id, year or day.year, scope)
