@@ -103,3 +103,23 @@ async def test_someone_else_s_schedule_is_404_and_the_year_is_checked(app, clien
     assert bad_year.status_code == 422 and bad_year.json()["field"] == "year"
     this_year = await client.get(f"/v1/contracts/{await contract_id(pool, mine)}/schedule", headers=headers)
     assert this_year.json()["year"] == app.state.clock().year
+
+
+async def test_importing_the_demo_files_again_changes_nothing(app, pool):
+    """The demo seed (with its schedules) is idempotent: a second run leaves every line unchanged."""
+    import json
+    from pathlib import Path
+
+    from contracts.app.handlers import import_reference_data
+    from contracts.domain.imports import ProductLine
+
+    demo = Path(__file__).resolve().parents[4] / "deploy" / "local" / "demo"
+    products = [ProductLine.model_validate(p) for p in json.loads((demo / "products.json").read_text())]
+    members = json.loads((demo / "members.json").read_text())
+    rules, today = app.state.import_rules, app.state.clock()
+    await import_reference_data(pool, products, members, rules, today)
+    again = await import_reference_data(pool, products, members, rules, today)
+    assert (again.accepted, again.unchanged, again.refused) == (0, len(members), [])
+    assert await pool.fetchval(
+        "select count(*) from contribution_schedule s join contract c on c.id = s.contract_id"
+        " where c.contract_number = '104233' and s.due_date between '2026-01-01' and '2026-12-31'") == 12
