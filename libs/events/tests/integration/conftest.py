@@ -37,7 +37,11 @@ async def pool(schema_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     await admin.execute(f"create schema evt_{RUN}")
     await admin.execute(f"set search_path = evt_{RUN}")
     await admin.execute(OUTBOX_DDL_V1 + INBOX_DDL_V1)
-    await admin.execute("create table effect (event_id uuid primary key, n int not null)")
+    # One effect per consumer group and event: every group reads the whole probe topic.
+    await admin.execute(
+        "create table effect (consumer text not null, event_id uuid not null, n int not null,"
+        " primary key (consumer, event_id))"
+    )
     await admin.close()
     pool = await create_pool(schema_dsn, min_size=1, max_size=4)
     yield pool

@@ -152,11 +152,12 @@ async def _run_consumer(runner: ConsumerRunner, until, timeout: float = 30.0) ->
         await task
 
 
-def _effect_handler(fail_for: set[uuid.UUID] | None = None):
+def _effect_handler(consumer: str, fail_for: set[uuid.UUID] | None = None):
     async def handler(conn, envelope, event):
         if fail_for is not None and event.probe_id in fail_for:
             raise ValueError("handler bug")
-        await conn.execute("insert into effect (event_id, n) values ($1, $2)", envelope.id, event.n)
+        await conn.execute(
+            "insert into effect (consumer, event_id, n) values ($1, $2, $3)", consumer, envelope.id, event.n)
     return handler
 
 
@@ -164,7 +165,8 @@ async def test_a_redelivered_event_has_its_effect_once(pool, kafka, probe_topic)
     probe_id = uuid.uuid4()
     env = Envelope.wrap(ProbeHappened(probe_id=probe_id, n=1))
     await _produce(kafka, probe_topic, str(probe_id).encode(), env.to_bytes(), env.to_bytes(), env.to_bytes())
-    runner = ConsumerRunner(f"test-dedup-{probe_id.hex[:8]}", pool, kafka, {ProbeHappened: _effect_handler()})
+    group = f"test-dedup-{probe_id.hex[:8]}"
+    runner = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler(group)})
     inbox_count = lambda: pool.fetchval("select count(*) from inbox where event_id = $1", env.id)  # noqa: E731
 
     async def done() -> bool:
@@ -172,7 +174,7 @@ async def test_a_redelivered_event_has_its_effect_once(pool, kafka, probe_topic)
         return await inbox_count() == 1 and await _committed(kafka, runner.name, probe_topic) >= 3
 
     await _run_consumer(runner, done)
-    assert await pool.fetchval("select count(*) from effect where event_id = $1", env.id) == 1
+    assert await pool.fetchval("select count(*) from effect where consumer = $1 and event_id = $2", group, env.id) == 1
 
 
 async def _committed(kafka: KafkaConfig, group: str, topic: str) -> int:
@@ -190,10 +192,11 @@ async def test_a_malformed_event_is_dead_lettered_and_the_events_behind_it_are_h
     key = str(probe_id).encode()  # same key: same partition, right behind the bad one
     good = Envelope.wrap(ProbeHappened(probe_id=probe_id, n=2))
     await _produce(kafka, probe_topic, key, b'{"this is": "not an envelope"}', good.to_bytes())
-    runner = ConsumerRunner(f"test-dlq-{probe_id.hex[:8]}", pool, kafka, {ProbeHappened: _effect_handler()})
+    group = f"test-dlq-{probe_id.hex[:8]}"
+    runner = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler(group)})
 
     async def handled() -> bool:
-        return bool(await pool.fetchval("select count(*) from effect where event_id = $1", good.id))
+        return bool(await pool.fetchval("select count(*) from effect where consumer = $1 and event_id = $2", group, good.id))
 
     await _run_consumer(runner, handled)
     # Read the dead-letter topic until this key's message shows up (or 30 s pass).
@@ -214,19 +217,19 @@ async def test_a_dead_letter_replayed_after_a_fix_is_handled_once(pool, kafka, p
     await _produce(kafka, probe_topic, str(probe_id).encode(), env.to_bytes())
     group = f"test-replay-{probe_id.hex[:8]}"
     options = ConsumerOptions(max_attempts=2, first_backoff_s=0.05)
-    broken = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler(fail_for={probe_id})}, options)
+    broken = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler(group, fail_for={probe_id})}, options)
 
     async def consumed() -> bool:
         return await _committed(kafka, group, probe_topic) >= 1
 
     await _run_consumer(broken, consumed)
-    assert await pool.fetchval("select count(*) from effect where event_id = $1", env.id) == 0
+    assert await pool.fetchval("select count(*) from effect where consumer = $1 and event_id = $2", group, env.id) == 0
 
     assert await replay(kafka, probe_topic, consumer=group) >= 1
-    fixed = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler()}, options)
+    fixed = ConsumerRunner(group, pool, kafka, {ProbeHappened: _effect_handler(group)}, options)
 
     async def handled() -> bool:
-        return bool(await pool.fetchval("select count(*) from effect where event_id = $1", env.id))
+        return bool(await pool.fetchval("select count(*) from effect where consumer = $1 and event_id = $2", group, env.id))
 
     await _run_consumer(fixed, handled)
-    assert await pool.fetchval("select count(*) from effect where event_id = $1", env.id) == 1
+    assert await pool.fetchval("select count(*) from effect where consumer = $1 and event_id = $2", group, env.id) == 1
