@@ -47,7 +47,8 @@ def keyring(s: IdentitySettings) -> KeyRing:
 async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
     ring = keyring(s)
     issuer = TokenIssuer(ring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
-    hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads)
+    hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads,
+                              s.hashing_niceness)
     contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, issuer)
     personal_data = PersonalDataClients(dict(s.personal_data_urls), s.personal_data_timeout_s, issuer)
     try:

@@ -47,6 +47,8 @@ class IdentitySettings(ServiceSettings):
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1
     hashing_threads: int = 2
+    # Niceness of the hashing threads (0-19): they yield the CPU to requests in flight.
+    hashing_niceness: int = 10
 
     def insecure_reasons(self) -> list[str]:
         reasons = super().insecure_reasons()

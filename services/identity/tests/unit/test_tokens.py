@@ -55,3 +55,19 @@ async def test_an_unsigned_token_is_refused():
     token = jwt.encode({"sub": "x", "aud": "contracts", "exp": int(time.time()) + 60}, None, algorithm="none")
     with pytest.raises(Unauthorized):
         await _verifier(_ring("a")).verify(token)
+
+
+async def test_password_hashing_threads_run_at_a_lower_priority_than_the_event_loop():
+    import os
+    import threading
+
+    from identity.adapters.hashing import PasswordHashing
+
+    hashing = PasswordHashing(time_cost=1, memory_kib=1024, parallelism=1, threads=1, niceness=7)
+    try:
+        loop_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        worker_nice = hashing._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+        assert worker_nice == max(7, loop_nice)  # a process already nicer than 7 stays as it is
+        assert await hashing.verify(await hashing.hash("Violette-Ecluse#2031"), "Violette-Ecluse#2031")
+    finally:
+        hashing.close()
