@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from contracts.adapters.listing_cache import ListingCache
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
 from contracts.entrypoints import (http_bank_accounts, http_beneficiaries, http_coverage, http_documents,
@@ -48,7 +50,18 @@ def member_routers() -> list:
 
 def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
     cfg = cfg or settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.listing_cache = ListingCache(cfg.dsn)
+        app.state.listing_cache.start()
+        try:
+            yield
+        finally:
+            await app.state.listing_cache.close()
+
     app = create_platform_app(cfg, title="contracts", routers=[http_home.router, router, internal, *member_routers()],
+                              lifespan=lifespan,
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
     app.state.import_rules = import_rules(cfg)
     app.state.clock = clock(cfg)

@@ -204,3 +204,35 @@ async def test_reads_need_a_token_and_a_well_formed_id(client, token):
     assert bad_id.status_code == 422
     no_person = await client.get("/v1/contracts", headers=token("member"))
     assert no_person.json() == []
+
+
+async def test_a_cached_list_shows_a_change_written_elsewhere(app, client, token, registered, pool):
+    """The list is cached in memory; a write by anyone (here straight SQL) drops it on commit."""
+    import asyncio
+
+    lines, _ = registered
+    holder_id = await _holder_id(client, token, lines["sante"])
+    headers = token("member", person_id=holder_id)
+
+    async def sante_beneficiaries():
+        listed = (await client.get("/v1/contracts", headers=headers)).json()
+        return next(len(c["beneficiaries"]) for c in listed if c["contract_number"] == lines["sante"]["contract_number"])
+
+    for _ in range(100):  # the app's listener connects in the background
+        if app.state.listing_cache.listening:
+            break
+        await asyncio.sleep(0.05)
+    assert await sante_beneficiaries() == 1
+    await pool.execute("delete from contract_beneficiary b using contract c"
+                       " where c.id = b.contract_id and c.contract_number = $1", lines["sante"]["contract_number"])
+    for _ in range(100):
+        if await sante_beneficiaries() == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await sante_beneficiaries() == 0
+
+
+async def test_an_operator_s_malformed_holder_id_gets_a_422_problem(client, token):
+    response = await client.get("/v1/contracts?holder_id=12", headers=token("operator"))
+    assert response.status_code == 422 and response.json()["field"] == "holder_id"
+    assert response.headers["content-type"] == "application/problem+json"

@@ -206,6 +206,38 @@ async def contracts_of_holders(
     )
 
 
+async def listings(conn: asyncpg.Connection, holder_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each holder's contracts with product name and beneficiaries, in one query (for the list cache)."""
+    rows = await conn.fetch(
+        f"""
+        select {_CONTRACT_COLUMNS}, bp.first_name as b_first_name, bp.last_name as b_last_name,
+               bp.birth_date as b_birth_date, b.relationship as b_relationship
+          from contract c join product p on p.code = c.product_code
+          left join contract_beneficiary b on b.contract_id = c.id
+          left join person bp on bp.id = b.person_id
+         where c.holder_id = any($1::uuid[])
+         order by c.category, c.start_date, c.contract_number, bp.birth_date, bp.first_name
+        """,
+        holder_ids,
+    )
+    contracts: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        contract = contracts.get(r["id"])
+        if contract is None:
+            contract = contracts[r["id"]] = {k: r[k] for k in _LISTING_KEYS} | {"beneficiaries": []}
+        if r["b_relationship"] is not None:
+            contract["beneficiaries"].append({"first_name": r["b_first_name"], "last_name": r["b_last_name"],
+                                              "birth_date": r["b_birth_date"], "relationship": r["b_relationship"]})
+    result: dict[uuid.UUID, list[dict[str, Any]]] = {h: [] for h in holder_ids}
+    for contract in contracts.values():
+        result[contract["holder_id"]].append(contract)
+    return result
+
+
+_LISTING_KEYS = ("id", "contract_number", "category", "member_number", "start_date", "end_date",
+                 "holder_id", "product_code", "product_name")
+
+
 async def contract_by_id(conn: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"select {_CONTRACT_COLUMNS} from contract c join product p on p.code = c.product_code where c.id = $1",

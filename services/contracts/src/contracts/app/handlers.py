@@ -12,6 +12,7 @@ import structlog
 
 from contracts.adapters import repository as repo
 from contracts.adapters import schedules as schedules_repo
+from contracts.adapters.listing_cache import ListingCache
 from contracts.app.schedules import import_schedule_lines
 from contracts.domain.contracts import in_force
 from contracts.domain.imports import (
@@ -185,12 +186,19 @@ def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], tod
     }
 
 
-async def list_holder_contracts(pool: asyncpg.Pool, holder_ids: list[uuid.UUID], today: date) -> list[dict[str, Any]]:
-    """Every contract these people hold, with its beneficiaries (CT-1, CT-2)."""
-    async with pool.acquire() as conn:
-        rows = await repo.contracts_of_holders(conn, holder_ids)
-        beneficiaries = await repo.beneficiaries_of(conn, [r["id"] for r in rows])
-    return [_contract_view(r, beneficiaries[r["id"]], today) for r in rows]
+async def list_holder_contracts(
+    pool: asyncpg.Pool, cache: ListingCache, holder_ids: list[uuid.UUID], today: date
+) -> list[dict[str, Any]]:
+    """Every contract these people hold, with its beneficiaries (CT-1, CT-2); one query at most."""
+
+    async def load(missing: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        async with pool.acquire() as conn:
+            return await repo.listings(conn, missing)
+
+    by_holder = await cache.get(holder_ids, load)
+    rows = sorted((c for h in holder_ids for c in by_holder[h]),
+                  key=lambda c: (c["category"], c["start_date"], c["contract_number"]))
+    return [_contract_view(r, r["beneficiaries"], today) for r in rows]
 
 
 async def get_contract(pool: asyncpg.Pool, contract_id: uuid.UUID, today: date) -> dict[str, Any] | None:

@@ -12,13 +12,10 @@ from pydantic import BaseModel
 
 from contracts.app import home, schedules
 from contracts.entrypoints.http import Category, ProductOut, Today
-from contracts.entrypoints.scope import ScopeDep
-from ms_platform.auth import Principal, Role, require_roles
+from contracts.entrypoints.scope import MemberScope, ReaderScope
 
 router = APIRouter(tags=["home"])
 
-Member = Annotated[Principal, require_roles(Role.MEMBER)]
-Reader = Annotated[Principal, require_roles(Role.MEMBER, Role.OPERATOR, Role.EMPLOYER)]
 LATEST_ITEMS = 5
 
 
@@ -66,7 +63,7 @@ class SummaryOut(BaseModel):
 
 # Declared before /v1/contracts/{contract_id} (see bootstrap) so "summary" is not taken for an id.
 @router.get("/v1/contracts/summary", response_model=SummaryOut)
-async def contracts_summary(request: Request, _: Member, scope: ScopeDep, day: Today) -> dict[str, Any]:
+async def contracts_summary(request: Request, scope: MemberScope, day: Today) -> dict[str, Any]:
     """Home page: contracts by category (in force, next debit) and the latest requests, newest first."""
     return await home.summary(request.app.state.pool, scope, day, LATEST_ITEMS)
 
@@ -75,8 +72,7 @@ async def contracts_summary(request: Request, _: Member, scope: ScopeDep, day: T
 async def contract_schedule(
     contract_id: uuid.UUID,
     request: Request,
-    _: Reader,
-    scope: ScopeDep,
+    scope: ReaderScope,
     day: Today,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; default: this year")] = None,
 ) -> dict[str, Any]:

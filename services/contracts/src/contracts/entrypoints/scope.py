@@ -16,10 +16,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Mapping
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from ms_platform.auth import CurrentPrincipal, Principal, Role
-from ms_platform.problems import NotFound
+from ms_platform.auth import Principal, Role, current_principal
+from ms_platform.problems import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,27 @@ def scope_of(principal: Principal) -> Scope:
     return Scope(account_id, None, frozenset())
 
 
-async def current_scope(principal: CurrentPrincipal) -> Scope:
-    return scope_of(principal)
+async def current_scope(request: Request) -> Scope:
+    """The caller's scope; one dependency with no sub-dependencies (each costs on every request)."""
+    return scope_of(await current_principal(request))
+
+
+def scope_with_roles(*roles: str) -> Any:
+    """The caller's scope, for principals holding one of ``roles`` only (403 otherwise)."""
+
+    async def dependency(request: Request) -> Scope:
+        principal = await current_principal(request)
+        if not principal.has_any(roles):
+            raise Forbidden()
+        return scope_of(principal)
+
+    return Depends(dependency)
 
 
 ScopeDep = Annotated[Scope, Depends(current_scope)]
+# Employers are let in to get an explicit empty answer: no company data here yet.
+ReaderScope = Annotated[Scope, scope_with_roles(Role.MEMBER, Role.OPERATOR, Role.EMPLOYER)]
+MemberScope = Annotated[Scope, scope_with_roles(Role.MEMBER)]
 
 
 def check_visible(contract: Mapping[str, Any] | None, scope: Scope) -> Mapping[str, Any]:
