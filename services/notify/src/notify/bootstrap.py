@@ -50,7 +50,7 @@ def build_senders(settings: NotifySettings) -> ChannelRouter:
                     settings.sms_sender, settings.sms_timeout_s)
     sender_lines = [line.strip() for line in settings.insurer_address.split(",")]
     return ChannelRouter({
-        "email": SmtpSender(smtp_config(settings)),
+        "email": SmtpSender(smtp_config(settings), connections=settings.dispatch_concurrency),
         "sms": SmsSender(sms),
         "letter": LetterSender(LocalPrintQueue(settings.letter_outbox), sender_lines),
     })
@@ -80,6 +80,7 @@ def build_dispatcher(settings: NotifySettings, pool: asyncpg.Pool) -> Dispatcher
         policy,
         batch_size=settings.dispatch_batch_size,
         poll_interval_s=settings.dispatch_poll_interval_s,
+        concurrency=settings.dispatch_concurrency,
     )
 
 

@@ -52,6 +52,9 @@ class NotifySettings(ServiceSettings):
     delivery_max_backoff_s: float = Field(300.0, gt=0)
     dispatch_batch_size: int = Field(20, ge=1)
     dispatch_poll_interval_s: float = Field(1.0, gt=0)
+    # Dispatcher loops sending side by side, each with its own database and SMTP connection
+    # (the worker's pool, db_pool_max, must hold them plus the consumer and the listener).
+    dispatch_concurrency: int = Field(4, ge=1, le=32)
 
     def insecure_reasons(self) -> list[str]:
         reasons = super().insecure_reasons()

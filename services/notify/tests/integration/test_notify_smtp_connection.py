@@ -22,13 +22,13 @@ async def test_messages_share_one_connection_and_a_restarted_server_gets_a_new_o
     smtp_server.start()
     sender = SmtpSender(SmtpConfig("127.0.0.1", smtp_server.port, "a@mutuelle.example", timeout_s=5))
     await sender.send(due("un@example.org"))
-    first = sender._client
     await sender.send(due("deux@example.org"))
-    assert sender._client is first  # kept open between messages
+    assert sender.opened == 1  # kept open between messages
 
     smtp_server.stop()
     smtp_server.start()
-    await sender.send(due("trois@example.org"))  # the dead connection is noticed (NOOP) and replaced
+    await sender.send(due("trois@example.org"))  # the dead connection is noticed and replaced
+    assert sender.opened == 2
 
     assert [m["To"] for m in smtp_server.handler.messages] == ["un@example.org", "deux@example.org", "trois@example.org"]
     await sender.close()

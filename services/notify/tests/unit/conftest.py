@@ -61,6 +61,10 @@ class FakeRepository:
     async def accepted_choices(self, account_id):
         return set(self.accepted.get(account_id, set()))
 
+    async def contact_and_choices(self, account_id):
+        contact = self.contacts.get(account_id)
+        return contact, (await self.accepted_choices(account_id) if contact else set())
+
     async def erase_account(self, account_id):
         self.contacts.pop(account_id, None)
         self.accepted.pop(account_id, None)
@@ -71,6 +75,7 @@ class FakeRepository:
         if key in self.deliveries or key in self.failed:
             return False
         self.deliveries[key] = delivery
+        self.wakes += 1  # the real insert wakes the dispatcher in the same statement
         return True
 
     async def add_failed(self, delivery, reason):
@@ -79,9 +84,6 @@ class FakeRepository:
             return False
         self.failed[key] = (delivery, reason)
         return True
-
-    async def wake_dispatcher(self):
-        self.wakes += 1
 
 
 @pytest.fixture

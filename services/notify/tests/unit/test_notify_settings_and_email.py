@@ -1,11 +1,12 @@
 import uuid
+from email import message_from_bytes, policy
 
 import aiosmtplib
 import pytest
 
 
 from notify.adapters.repository import DueDelivery
-from notify.adapters.smtp import _is_permanent, build_email
+from notify.adapters.smtp import _is_permanent, build_email, email_bytes
 from notify.domain.model import Rendered, message_id
 from notify.settings import NotifySettings
 
@@ -56,6 +57,19 @@ def test_the_email_carries_the_message_id_and_tracing_headers_with_both_parts():
     assert message["X-Source-Event-Id"] == str(delivery.source_event_id)
     assert message["Subject"] == "Confirmez votre adresse e-mail – Votre espace adhérent"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_the_bytes_sent_on_the_wire_carry_the_same_headers_and_both_parts():
+    delivery = due_delivery()
+    sent = message_from_bytes(email_bytes(delivery, "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>"),
+                              policy=policy.default)
+    built = build_email(delivery, "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>")
+    for name in ("From", "To", "Subject", "Message-ID", "Auto-Submitted", "X-Notify-Delivery-Id", "X-Source-Event-Id"):
+        assert sent[name] == built[name], name
+    assert sent["Subject"] == "Confirmez votre adresse e-mail – Votre espace adhérent"
+    assert sent.get_body(("plain",)).get_content() == "Bonjour"
+    assert sent.get_body(("html",)).get_content() == "<p>Bonjour</p>"
+    assert [p.get_content_type() for p in sent.iter_parts()] == ["text/plain", "text/html"]
 
 
 def test_only_final_server_refusals_are_permanent():

@@ -22,6 +22,11 @@ class Contact:
     last_name: str
 
 
+def _contact_view(row: asyncpg.Record) -> ContactView:
+    address = json.loads(row["address"]) if row["address"] else None
+    return ContactView(row["account_id"], row["email"], row["first_name"], row["last_name"], row["phone"], address)
+
+
 class ContactStore:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -57,11 +62,20 @@ class ContactStore:
             "select account_id, email, first_name, last_name, phone, address from contact where account_id = $1",
             account_id,
         )
+        return _contact_view(row) if row is not None else None
+
+    async def contact_and_choices(self, account_id: uuid.UUID) -> tuple[ContactView | None, set[tuple[str, str]]]:
+        """The contact and its accepted (category, channel) choices, in one round trip."""
+        row = await self._conn.fetchrow(
+            """select account_id, email, first_name, last_name, phone, address,
+                      array(select category || ' ' || channel from notification_preference p
+                            where p.account_id = c.account_id and accepted) as accepted
+               from contact c where account_id = $1""",
+            account_id,
+        )
         if row is None:
-            return None
-        address = json.loads(row["address"]) if row["address"] else None
-        return ContactView(row["account_id"], row["email"], row["first_name"], row["last_name"],
-                           row["phone"], address)
+            return None, set()
+        return _contact_view(row), {tuple(choice.rsplit(" ", 1)) for choice in row["accepted"]}
 
     async def accepted_choices(self, account_id: uuid.UUID) -> set[tuple[str, str]]:
         rows = await self._conn.fetch(

@@ -57,16 +57,21 @@ class DeliverySummary:
 class DeliveryRepository(ContactStore):
 
     async def add(self, delivery: Delivery) -> bool:
-        """Insert a pending delivery; False when one already exists for (event, channel)."""
+        """Insert a pending delivery and wake the dispatcher (at commit), in one round trip.
+
+        False, and no wake-up, when one already exists for (event, channel).
+        """
         created = await self._conn.fetchval(
-            """insert into delivery (id, source_event_id, channel, template, account_id,
-                   recipient, subject, body_text, body_html, message_id)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-               on conflict (source_event_id, channel) do nothing
-               returning true""",
+            """with added as (
+                   insert into delivery (id, source_event_id, channel, template, account_id,
+                       recipient, subject, body_text, body_html, message_id)
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                   on conflict (source_event_id, channel) do nothing
+                   returning id)
+               select pg_notify($11, '')::text = '' from added""",
             delivery.id, delivery.source_event_id, delivery.channel.value, delivery.template,
             delivery.account_id, delivery.recipient, delivery.content.subject,
-            delivery.content.text, delivery.content.html, delivery.message_id,
+            delivery.content.text, delivery.content.html, delivery.message_id, WAKE_CHANNEL,
         )
         return bool(created)
 
@@ -92,10 +97,6 @@ class DeliveryRepository(ContactStore):
             account_id=delivery.account_id, reason=reason, failed_at=failed_at,
         ))
         return True
-
-    async def wake_dispatcher(self) -> None:
-        """Delivered at commit, so the dispatcher wakes when the row is visible."""
-        await self._conn.execute("select pg_notify($1, '')", WAKE_CHANNEL)
 
     async def lock_next_due(
         self, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None

@@ -25,6 +25,8 @@ class TemplateRenderer:
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
+            # The templates ship with the code: compiled once, never re-checked on disk.
+            auto_reload=False,
         )
 
     def _part(self, name: str, context: dict[str, Any]) -> str:

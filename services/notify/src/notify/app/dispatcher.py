@@ -1,4 +1,9 @@
-"""Sends pending deliveries: one row locked, sent, and marked in one transaction."""
+"""Sends pending deliveries: one row locked, sent, and marked in one transaction.
+
+``concurrency`` loops do this side by side, each on its own database connection (and, through
+the SMTP sender, its own SMTP connection); ``for update skip locked`` keeps them off each
+other's rows.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,8 @@ class Dispatcher:
     The row stays locked (``for update skip locked``) while the SMTP exchange runs, so two
     dispatchers never send the same delivery; the mark and its NotificationSent/Failed
     outbox row commit together. A crash during the SMTP exchange itself leaves the row
-    pending, and it is sent again with the same Message-ID: the only duplicate window.
+    pending, and it is sent again with the same Message-ID: the only duplicate window
+    (with ``concurrency`` loops, up to that many messages can be in that window at once).
     """
 
     def __init__(
@@ -42,6 +48,7 @@ class Dispatcher:
         *,
         batch_size: int = 20,
         poll_interval_s: float = 1.0,
+        concurrency: int = 1,
         repository: Callable[[asyncpg.Connection], DeliveryRepository] = DeliveryRepository,
     ) -> None:
         self._pool = pool
@@ -49,6 +56,7 @@ class Dispatcher:
         self._policy = policy
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._concurrency = concurrency
         self._repository = repository
 
     async def run_once(
@@ -60,31 +68,33 @@ class Dispatcher:
         shared local database work on their own rows, out of reach of the running worker.
         """
         handled = 0
-        while handled < self._batch_size and await self._deliver_next(only, as_of):
-            handled += 1
+        async with self._pool.acquire() as conn:  # one connection for the batch, a transaction each
+            while handled < self._batch_size and await self._deliver_next(conn, only, as_of):
+                handled += 1
         return handled
 
-    async def _deliver_next(self, only: Sequence[uuid.UUID] | None, as_of: datetime | None) -> bool:
-        async with self._pool.acquire() as conn:
-            async with conn.transaction():
-                repo = self._repository(conn)
-                delivery = await repo.lock_next_due(only, as_of)
-                if delivery is None:
-                    return False
-                try:
-                    await self._sender.send(delivery)
-                except Exception as exc:
-                    # An unexpected error counts as an attempt too, so one bad row cannot spin.
-                    error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
-                    await self._record_failure(repo, conn, delivery, error, as_of)
-                else:
-                    sent_at = await repo.mark_sent(delivery.id)
-                    await append(conn, NotificationSent(
-                        delivery_id=delivery.id, source_event_id=delivery.source_event_id,
-                        channel=delivery.channel, template=delivery.template,
-                        account_id=delivery.account_id, sent_at=sent_at,
-                    ))
-                    log.info("delivery.sent", delivery_id=str(delivery.id))
+    async def _deliver_next(
+        self, conn: asyncpg.Connection, only: Sequence[uuid.UUID] | None, as_of: datetime | None
+    ) -> bool:
+        async with conn.transaction():
+            repo = self._repository(conn)
+            delivery = await repo.lock_next_due(only, as_of)
+            if delivery is None:
+                return False
+            try:
+                await self._sender.send(delivery)
+            except Exception as exc:
+                # An unexpected error counts as an attempt too, so one bad row cannot spin.
+                error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
+                await self._record_failure(repo, conn, delivery, error, as_of)
+            else:
+                sent_at = await repo.mark_sent(delivery.id)
+                await append(conn, NotificationSent(
+                    delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+                    channel=delivery.channel, template=delivery.template,
+                    account_id=delivery.account_id, sent_at=sent_at,
+                ))
+                log.info("delivery.sent", delivery_id=str(delivery.id))
         return True
 
     async def _record_failure(
@@ -110,31 +120,38 @@ class Dispatcher:
     async def run(
         self, stop: asyncio.Event, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
     ) -> None:
-        """Deliver until ``stop``: woken by NOTIFY on commit, with a poll as a safety net.
+        """Deliver until ``stop`` with ``concurrency`` loops: woken by NOTIFY on commit, with a
+        poll as a safety net.
 
         ``only`` and ``as_of`` as in ``run_once``.
         """
-        wake = asyncio.Event()
-        listener = asyncio.create_task(self._listen(wake, stop))
+        wakes = [asyncio.Event() for _ in range(self._concurrency)]
+        listener = asyncio.create_task(self._listen(wakes, stop))
         try:
-            while not stop.is_set():
-                wake.clear()
-                try:
-                    if await self.run_once(only, as_of) >= self._batch_size:
-                        continue  # more are probably due
-                except Exception as exc:
-                    if is_database_unavailable(exc):
-                        log.warning("dispatcher.database_unavailable", error=type(exc).__name__)
-                    else:
-                        log.exception("dispatcher.error", error=type(exc).__name__)
-                await _wait_any(wake, stop, self._poll_interval_s)
+            await asyncio.gather(*(self._loop(wake, stop, only, as_of) for wake in wakes))
         finally:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
 
-    async def _listen(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+    async def _loop(
+        self, wake: asyncio.Event, stop: asyncio.Event, only: Sequence[uuid.UUID] | None, as_of: datetime | None
+    ) -> None:
+        while not stop.is_set():
+            wake.clear()
+            try:
+                if await self.run_once(only, as_of) >= self._batch_size:
+                    continue  # more are probably due
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    log.warning("dispatcher.database_unavailable", error=type(exc).__name__)
+                else:
+                    log.exception("dispatcher.error", error=type(exc).__name__)
+            await _wait_any(wake, stop, self._poll_interval_s)
+
+    async def _listen(self, wakes: list[asyncio.Event], stop: asyncio.Event) -> None:
         def on_notify(*_: object) -> None:
-            wake.set()
+            for wake in wakes:
+                wake.set()
 
         while not stop.is_set():
             try:

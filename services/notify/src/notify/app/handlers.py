@@ -52,8 +52,7 @@ class NotifyHandlers:
                 Contact(event.account_id, str(event.email), event.first_name, event.last_name)
             )
         account_id: uuid.UUID | None = getattr(event, "account_id", None)
-        contact = await repo.contact(account_id) if account_id else None
-        accepted = await repo.accepted_choices(account_id) if contact else set()
+        contact, accepted = await repo.contact_and_choices(account_id) if account_id else (None, set())
         for item in plan(event, contact, accepted, self._brand):
             if isinstance(item, Undeliverable):
                 await self._record_undeliverable(repo, envelope, item, account_id)
@@ -83,8 +82,7 @@ class NotifyHandlers:
             account_id=account_id,
             content=self._renderer.render(request.template, request.context, request.channel),
         )
-        if await repo.add(delivery):
-            await repo.wake_dispatcher()
+        if await repo.add(delivery):  # and wakes the dispatcher at commit
             log.info("delivery.queued", delivery_id=str(delivery.id), template=delivery.template,
                      channel=delivery.channel.value)
         else:
