@@ -139,3 +139,20 @@ async def test_the_personal_data_export_is_for_services_only_and_lists_what_noti
     assert body["context"] == "notify"
     assert body["data"]["contact"]["email"] == str(created.email) and body["data"]["contact"]["first_name"] == "Noé"
     assert [d["template"] for d in body["data"]["deliveries"]] == ["account_created"]
+
+
+async def test_the_contact_read_with_an_event_carries_the_members_accepted_copies(pool):
+    from notify.adapters.repository import Contact, DeliveryRepository
+
+    account_id = uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        repo = DeliveryRepository(conn)
+        first, accepted_before = await repo.upsert_contact(Contact(account_id, "a@example.org", "Léa", "Martin"))
+        await repo.set_preferences(account_id, [("contract", "sms", True), ("contract", "letter", False)])
+        again, accepted_after = await repo.upsert_contact(Contact(account_id, "b@example.org", "Léa", "Martin"))
+        read, accepted_read = await repo.contact_and_choices(account_id)
+        await repo.erase_account(account_id)
+
+    assert (first.email, accepted_before) == ("a@example.org", set())
+    assert (again.email, accepted_after) == ("b@example.org", {("contract", "sms")})
+    assert (read, accepted_read) == (again, accepted_after)

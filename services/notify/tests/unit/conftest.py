@@ -46,6 +46,7 @@ class FakeRepository:
             contact.account_id, contact.email, contact.first_name, contact.last_name,
             old.phone if old else None, old.address if old else None,
         )
+        return await self.contact_and_choices(contact.account_id)
 
     async def set_email(self, account_id, email):
         old = self.contacts[account_id]

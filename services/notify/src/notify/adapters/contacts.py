@@ -22,6 +22,15 @@ class Contact:
     last_name: str
 
 
+# The accepted (category, channel) choices of the row's account, as 'category channel' texts.
+_ACCEPTED = """array(select category || ' ' || channel from notification_preference p
+                     where p.account_id = {account} and accepted) as accepted"""
+
+
+def _choices(row: asyncpg.Record) -> set[tuple[str, str]]:
+    return {tuple(choice.rsplit(" ", 1)) for choice in row["accepted"]}
+
+
 def _contact_view(row: asyncpg.Record) -> ContactView:
     address = json.loads(row["address"]) if row["address"] else None
     return ContactView(row["account_id"], row["email"], row["first_name"], row["last_name"], row["phone"], address)
@@ -31,15 +40,21 @@ class ContactStore:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def upsert_contact(self, contact: Contact) -> None:
-        await self._conn.execute(
-            """insert into contact (account_id, email, first_name, last_name)
-               values ($1, $2, $3, $4)
-               on conflict (account_id) do update
-               set email = excluded.email, first_name = excluded.first_name,
-                   last_name = excluded.last_name, updated_at = now()""",
+    async def upsert_contact(self, contact: Contact) -> tuple[ContactView, set[tuple[str, str]]]:
+        """Record the person's name and address; returns the contact and its accepted choices
+        (as ``contact_and_choices``), in the same round trip."""
+        row = await self._conn.fetchrow(
+            """with up as (
+                   insert into contact (account_id, email, first_name, last_name)
+                   values ($1, $2, $3, $4)
+                   on conflict (account_id) do update
+                   set email = excluded.email, first_name = excluded.first_name,
+                       last_name = excluded.last_name, updated_at = now()
+                   returning account_id, email, first_name, last_name, phone, address)
+               select up.*, """ + _ACCEPTED.format(account="up.account_id") + """ from up""",
             contact.account_id, contact.email, contact.first_name, contact.last_name,
         )
+        return _contact_view(row), _choices(row)
 
     async def set_email(self, account_id: uuid.UUID, email: str) -> None:
         await self._conn.execute(
@@ -67,15 +82,13 @@ class ContactStore:
     async def contact_and_choices(self, account_id: uuid.UUID) -> tuple[ContactView | None, set[tuple[str, str]]]:
         """The contact and its accepted (category, channel) choices, in one round trip."""
         row = await self._conn.fetchrow(
-            """select account_id, email, first_name, last_name, phone, address,
-                      array(select category || ' ' || channel from notification_preference p
-                            where p.account_id = c.account_id and accepted) as accepted
-               from contact c where account_id = $1""",
+            """select account_id, email, first_name, last_name, phone, address, """
+            + _ACCEPTED.format(account="c.account_id") + """ from contact c where account_id = $1""",
             account_id,
         )
         if row is None:
             return None, set()
-        return _contact_view(row), {tuple(choice.rsplit(" ", 1)) for choice in row["accepted"]}
+        return _contact_view(row), _choices(row)
 
     async def accepted_choices(self, account_id: uuid.UUID) -> set[tuple[str, str]]:
         rows = await self._conn.fetch(

@@ -47,12 +47,13 @@ class NotifyHandlers:
     async def notify(self, conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
         """Project what the event says about the person, then queue each message it asks for."""
         repo = self._repository(conn)
+        account_id: uuid.UUID | None = getattr(event, "account_id", None)
         if isinstance(event, (AccountCreated, ConfirmationEmailRequested)):
-            await repo.upsert_contact(
+            contact, accepted = await repo.upsert_contact(
                 Contact(event.account_id, str(event.email), event.first_name, event.last_name)
             )
-        account_id: uuid.UUID | None = getattr(event, "account_id", None)
-        contact, accepted = await repo.contact_and_choices(account_id) if account_id else (None, set())
+        else:
+            contact, accepted = await repo.contact_and_choices(account_id) if account_id else (None, set())
         for item in plan(event, contact, accepted, self._brand):
             if isinstance(item, Undeliverable):
                 await self._record_undeliverable(repo, envelope, item, account_id)
