@@ -7,23 +7,26 @@ for one event (inbox insert ``on conflict do nothing`` + delivery insert ``on co
 nothing``), one transaction per event, nothing else. (b) Notify: the same events through
 notify's real code as the worker runs it: the handler in the consumer's transaction (inbox,
 contact projection, Jinja2 rendering, delivery row, wake-up) and, concurrently, the
-dispatcher sending each through SMTP
-(aiosmtplib) and marking it sent with NotificationSent in the outbox. The SMTP server is an
+dispatcher loops (NOTIFY_DISPATCH_CONCURRENCY) sending each through SMTP (aiosmtplib) and
+marking it sent with NotificationSent in the outbox, timed until the last mark commits. The SMTP server is an
 aiosmtpd sink in a child process (as the stack's mailsink is its own process): in the bench's
-process it would share the interpreter lock with the code measured and slow it down. Both run in-process against the stack's notify database in the same minute; the
-ratio (b)/(a) is the point (target ≥ 0.7). Rows are parked a day ahead so the stack's own
-worker leaves them alone, and deleted afterwards. Writes bench/results/notify-<time>.json and
-bench/results/notify-latest.md.
+process it would share the interpreter lock with the code measured and slow it down. Logging
+and tracing are set up as the worker's (JSON lines, to a file). Both run in-process against
+the stack's PostgreSQL in the same minute, on empty copies of notify's tables in a private
+schema (dropped afterwards); the ratio (b)/(a) is the point (target ≥ 0.7). Writes
+bench/results/notify-<time>.json and bench/results/notify-latest.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
 import platform
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -33,11 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import conftest  # noqa: E402,F401  (loads var/local.env)
 
+import asyncpg  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from ms_events.envelope import Envelope  # noqa: E402
 from ms_events.events.identity import AccountCreated  # noqa: E402
 from ms_platform.db import create_pool  # noqa: E402
+from ms_platform.observability import configure_logging, configure_tracing  # noqa: E402
 from notify.adapters.sending import ChannelRouter  # noqa: E402
 from notify.adapters.smtp import SmtpConfig, SmtpSender  # noqa: E402
 from notify.adapters.templates import TemplateRenderer  # noqa: E402
@@ -45,6 +50,7 @@ from notify.app.dispatcher import Dispatcher  # noqa: E402
 from notify.app.handlers import NotifyHandlers  # noqa: E402
 from notify.domain.messages import Brand  # noqa: E402
 from notify.domain.model import RetryPolicy, message_id  # noqa: E402
+from notify.settings import NotifySettings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "500"))
@@ -104,7 +110,7 @@ def make_events(n: int) -> list[tuple[Envelope, AccountCreated]]:
     return out
 
 
-async def baseline(pool, events, parked_at) -> float:
+async def baseline(pool, events) -> float:
     start = time.perf_counter()
     for envelope, event in events:
         async with pool.acquire() as conn, conn.transaction():
@@ -112,53 +118,76 @@ async def baseline(pool, events, parked_at) -> float:
                                 " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
             await conn.fetchval(
                 """insert into delivery (id, source_event_id, channel, template, account_id, recipient, subject,
-                       body_text, body_html, message_id, next_attempt_at)
-                   values ($1, $2, 'email', 'bench', $3, $4, 's', 't', 'h', $5, $6)
+                       body_text, body_html, message_id)
+                   values ($1, $2, 'email', 'bench', $3, $4, 's', 't', 'h', $5)
                    on conflict (source_event_id, channel) do nothing returning true""",
-                uuid.uuid4(), envelope.id, event.account_id, str(event.email), message_id(envelope.id, "email"), parked_at)
+                uuid.uuid4(), envelope.id, event.account_id, str(event.email), message_id(envelope.id, "email"))
     return time.perf_counter() - start
 
 
-async def through_notify(pool, events, parked_at, port: int, sink: Sink) -> float:
-    """As the worker runs: the consumer's transactions and the dispatcher concurrently."""
+async def through_notify(pool, events, port: int, sink: Sink) -> float:
+    """As the worker runs: the consumer's transactions and the dispatcher loops concurrently.
+
+    Timed until the last delivery's sent mark (and its NotificationSent) is committed.
+    """
+    settings = NotifySettings()  # the worker's defaults (and var/local.env)
     handlers = NotifyHandlers(TemplateRenderer(), Brand("Mutuelle Exemple", "01 23 45 67 89", "http://127.0.0.1:8080"))
-    sender = ChannelRouter({"email": SmtpSender(SmtpConfig("127.0.0.1", port, "bench@mutuelle.example", timeout_s=10))})
-    dispatcher = Dispatcher(pool, sender, RetryPolicy(), batch_size=50, poll_interval_s=0.2)
-    only: list = []  # the dispatcher reads it at each pass: this run's rows only
+    smtp = SmtpSender(SmtpConfig("127.0.0.1", port, "bench@mutuelle.example", timeout_s=10),
+                      connections=settings.dispatch_concurrency)
+    dispatcher = Dispatcher(pool, ChannelRouter({"email": smtp}), RetryPolicy(), batch_size=settings.dispatch_batch_size,
+                            poll_interval_s=settings.dispatch_poll_interval_s, concurrency=settings.dispatch_concurrency)
     stop = asyncio.Event()
     start = time.perf_counter()
-    task = asyncio.create_task(dispatcher.run(stop, only=only, as_of=parked_at))
-    for envelope, event in events:
+    task = asyncio.create_task(dispatcher.run(stop))
+    for envelope, event in events:  # as ConsumerRunner._handle_once
         async with pool.acquire() as conn, conn.transaction():
             await conn.fetchval("insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
                                 " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
             await handlers.notify(conn, envelope, event)
-            delivery_id = await conn.fetchval(
-                "update delivery set next_attempt_at = $2 where source_event_id = $1 returning id",
-                envelope.id, parked_at)
-        only.append(delivery_id)
     while sink.count < len(events) and time.perf_counter() - start < 300:
+        await asyncio.sleep(0.01)
+    while (await pool.fetchval("select count(*) from delivery where status = 'sent'") < len(events)
+           and time.perf_counter() - start < 300):
         await asyncio.sleep(0.01)
     elapsed = time.perf_counter() - start
     stop.set()
     await task
+    await smtp.close()
     return elapsed
 
 
-async def cleanup(pool, events) -> None:
-    ids = [e.id for e, _ in events]
-    accounts = [ev.account_id for _, ev in events]
-    async with pool.acquire() as conn, conn.transaction():
-        deliveries = [str(r["id"]) for r in await conn.fetch(
-            "select id from delivery where source_event_id = any($1::uuid[])", ids)]
-        await conn.execute("delete from outbox where key = any($1::text[])", deliveries)
-        await conn.execute("delete from delivery where source_event_id = any($1::uuid[])", ids)
-        await conn.execute("delete from inbox where consumer = $1 and event_id = any($2::uuid[])", CONSUMER, ids)
-        await conn.execute("delete from contact where account_id = any($1::uuid[])", accounts)
+TABLES = ("inbox", "outbox", "contact", "notification_preference", "delivery")
+
+
+@contextlib.asynccontextmanager
+async def private_schema(dsn: str):
+    """Empty copies of notify's tables (columns, defaults, constraints, indexes) in a schema of
+    their own, dropped afterwards: the stack's worker and relay never see the bench's rows, so
+    no parking or per-query filter is needed and nothing reaches Kafka."""
+    schema = f"notify_bench_{os.getpid()}"
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f"create schema {schema}")
+        for table in TABLES:
+            await conn.execute(f"create table {schema}.{table} (like public.{table} including all)")
+        yield schema
+    finally:
+        await conn.execute(f"drop schema if exists {schema} cascade")
+        await conn.close()
+
+
+def configure_as_the_worker(log_path: Path) -> None:
+    """JSON logs and tracing set up as run_worker does; the logs go to a file, as the worker's."""
+    log = log_path.open("w")  # left open: structlog writes to it until the end
+    with contextlib.redirect_stdout(log):
+        configure_logging("notify-worker", "INFO")
+    configure_tracing("notify")
 
 
 async def main() -> dict:
     import socket
+
+    configure_as_the_worker(Path(tempfile.gettempdir()) / "notify-bench.log")
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -168,27 +197,35 @@ async def main() -> dict:
 
 
 async def measure(port: int, sink: Sink) -> dict:
-    pool = await create_pool(os.environ["NOTIFY_DATABASE_URL"], min_size=1, max_size=4)
-    parked_at = datetime.now(UTC) + timedelta(days=1)
-    base_events, notify_events = make_events(EVENTS), make_events(EVENTS)
-    try:
-        t_base = await baseline(pool, base_events, parked_at)
-        t_notify = await through_notify(pool, notify_events, parked_at, port, sink)
-    finally:
-        await cleanup(pool, base_events)
-        await cleanup(pool, notify_events)
-        await pool.close()
+    dsn = os.environ["NOTIFY_DATABASE_URL"]
+    async with private_schema(dsn) as schema:
+        # As the worker: one pool (db_pool_max) for the consumer, the listener and the dispatcher loops.
+        pool = await create_pool(f"{dsn}?search_path={schema}", min_size=1, max_size=NotifySettings().db_pool_max)
+        try:
+            t_base = await baseline(pool, make_events(EVENTS))
+            t_notify = await through_notify(pool, make_events(EVENTS), port, sink)
+        finally:
+            await pool.close()
     raw_rate, sent_rate = EVENTS / t_base, sink.count / t_notify
     return {
         "at": datetime.now(UTC).isoformat(), "host": platform.node(), "cpus": os.cpu_count(), "events": EVENTS,
         "raw_dedup_tx_per_s": round(raw_rate, 1), "messages_sent": sink.count,
         "messages_sent_per_s": round(sent_rate, 1), "ratio": round(sent_rate / raw_rate, 3), "target": 0.7,
+        "dispatch_concurrency": NotifySettings().dispatch_concurrency, "commit": commit(),
     }
+
+
+def commit() -> str:
+    import subprocess
+
+    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip()
 
 
 def markdown(r: dict) -> str:
     return "\n".join([
-        f"# notify benchmark ({r['at']}, {r['cpus']} CPUs, {r['events']} events)", "",
+        f"# notify benchmark ({r['at']}, {r['cpus']} CPUs, {r['events']} events, commit {r['commit']},"
+        f" {r['dispatch_concurrency']} dispatcher loops)", "",
         "| measure | rate |", "|---|---|",
         f"| (a) raw consumer transaction, inbox + delivery dedup inserts | {r['raw_dedup_tx_per_s']} tx/s |",
         f"| (b) notify: handler + render + dispatcher + SMTP, messages sent | {r['messages_sent_per_s']} msg/s |",
