@@ -8,6 +8,8 @@ other's rows.
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import uuid
 from datetime import datetime
 from typing import Callable, Protocol, Sequence
@@ -67,20 +69,28 @@ class Dispatcher:
         ``only`` and ``as_of`` (the time deliveries are due by; default now) let tests on the
         shared local database work on their own rows, out of reach of the running worker.
         """
+        return await self._batch(only, as_of, on_locked=None)
+
+    async def _batch(
+        self, only: Sequence[uuid.UUID] | None, as_of: datetime | None, on_locked: Callable[[], None] | None
+    ) -> int:
         handled = 0
         async with self._pool.acquire() as conn:  # one connection for the batch, a transaction each
-            while handled < self._batch_size and await self._deliver_next(conn, only, as_of):
+            while handled < self._batch_size and await self._deliver_next(conn, only, as_of, on_locked):
                 handled += 1
         return handled
 
     async def _deliver_next(
-        self, conn: asyncpg.Connection, only: Sequence[uuid.UUID] | None, as_of: datetime | None
+        self, conn: asyncpg.Connection, only: Sequence[uuid.UUID] | None, as_of: datetime | None,
+        on_locked: Callable[[], None] | None,
     ) -> bool:
         async with conn.transaction():
             repo = self._repository(conn)
             delivery = await repo.lock_next_due(only, as_of)
             if delivery is None:
                 return False
+            if on_locked is not None:
+                on_locked()  # another loop may take the next one meanwhile
             try:
                 await self._sender.send(delivery)
             except Exception as exc:
@@ -125,33 +135,35 @@ class Dispatcher:
 
         ``only`` and ``as_of`` as in ``run_once``.
         """
-        wakes = [asyncio.Event() for _ in range(self._concurrency)]
-        listener = asyncio.create_task(self._listen(wakes, stop))
+        wakeups = _Wakeups()
+        listener = asyncio.create_task(self._listen(wakeups, stop))
         try:
-            await asyncio.gather(*(self._loop(wake, stop, only, as_of) for wake in wakes))
+            await asyncio.gather(*(self._loop(wakeups, stop, only, as_of) for _ in range(self._concurrency)))
         finally:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
 
     async def _loop(
-        self, wake: asyncio.Event, stop: asyncio.Event, only: Sequence[uuid.UUID] | None, as_of: datetime | None
+        self, wakeups: "_Wakeups", stop: asyncio.Event, only: Sequence[uuid.UUID] | None, as_of: datetime | None
     ) -> None:
+        wake = asyncio.Event()
         while not stop.is_set():
             wake.clear()
             try:
-                if await self.run_once(only, as_of) >= self._batch_size:
+                if await self._batch(only, as_of, on_locked=wakeups.wake_one) >= self._batch_size:
                     continue  # more are probably due
             except Exception as exc:
                 if is_database_unavailable(exc):
                     log.warning("dispatcher.database_unavailable", error=type(exc).__name__)
                 else:
                     log.exception("dispatcher.error", error=type(exc).__name__)
-            await _wait_any(wake, stop, self._poll_interval_s)
+            if wakeups.take_missed():
+                continue  # a NOTIFY came while every loop was busy: look again
+            await wakeups.wait(wake, stop, self._poll_interval_s)
 
-    async def _listen(self, wakes: list[asyncio.Event], stop: asyncio.Event) -> None:
+    async def _listen(self, wakeups: "_Wakeups", stop: asyncio.Event) -> None:
         def on_notify(*_: object) -> None:
-            for wake in wakes:
-                wake.set()
+            wakeups.notified()
 
         while not stop.is_set():
             try:
@@ -168,6 +180,41 @@ class Dispatcher:
             except Exception as exc:  # the poll keeps deliveries moving meanwhile
                 log.warning("dispatcher.listen_failed", error=type(exc).__name__)
             await _wait_any(stop, stop, 2.0)
+
+
+class _Wakeups:
+    """Wakes one idle loop per NOTIFY rather than all of them (the others would each spend a
+    transaction finding nothing); a loop that locks a row wakes one more, so a burst spreads
+    over the loops. A NOTIFY that finds every loop busy is remembered: the next loop to
+    finish a pass looks again instead of waiting for the poll."""
+
+    def __init__(self) -> None:
+        self._idle: collections.deque[asyncio.Event] = collections.deque()
+        self._missed = False
+
+    def wake_one(self) -> bool:
+        while self._idle:
+            wake = self._idle.popleft()
+            if not wake.is_set():
+                wake.set()
+                return True
+        return False
+
+    def notified(self) -> None:
+        if not self.wake_one():
+            self._missed = True
+
+    def take_missed(self) -> bool:
+        missed, self._missed = self._missed, False
+        return missed
+
+    async def wait(self, wake: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+        self._idle.append(wake)
+        try:
+            await _wait_any(wake, stop, timeout)
+        finally:
+            with contextlib.suppress(ValueError):
+                self._idle.remove(wake)
 
 
 async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
