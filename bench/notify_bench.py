@@ -8,10 +8,10 @@ nothing``), one transaction per event, nothing else. (b) Notify: the same events
 notify's real code as the worker runs it: the handler in the consumer's transaction (inbox,
 contact projection, Jinja2 rendering, delivery row, wake-up) and, concurrently, the
 dispatcher loops (NOTIFY_DISPATCH_CONCURRENCY) sending each through SMTP (aiosmtplib) and
-marking it sent with NotificationSent in the outbox, timed until the last mark commits. The SMTP server is an
-aiosmtpd sink in a child process (as the stack's mailsink is its own process): in the bench's
-process it would share the interpreter lock with the code measured and slow it down. Logging
-and tracing are set up as the worker's (JSON lines, to a file). Both run in-process against
+marking it sent with NotificationSent in the outbox, timed until the last mark commits. The
+SMTP server is an aiosmtpd sink in a child process (as the stack's mailsink is its own
+process): in the bench's process it would share the interpreter lock with the code measured.
+Logging and tracing are set up as the worker's (JSON lines, to a file). Both run in-process against
 the stack's PostgreSQL in the same minute, on empty copies of notify's tables in a private
 schema (dropped afterwards); the ratio (b)/(a) is the point (target ≥ 0.7). Writes
 bench/results/notify-<time>.json and bench/results/notify-latest.md.
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import conftest  # noqa: E402,F401  (loads var/local.env)
 
 import asyncpg  # noqa: E402
+import structlog  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from ms_events.envelope import Envelope  # noqa: E402
@@ -52,6 +53,7 @@ from notify.domain.messages import Brand  # noqa: E402
 from notify.domain.model import RetryPolicy, message_id  # noqa: E402
 from notify.settings import NotifySettings  # noqa: E402
 
+log = structlog.get_logger()
 RESULTS = ROOT / "bench" / "results"
 EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "500"))
 CONSUMER = "notify-bench"
@@ -144,6 +146,7 @@ async def through_notify(pool, events, port: int, sink: Sink) -> float:
             await conn.fetchval("insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
                                 " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
             await handlers.notify(conn, envelope, event)
+        log.info("consumer.handled")  # as the runner does
     while sink.count < len(events) and time.perf_counter() - start < 300:
         await asyncio.sleep(0.01)
     while (await pool.fetchval("select count(*) from delivery where status = 'sent'") < len(events)
