@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 
 import pytest
@@ -81,3 +82,81 @@ async def test_several_dispatcher_loops_send_each_delivery_once_and_mark_it_sent
         rows = await pool.fetch("select payload from outbox where key = $1", str(delivery_id))
         assert [json.loads(r["payload"])["type"] for r in rows] == ["NotificationSent"]
     assert sender.opened <= 3
+
+
+class WindowCheckingSender:
+    """Sends nothing; at each handover, checks every message handed over before is committed sent."""
+
+    def __init__(self, pool) -> None:
+        self._pool = pool
+        self.handed_over: list = []
+        self.not_yet_committed: list[int] = []
+
+    async def send(self, delivery, handover=None) -> None:
+        await asyncio.sleep(0.01)  # the envelope: the loops overlap here
+        await handover()
+        self.not_yet_committed.append(await self._pool.fetchval(
+            "select count(*) from delivery where id = any($1::uuid[]) and status = 'pending'", self.handed_over))
+        self.handed_over.append(delivery.id)
+        await asyncio.sleep(0.01)  # the message itself
+
+
+async def test_with_several_loops_a_message_is_handed_over_only_once_the_one_before_is_marked_sent(
+    pool, queue, parked_at, account_created
+):
+    ids = []
+    for i in range(8):
+        event = account_created.model_copy(update={"account_id": uuid.uuid4(), "email": f"w{i}@example.org"})
+        envelope = Envelope.wrap(event)
+        await queue(envelope, event)
+        ids.append(await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id))
+    sender = WindowCheckingSender(pool)
+    dispatcher = Dispatcher(pool, sender, RetryPolicy(), batch_size=2, poll_interval_s=0.1, concurrency=3)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop, only=ids, as_of=parked_at))
+    try:
+        assert await eventually(lambda: _all_sent(pool, ids), timeout=20)
+    finally:
+        stop.set()
+        await task
+
+    assert sorted(sender.handed_over) == sorted(ids)
+    assert sender.not_yet_committed == [0] * len(ids)  # at most one message in the duplicate window
+
+
+async def _all_sent(pool, ids) -> bool:
+    return await pool.fetchval(
+        "select count(*) from delivery where id = any($1::uuid[]) and status = 'sent'", ids) == len(ids)
+
+
+class RefusingAtData:
+    async def handle_DATA(self, server, session, envelope):
+        return "554 5.6.0 message refused"
+
+
+async def test_a_message_refused_at_data_leaves_no_sent_mark_and_publishes_notification_failed(
+    pool, queue, parked_at, account_created
+):
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(RefusingAtData(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        envelope = Envelope.wrap(account_created)
+        await queue(envelope, account_created)
+        delivery_id = await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id)
+        sender = SmtpSender(SmtpConfig("127.0.0.1", port, MAIL_FROM, timeout_s=5), connections=2)
+        dispatcher = Dispatcher(pool, sender, RetryPolicy(), concurrency=2)
+
+        assert await dispatcher.run_once(only=[delivery_id], as_of=parked_at) == 1
+        await sender.close()
+    finally:
+        controller.stop()
+
+    row = await pool.fetchrow("select status, sent_at, last_error from delivery where id = $1", delivery_id)
+    assert (row["status"], row["sent_at"]) == ("failed", None)  # 554: permanent
+    rows = await pool.fetch("select payload from outbox where key = $1", str(delivery_id))
+    assert [json.loads(r["payload"])["type"] for r in rows] == ["NotificationFailed"]

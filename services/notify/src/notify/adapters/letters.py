@@ -21,7 +21,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 from notify.adapters.repository import DueDelivery
-from notify.adapters.sending import SendError
+from notify.adapters.sending import Handover, SendError
 from notify.domain.messages import french_date
 from notify.domain.model import message_reference
 
@@ -99,7 +99,7 @@ class LetterSender:
         self._queue = queue
         self._sender_lines = sender_lines
 
-    async def send(self, delivery: DueDelivery) -> None:
+    async def send(self, delivery: DueDelivery, handover: Handover = None) -> None:
         if not delivery.recipient:
             raise SendError("letter without a postal address", permanent=True)
         pdf = await asyncio.to_thread(
@@ -107,6 +107,8 @@ class LetterSender:
             subject=delivery.content.subject or "", body=delivery.content.text,
             reference=message_reference(delivery.message_id), today=datetime.now().astimezone(),
         )
+        if handover is not None:
+            await handover()
         try:
             await self._queue.put(letter_file_name(delivery), pdf)
         except OSError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol, TYPE_CHECKING
+from typing import Awaitable, Callable, Mapping, Protocol, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from notify.adapters.repository import DueDelivery
@@ -17,8 +17,14 @@ class SendError(Exception):
         self.permanent = permanent
 
 
+# Awaited by a sender right before the step after which the recipient may have the message
+# (SMTP DATA, the provider's HTTP request, the print queue); the dispatcher lets the next
+# message through only once this one's outcome is committed. None: no one is counting.
+Handover = Callable[[], Awaitable[None]] | None
+
+
 class Sender(Protocol):
-    async def send(self, delivery: "DueDelivery") -> None: ...
+    async def send(self, delivery: "DueDelivery", handover: Handover = None) -> None: ...
 
 
 class ChannelRouter:
@@ -27,8 +33,8 @@ class ChannelRouter:
     def __init__(self, senders: Mapping[str, Sender]) -> None:
         self._senders = dict(senders)
 
-    async def send(self, delivery: "DueDelivery") -> None:
+    async def send(self, delivery: "DueDelivery", handover: Handover = None) -> None:
         sender = self._senders.get(delivery.channel)
         if sender is None:
             raise SendError(f"no sender for channel {delivery.channel}", permanent=True)
-        await sender.send(delivery)
+        await sender.send(delivery, handover)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from notify.adapters.repository import DueDelivery
-from notify.adapters.sending import SendError
+from notify.adapters.sending import Handover, SendError
 from notify.domain.model import message_reference
 
 # Answers worth retrying: the provider is busy, throttling, or timed out.
@@ -42,9 +42,11 @@ class SmsSender:
         self._config = config
         self._client = client or httpx.AsyncClient(timeout=config.timeout_s)
 
-    async def send(self, delivery: DueDelivery) -> None:
+    async def send(self, delivery: DueDelivery, handover: Handover = None) -> None:
         cfg = self._config
         payload = sms_payload(delivery, cfg.sender)
+        if handover is not None:
+            await handover()
         try:
             response = await self._client.post(
                 f"{cfg.url.rstrip('/')}/v1/messages", json=payload,

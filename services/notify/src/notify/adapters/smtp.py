@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import time
 from dataclasses import dataclass
+from typing import Any
 from email.header import Header
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
@@ -14,7 +15,7 @@ from email.mime.text import MIMEText
 import aiosmtplib
 
 from notify.adapters.repository import DueDelivery
-from notify.adapters.sending import SendError
+from notify.adapters.sending import Handover, SendError
 
 __all__ = ["SendError", "SmtpConfig", "SmtpSender", "build_email", "email_bytes"]
 
@@ -85,6 +86,18 @@ def _is_permanent(exc: Exception) -> bool:
     return False
 
 
+class _SMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client, awaiting the dispatcher's handover before DATA (sendmail calls
+    ``data`` once the envelope is accepted): the message can reach the server only after it."""
+
+    handover: Handover = None
+
+    async def data(self, message: str | bytes, /, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        if self.handover is not None:
+            await self.handover()
+        return await super().data(message, **kwargs)
+
+
 _ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
 # The server closed a kept connection (restart, idle timeout): nothing more to learn from it.
 _CONNECTION_LOST = (aiosmtplib.SMTPServerDisconnected, ConnectionError)
@@ -109,15 +122,15 @@ class SmtpSender:
         self._check_idle_s = check_idle_s
         self.opened = 0  # connections opened so far (tests and diagnostics)
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self) -> _SMTP:
         cfg = self._config
-        client = aiosmtplib.SMTP(hostname=cfg.host, port=cfg.port, timeout=cfg.timeout_s,
+        client = _SMTP(hostname=cfg.host, port=cfg.port, timeout=cfg.timeout_s,
                                  start_tls=cfg.starttls, username=cfg.username, password=cfg.password)
         await client.connect()
         self.opened += 1
         return client
 
-    async def _kept(self) -> aiosmtplib.SMTP | None:
+    async def _kept(self) -> _SMTP | None:
         """A kept-open connection that still looks alive, or None."""
         while self._idle:
             client, since = self._idle.pop()
@@ -133,19 +146,23 @@ class SmtpSender:
             return client
         return None
 
-    async def _transmit(self, client: aiosmtplib.SMTP, delivery: DueDelivery) -> None:
+    async def _transmit(self, client: _SMTP, delivery: DueDelivery, handover: Handover) -> None:
         recipient = delivery.recipient or ""
-        if recipient.isascii():
-            await client.sendmail(self._envelope_from, [recipient], email_bytes(delivery, self._config.mail_from))
-        else:
-            await client.send_message(build_email(delivery, self._config.mail_from))
+        client.handover = handover
+        try:
+            if recipient.isascii():
+                await client.sendmail(self._envelope_from, [recipient], email_bytes(delivery, self._config.mail_from))
+            else:
+                await client.send_message(build_email(delivery, self._config.mail_from))
+        finally:
+            client.handover = None
 
-    async def send(self, delivery: DueDelivery) -> None:
+    async def send(self, delivery: DueDelivery, handover: Handover = None) -> None:
         async with self._slots:
             client = await self._kept()
             if client is not None:
                 try:
-                    await self._transmit(client, delivery)
+                    await self._transmit(client, delivery, handover)
                 except _CONNECTION_LOST:
                     _close(client)  # then once more on a new connection, below
                 except _ERRORS as exc:
@@ -156,7 +173,7 @@ class SmtpSender:
             client = None
             try:
                 client = await self._connect()
-                await self._transmit(client, delivery)
+                await self._transmit(client, delivery, handover)
             except _ERRORS as exc:
                 raise self._failed(client, exc) from exc
             self._idle.append((client, time.monotonic()))

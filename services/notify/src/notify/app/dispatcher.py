@@ -12,7 +12,7 @@ import collections
 import contextlib
 import uuid
 from datetime import datetime
-from typing import Callable, Protocol, Sequence
+from typing import Awaitable, Callable, Protocol, Sequence
 
 import asyncpg
 import structlog
@@ -22,14 +22,14 @@ from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 
 from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery
-from notify.adapters.sending import SendError
+from notify.adapters.sending import Handover, SendError
 from notify.domain.model import GiveUp, RetryPolicy, after_failure
 
 log = structlog.get_logger()
 
 
 class Sender(Protocol):
-    async def send(self, delivery: DueDelivery) -> None: ...
+    async def send(self, delivery: DueDelivery, handover: Handover = None) -> None: ...
 
 
 class Dispatcher:
@@ -38,8 +38,12 @@ class Dispatcher:
     The row stays locked (``for update skip locked``) while the SMTP exchange runs, so two
     dispatchers never send the same delivery; the mark and its NotificationSent/Failed
     outbox row commit together. A crash during the SMTP exchange itself leaves the row
-    pending, and it is sent again with the same Message-ID: the only duplicate window
-    (with ``concurrency`` loops, up to that many messages can be in that window at once).
+    pending, and it is sent again with the same Message-ID: the only duplicate window.
+
+    With ``concurrency`` loops, everything up to the handover (locking, building the message,
+    connecting, the SMTP envelope) runs side by side, but the handover itself (DATA, the SMS
+    request, the print queue) waits until the message handed over before it has its outcome
+    committed: at most one message is ever in the duplicate window, as with one loop.
     """
 
     def __init__(
@@ -59,6 +63,7 @@ class Dispatcher:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._concurrency = concurrency
+        self._window = asyncio.Lock()  # held from a handover until its outcome commits
         self._repository = repository
 
     async def run_once(
@@ -84,28 +89,39 @@ class Dispatcher:
         self, conn: asyncpg.Connection, only: Sequence[uuid.UUID] | None, as_of: datetime | None,
         on_locked: Callable[[], None] | None,
     ) -> bool:
-        async with conn.transaction():
-            repo = self._repository(conn)
-            delivery = await repo.lock_next_due(only, as_of)
-            if delivery is None:
-                return False
-            if on_locked is not None:
-                on_locked()  # another loop may take the next one meanwhile
-            try:
-                await self._sender.send(delivery)
-            except Exception as exc:
-                # An unexpected error counts as an attempt too, so one bad row cannot spin.
-                error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
-                await self._record_failure(repo, conn, delivery, error, as_of)
-            else:
-                sent_at = await repo.mark_sent(delivery.id)
-                await append(conn, NotificationSent(
-                    delivery_id=delivery.id, source_event_id=delivery.source_event_id,
-                    channel=delivery.channel, template=delivery.template,
-                    account_id=delivery.account_id, sent_at=sent_at,
-                ))
-                log.info("delivery.sent", delivery_id=str(delivery.id))
+        attempt: _Attempt | None = None
+        try:
+            async with conn.transaction():
+                repo = self._repository(conn)
+                delivery = await repo.lock_next_due(only, as_of)
+                if delivery is None:
+                    return False
+                if on_locked is not None:
+                    on_locked()  # another loop may take the next one meanwhile
+                attempt = _Attempt(conn, self._window, lambda: self._mark_sent(repo, conn, delivery))
+                try:
+                    await self._sender.send(delivery, attempt.handover)
+                except Exception as exc:
+                    await attempt.undo_mark()
+                    # An unexpected error counts as an attempt too, so one bad row cannot spin.
+                    error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
+                    await self._record_failure(repo, conn, delivery, error, as_of)
+                else:
+                    if not attempt.marked:  # a sender that never handed over
+                        await self._mark_sent(repo, conn, delivery)
+                    log.info("delivery.sent", delivery_id=str(delivery.id))
+        finally:
+            if attempt is not None:
+                attempt.leave_window()  # after the commit (or the rollback)
         return True
+
+    async def _mark_sent(self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery) -> None:
+        sent_at = await repo.mark_sent(delivery.id)
+        await append(conn, NotificationSent(
+            delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+            channel=delivery.channel, template=delivery.template,
+            account_id=delivery.account_id, sent_at=sent_at,
+        ))
 
     async def _record_failure(
         self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery,
@@ -180,6 +196,40 @@ class Dispatcher:
             except Exception as exc:  # the poll keeps deliveries moving meanwhile
                 log.warning("dispatcher.listen_failed", error=type(exc).__name__)
             await _wait_any(stop, stop, 2.0)
+
+
+class _Attempt:
+    """One delivery's way through the handover window.
+
+    At the handover the sent mark and NotificationSent are written (under a savepoint, not
+    committed), then the window is taken; it is left after the commit. So the window holds
+    only the irrevocable step and the COMMIT, and never more than one message is in it. If
+    the step fails, the mark is rolled back to the savepoint and the failure recorded instead.
+    """
+
+    def __init__(self, conn: asyncpg.Connection, window: asyncio.Lock, mark: Callable[[], Awaitable[None]]) -> None:
+        self._conn, self._window, self._mark = conn, window, mark
+        self.marked = False
+        self._held = False
+
+    async def handover(self) -> None:
+        if not self.marked:
+            await self._conn.execute("savepoint handover")
+            await self._mark()
+            self.marked = True
+        if not self._held:
+            await self._window.acquire()
+            self._held = True
+
+    async def undo_mark(self) -> None:
+        if self.marked:
+            await self._conn.execute("rollback to savepoint handover")
+            self.marked = False
+
+    def leave_window(self) -> None:
+        if self._held:
+            self._held = False
+            self._window.release()
 
 
 class _Wakeups:
