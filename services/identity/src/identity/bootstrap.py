@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from identity.adapters.contracts_client import ContractsClient
 from identity.adapters.hashing import PasswordHashing
+from identity.adapters.secret_box import SecretBox
 from identity.adapters.session_cache import SessionCache
 from identity.adapters.tokens import KeyRing, TokenIssuer
 from identity.app.handlers import Services
@@ -37,6 +38,11 @@ def policy(s: IdentitySettings) -> PasswordPolicy:
     )
 
 
+def totp_box(s: IdentitySettings) -> SecretBox | None:
+    """Seals TOTP secrets; without keys (local tools that never touch 2FA) there is none."""
+    return SecretBox.from_setting(s.totp_keys.get_secret_value()) if s.totp_keys else None
+
+
 def keyring(s: IdentitySettings) -> KeyRing:
     if s.jwt_key_dir is None:
         raise RuntimeError("IDENTITY_JWT_KEY_DIR is not set: identity's API signs tokens with the keys there")
@@ -60,6 +66,7 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
             throttle=ThrottlePolicy(s.throttle_per_identifier_per_hour, s.throttle_per_address_per_15_min),
             reset_ttl=timedelta(minutes=s.password_reset_ttl_minutes),
             personal_data=personal_data,
+            totp_box=totp_box(s),
         )
     finally:
         await personal_data.close()

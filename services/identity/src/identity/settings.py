@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ms_platform.settings import ServiceSettings
@@ -47,6 +48,8 @@ class IdentitySettings(ServiceSettings):
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1
     hashing_threads: int = 2
+    # "kid:base64(32 bytes)[,kid:base64...]": TOTP secrets are stored sealed with the first.
+    totp_keys: SecretStr | None = None
     # Niceness of the hashing threads (0-19): they yield the CPU to requests in flight.
     hashing_niceness: int = 10
 
@@ -56,6 +59,8 @@ class IdentitySettings(ServiceSettings):
             reasons.append("argon2 parameters below the OWASP minimum")
         if self.public_url.startswith("http://"):
             reasons.append("public_url must be https")
+        if self.totp_keys is None:
+            reasons.append("totp_keys is not set (TOTP secrets are stored encrypted)")
         if self.password_min_length < 8:
             reasons.append("password_min_length below 8")
         return reasons

@@ -128,6 +128,8 @@ async def test_totp_enrolment_then_sign_in_needs_a_code_and_turning_it_off_needs
     enabled = await client.post("/v1/me/two-factor/totp/confirm", headers=flows.auth(session), json={"code": totp.now()})
     assert enabled.status_code == 200 and len(enabled.json()["recovery_codes"]) == 10
     assert (await flows.outbox(db, account["id"], "TwoFactorChanged"))["enabled"] is True
+    stored = await db.fetchval("select totp_secret from account where id = $1", uuid.UUID(str(account["id"])))
+    assert stored.startswith("v1:") and started["secret"] not in stored  # sealed at rest
 
     challenge = await client.post("/v1/sessions", json={"identifier": account["email"], "password": PASSWORD})
     assert challenge.status_code == 202 and challenge.json()["second_factor_required"] is True

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
+from identity.adapters.secret_box import SecretBox
+
 MAX_ATTEMPTS = 5
 
 
@@ -52,21 +54,26 @@ async def remaining_recovery_codes(conn: asyncpg.Connection, account_id: uuid.UU
         "select count(*) from recovery_code where account_id = $1 and used_at is null", account_id)
 
 
-async def totp_secret(conn: asyncpg.Connection, account_id: uuid.UUID) -> tuple[str | None, str | None]:
+async def totp_secret(conn: asyncpg.Connection, account_id: uuid.UUID,
+                      box: SecretBox) -> tuple[str | None, str | None]:
+    """The active and the pending TOTP secrets, decrypted."""
     row = await conn.fetchrow("select totp_secret, pending_totp_secret from account where id = $1", account_id)
-    return row["totp_secret"], row["pending_totp_secret"]
+    return tuple(box.open(v) if v else None for v in (row["totp_secret"], row["pending_totp_secret"]))
 
 
-async def set_pending_totp(conn: asyncpg.Connection, account_id: uuid.UUID, secret: str) -> None:
+async def set_pending_totp(conn: asyncpg.Connection, account_id: uuid.UUID, secret: str, box: SecretBox) -> None:
     await conn.execute("update account set pending_totp_secret = $2, updated_at = now() where id = $1",
-                       account_id, secret)
+                       account_id, box.seal(secret))
 
 
 async def set_method(conn: asyncpg.Connection, account_id: uuid.UUID, method: str | None,
-                     totp_secret: str | None) -> None:
+                     totp_secret: str | None, box: SecretBox | None = None) -> None:
+    sealed = box.seal(totp_secret) if totp_secret and box else None
+    if totp_secret and box is None:
+        raise ValueError("a TOTP secret is stored encrypted: pass the SecretBox")
     await conn.execute(
         "update account set two_factor_method = $2, totp_secret = $3, pending_totp_secret = null,"
-        " updated_at = now() where id = $1", account_id, method, totp_secret)
+        " updated_at = now() where id = $1", account_id, method, sealed)
 
 
 async def put_sms_enrolment(conn: asyncpg.Connection, account_id: uuid.UUID, code_hash: bytes,

@@ -12,6 +12,7 @@ import structlog
 
 from identity.adapters import repository as repo
 from identity.adapters.contracts_client import ContractsClient
+from identity.adapters.secret_box import SecretBox
 from identity.adapters.hashing import PasswordHashing
 from identity.adapters.personal_data import PersonalDataClients
 from identity.adapters.tokens import TokenIssuer
@@ -50,6 +51,7 @@ class Services:
     email_change_ttl: timedelta = timedelta(hours=24)
     challenge_ttl: timedelta = timedelta(minutes=5)
     personal_data: PersonalDataClients | None = None
+    totp_box: SecretBox | None = None
 
 
 def password_problem(reasons: list[str]) -> Problem:

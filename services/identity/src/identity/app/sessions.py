@@ -189,7 +189,7 @@ async def complete_second_factor(svc: Services, challenge_token: str, code: str,
             if challenge is None:
                 raise Unauthorized("Ce code a expiré. Veuillez vous reconnecter.")
             account = await repo.account_by_id(conn, challenge["account_id"])
-            used = await check_second_factor(conn, account, challenge, code)
+            used = await check_second_factor(conn, account, challenge, code, svc.totp_box)
             if used is None:
                 await tfrepo.count_challenge_attempt(conn, challenge["token_hash"])
                 await repo.record_security_event(conn, "second_factor.failed", account["id"], client_ip)

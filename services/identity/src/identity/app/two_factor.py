@@ -8,6 +8,7 @@ import asyncpg
 
 from identity.adapters import repository as repo
 from identity.adapters import two_factor_repo as tfrepo
+from identity.adapters.secret_box import SecretBox
 from identity.app.handlers import Services
 from identity.domain import two_factor as tf
 from ms_events import outbox
@@ -21,7 +22,7 @@ WRONG_PASSWORD = Problem(422, "invalid-password", "Invalid password", "Mot de pa
 
 
 async def check_second_factor(conn: asyncpg.Connection, account: asyncpg.Record, challenge: asyncpg.Record,
-                              code: str) -> str | None:
+                              code: str, box: SecretBox) -> str | None:
     """Which factor the code proves ('totp', 'sms', 'recovery_code'), or None."""
     if tf.looks_like_recovery_code(code):
         if await tfrepo.use_recovery_code(conn, account["id"], tf.code_hash(code)):
@@ -29,25 +30,28 @@ async def check_second_factor(conn: asyncpg.Connection, account: asyncpg.Record,
         return None
     if challenge["method"] == "sms":
         return "sms" if tf.same_code(challenge["sms_code_hash"], code) else None
-    secret, _ = await tfrepo.totp_secret(conn, account["id"])
+    secret, _ = await tfrepo.totp_secret(conn, account["id"], box)
     return "totp" if secret and tf.totp_accepts(secret, code) else None
 
 
 async def start_totp(svc: Services, account: asyncpg.Record) -> dict:
     """A new secret waiting for its first code; the app scans the provisioning URI."""
+    if svc.totp_box is None:
+        raise Problem(503, "two-factor-unavailable", "Two-factor unavailable",
+                      "L'application d'authentification ne peut pas être activée pour le moment.")
     secret = tf.new_totp_secret()
     async with svc.pool.acquire() as conn:
-        await tfrepo.set_pending_totp(conn, account["id"], secret)
+        await tfrepo.set_pending_totp(conn, account["id"], secret, svc.totp_box)
     return {"secret": secret, "provisioning_uri": tf.provisioning_uri(secret, account["email"])}
 
 
 async def confirm_totp(svc: Services, account: asyncpg.Record, code: str, client_ip: str | None) -> dict:
     async with svc.pool.acquire() as conn:
         async with conn.transaction():
-            _, pending = await tfrepo.totp_secret(conn, account["id"])
+            _, pending = await tfrepo.totp_secret(conn, account["id"], svc.totp_box)
             if not pending or not tf.totp_accepts(pending, code):
                 raise WRONG_CODE
-            await tfrepo.set_method(conn, account["id"], "totp", pending)
+            await tfrepo.set_method(conn, account["id"], "totp", pending, svc.totp_box)
             return await _enabled(conn, account, "totp", client_ip)
 
 
@@ -109,7 +113,7 @@ async def disable(svc: Services, account: asyncpg.Record, password: str, code: s
             elif method == "sms":
                 ok = await _sms_code_ok(conn, account["id"], code)
             else:
-                secret, _ = await tfrepo.totp_secret(conn, account["id"])
+                secret, _ = await tfrepo.totp_secret(conn, account["id"], svc.totp_box)
                 ok = bool(secret) and tf.totp_accepts(secret, code)
             if ok:
                 await tfrepo.set_method(conn, account["id"], None, None)
