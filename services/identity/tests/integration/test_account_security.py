@@ -208,3 +208,20 @@ async def test_one_client_address_with_too_many_failures_is_throttled_whatever_t
                                                        "password": PASSWORD})
     assert r.status_code == 429
     await db.execute("delete from sign_in_failure where client_ip = $1", address)
+
+
+async def test_a_wrong_second_factor_code_counts_toward_the_sign_in_throttle(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    started = (await client.post("/v1/me/two-factor/totp", headers=flows.auth(session))).json()
+    totp = pyotp.TOTP(started["secret"])
+    await client.post("/v1/me/two-factor/totp/confirm", headers=flows.auth(session), json={"code": totp.now()})
+    account_id = uuid.UUID(str(account["id"]))
+    before = await db.fetchval("select count(*) from sign_in_failure where account_id = $1", account_id)
+    challenge = await client.post("/v1/sessions", json={"identifier": account["email"], "password": PASSWORD})
+    wrong = "000000" if totp.now() != "000000" else "111111"
+    bad = await client.post("/v1/sessions/second-factor",
+                            json={"challenge_token": challenge.json()["challenge_token"], "code": wrong})
+    assert bad.status_code == 401
+    after = await db.fetchval("select count(*) from sign_in_failure where account_id = $1", account_id)
+    assert after - before == 2  # under the email and under the member number

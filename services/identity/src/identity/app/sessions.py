@@ -39,6 +39,14 @@ def _identifier(raw: str) -> tuple[str, bool]:
     return (normalize_email(raw) if by_email else raw.strip().upper()), by_email
 
 
+def _account_identifiers(account: asyncpg.Record) -> list[str]:
+    """Every identifier the account signs in with, as sign-in normalises them."""
+    found = [normalize_email(account["email"])]
+    if account["member_number"]:
+        found.append(account["member_number"].strip().upper())
+    return found
+
+
 async def sign_in(svc: Services, identifier: str, password: str, client_ip: str | None,
                   user_agent: str | None) -> dict:
     """Sign in with email or member number; a token pair, or a second-factor challenge."""
@@ -192,6 +200,10 @@ async def complete_second_factor(svc: Services, challenge_token: str, code: str,
             used = await check_second_factor(conn, account, challenge, code, svc.totp_box)
             if used is None:
                 await tfrepo.count_challenge_attempt(conn, challenge["token_hash"])
+                # A wrong code counts like a wrong password, so new challenges cannot be used to
+                # try codes without limit: the account's identifiers get throttled the same way.
+                for identifier in _account_identifiers(account):
+                    await srepo.record_failure(conn, hash_token(identifier), account["id"], client_ip)
                 await repo.record_security_event(conn, "second_factor.failed", account["id"], client_ip)
             else:
                 await tfrepo.use_challenge(conn, challenge["token_hash"])
