@@ -8,6 +8,7 @@ import os
 import random
 import re
 import subprocess
+import time
 import urllib.parse
 import uuid
 from email import policy
@@ -31,6 +32,18 @@ def stack(*args: str, timeout: float = 180) -> str:
     done = subprocess.run([str(STACK), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"stack {' '.join(args)} failed: {done.stderr[-2000:]}"
     return done.stdout
+
+
+def wait_running(program: str, timeout: float = 60) -> None:
+    """Block until supervisord reports ``program`` RUNNING (after a kill it restarts it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in stack("status").splitlines():
+            fields = line.split()
+            if fields[:2] == [program, "RUNNING"]:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{program} is not RUNNING after {timeout}s")
 
 
 class Mailbox:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, PYTHON, ROOT, stack, wait_until
+from e2e_support import KAFKA, PYTHON, ROOT, stack, wait_running, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import identity as id_
 
@@ -102,7 +102,8 @@ async def test_killing_the_worker_five_times_during_500_events_loses_nothing_and
             for event, envelope in zip(batch[k * chunk:(k + 1) * chunk], envelopes[k * chunk:(k + 1) * chunk]):
                 await producer.send(event.meta().topic, key=event.key().encode(), value=envelope.to_bytes())
             await producer.flush()
-            await asyncio.sleep(1.5)  # the worker is consuming and sending this chunk
+            await asyncio.to_thread(wait_running, "notify-worker")  # restarted after the last kill
+            await asyncio.sleep(3)  # it rejoins its group and is consuming and sending this chunk
             stack("kill", "notify-worker")  # SIGKILL; supervisord starts it again
     finally:
         await producer.stop()
