@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+import os
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ms_platform.settings import ServiceSettings
@@ -47,7 +49,8 @@ class IdentitySettings(ServiceSettings):
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1
-    hashing_threads: int = 2
+    # One core stays free for the event loop and the database: hashing threads = cores - 1.
+    hashing_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     # "kid:base64(32 bytes)[,kid:base64...]": TOTP secrets are stored sealed with the first.
     totp_keys: SecretStr | None = None
     # Niceness of the hashing threads (0-19): they yield the CPU to requests in flight.
