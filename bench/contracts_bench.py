@@ -12,7 +12,6 @@ and bench/results/contracts-latest.md.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
 import re
@@ -24,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import GATEWAY, RESULTS, ROOT, WRK_CONNECTIONS, WRK_SECONDS, _ms, operator_registry, start_hello, wrk  # noqa: E402
+from run import GATEWAY, ROOT, WRK_CONNECTIONS, WRK_SECONDS, _ms, operator_registry, save, start_hello, wrk  # noqa: E402
 
 from e2e_support import MAILDIR, Mailbox, sign_up_and_confirm, unique_email  # noqa: E402
 
@@ -110,8 +109,4 @@ def markdown(r: dict) -> str:
 
 if __name__ == "__main__":
     outcome = asyncio.run(main())
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = outcome["when"].replace(":", "").replace("-", "")
-    (RESULTS / f"contracts-{stamp}.json").write_text(json.dumps(outcome, indent=2) + "\n")
-    (RESULTS / "contracts-latest.md").write_text(markdown(outcome))
-    print(markdown(outcome))
+    save("contracts", outcome, markdown(outcome), "contracts-latest.md")

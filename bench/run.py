@@ -224,10 +224,15 @@ def markdown(r: dict) -> str:
     ])
 
 
-if __name__ == "__main__":
-    outcome = asyncio.run(main())
+def save(name: str, outcome: dict, table: str, latest: str) -> None:
+    """Keep one JSON per run (``<name>-<when>.json``) and the latest table, and print it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = outcome["when"].replace(":", "").replace("-", "")
-    (RESULTS / f"foundation-{stamp}.json").write_text(json.dumps(outcome, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(markdown(outcome))
-    print(markdown(outcome))
+    (RESULTS / f"{name}-{stamp}.json").write_text(json.dumps(outcome, indent=2) + "\n")
+    (RESULTS / latest).write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    outcome = asyncio.run(main())
+    save("foundation", outcome, markdown(outcome), "latest.md")

@@ -14,7 +14,6 @@ import uuid
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import AsyncIterator
 
 import asyncpg
 import httpx

@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 from aiokafka import ConsumerRecord
 
@@ -22,10 +23,8 @@ async def member(run_import, free_numbers, person, line, pool, token, client):
     (number,) = await free_numbers()
     await run_import([line(number, person())])
     row = await pool.fetchrow("select id, holder_id from contract where contract_number = $1", number)
-    account_id = uuid.uuid4()
     headers = token("member", person_id=row["holder_id"])
-    # The token's subject is the account: rebuild it with a known one.
-    import jwt
+    # The token's subject is the account the export and erasure are asked for.
     claims = jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})
     return {"contract_id": row["id"], "person_id": row["holder_id"], "number": number,
             "account_id": uuid.UUID(claims["sub"]), "headers": headers}

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
-from identity.app.sessions import INVALID_CREDENTIALS, _identifier, _throttled
-from identity.domain import throttling
-from identity.domain.accounts import AccountKind, AccountStatus, hash_token
+from identity.app.sessions import INVALID_CREDENTIALS, verify_password_attempt
+from identity.domain.accounts import AccountKind, AccountStatus
 from ms_platform.problems import NotFound, Problem
 
 
 async def link(svc: Services, me: asyncpg.Record, identifier: str, password: str, client_ip: str | None) -> dict:
     """Link the account the person proves they hold (identifier and password), throttled like a sign-in."""
-    ident, by_email = _identifier(identifier)
-    ident_hash = hash_token(ident)
-    now = datetime.now(UTC)
-    async with svc.pool.acquire() as conn:
-        other = await repo.account_by_identifier(conn, ident, by_email)
-        by_id, by_ip = await srepo.count_failures(
-            conn, ident_hash, throttling.counting_since(now, other["password_changed_at"] if other else None),
-            client_ip, now - svc.throttle.address_window)
-    decision = throttling.decide(svc.throttle, by_id, by_ip)
-    if not decision.allowed:
-        raise _throttled(decision.retry_after_s)
-    valid = await svc.hashing.verify(other["password_hash"] if other else None, password)
-    if not valid or other is None or other["status"] != AccountStatus.ACTIVE:
-        async with svc.pool.acquire() as conn:
-            await srepo.record_failure(conn, ident_hash, other["id"] if other else None, client_ip)
-            await repo.record_security_event(conn, "link.failed", me["id"], client_ip)
+    other = await verify_password_attempt(svc, identifier, password, client_ip, "link", event_account_id=me["id"])
+    if other["status"] != AccountStatus.ACTIVE:
         raise INVALID_CREDENTIALS
     if AccountKind.MEMBER not in (me["kind"], other["kind"]) or me["kind"] != other["kind"]:
         raise Problem(422, "link-not-allowed", "Link not allowed",

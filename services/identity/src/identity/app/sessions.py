@@ -47,30 +47,39 @@ def _account_identifiers(account: asyncpg.Record) -> list[str]:
     return found
 
 
-async def sign_in(svc: Services, identifier: str, password: str, client_ip: str | None,
-                  user_agent: str | None) -> dict:
-    """Sign in with email or member number; a token pair, or a second-factor challenge."""
+async def verify_password_attempt(svc: Services, identifier: str, password: str, client_ip: str | None,
+                                  event: str, event_account_id: uuid.UUID | None = None) -> asyncpg.Record:
+    """The account that ``identifier`` and ``password`` prove, throttled per identifier and per
+    address (ID-15); a failure is counted and logged as ``<event>.failed``, a refusal by the
+    throttle as ``<event>.throttled`` (under ``event_account_id`` when given)."""
     ident, by_email = _identifier(identifier)
     ident_hash = hash_token(ident)
     now = datetime.now(UTC)
     async with svc.pool.acquire() as conn:
         account = await repo.account_by_identifier(conn, ident, by_email)
+        logged_id = event_account_id or (account["id"] if account else None)
         by_id, by_ip = await srepo.count_failures(
             conn, ident_hash, throttling.counting_since(now, account["password_changed_at"] if account else None),
             client_ip, now - svc.throttle.address_window)
         decision = throttling.decide(svc.throttle, by_id, by_ip)
         if not decision.allowed:
-            await repo.record_security_event(conn, "sign_in.throttled", account["id"] if account else None,
-                                             client_ip, reason=decision.reason)
-            log.warning("sign_in.throttled", reason=decision.reason)
+            await repo.record_security_event(conn, f"{event}.throttled", logged_id, client_ip, reason=decision.reason)
+            log.warning(f"{event}.throttled", reason=decision.reason)
             raise _throttled(decision.retry_after_s)
     valid = await svc.hashing.verify(account["password_hash"] if account else None, password)
     if not valid or account is None:
         async with svc.pool.acquire() as conn:
             async with conn.transaction():
                 await srepo.record_failure(conn, ident_hash, account["id"] if account else None, client_ip)
-                await repo.record_security_event(conn, "sign_in.failed", account["id"] if account else None, client_ip)
+                await repo.record_security_event(conn, f"{event}.failed", logged_id, client_ip)
         raise INVALID_CREDENTIALS
+    return account
+
+
+async def sign_in(svc: Services, identifier: str, password: str, client_ip: str | None,
+                  user_agent: str | None) -> dict:
+    """Sign in with email or member number; a token pair, or a second-factor challenge."""
+    account = await verify_password_attempt(svc, identifier, password, client_ip, "sign_in")
     allowed = may_sign_in(account["status"])
     if not allowed.allowed:
         if allowed.reason == "not-confirmed":

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-import asyncpg
 
 from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
