@@ -68,6 +68,7 @@ def token(settings, signing_key):
         audience: str = "contracts",
         categories: tuple[str, ...] = ("sante", "prevoyance", "retraite"),
         linked: tuple[uuid.UUID | str, ...] = (),
+        company_siren: str | None = None,
     ) -> dict[str, str]:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -84,6 +85,8 @@ def token(settings, signing_key):
             claims["categories"] = list(categories)
         if linked:
             claims["linked_person_ids"] = [str(p) for p in linked]
+        if company_siren is not None:
+            claims["company_siren"] = company_siren
         encoded = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
         return {"Authorization": f"Bearer {encoded}"}
 

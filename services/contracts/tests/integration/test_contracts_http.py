@@ -1,5 +1,6 @@
 """The HTTP API through the real app: holder verification, operator imports, member reads."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -236,3 +237,35 @@ async def test_an_operator_s_malformed_holder_id_gets_a_422_problem(client, toke
     response = await client.get("/v1/contracts?holder_id=12", headers=token("operator"))
     assert response.status_code == 422 and response.json()["field"] == "holder_id"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def _free_siren() -> str:
+    """A valid SIREN (Luhn key) no other test uses."""
+    from stdnum import luhn
+
+    base = f"{uuid.uuid4().int % 10**8:08d}"
+    return base + luhn.calc_check_digit(base)
+
+
+async def test_an_employer_user_sees_its_company_group_contracts_without_beneficiaries(
+        client, token, run_import, free_numbers, person, line):
+    ours, other_company, personal = await free_numbers(3)
+    siren_ours, siren_other = _free_siren(), _free_siren()
+    spouse = {**person("Marc", "1983-01-01"), "relationship": "spouse"}
+    report = await run_import([
+        line(ours, person(), company_siren=siren_ours, beneficiaries=[spouse]),
+        line(other_company, person(), company_siren=siren_other),
+        line(personal, person()),
+    ])
+    assert report["refused"] == []
+    employer = token("employer", company_siren=siren_ours)
+    listed = (await client.get("/v1/contracts", headers=employer)).json()
+    assert [c["contract_number"] for c in listed] == [ours]
+    assert listed[0]["beneficiaries"] == []
+    ids = {c["contract_number"]: c["id"] for c in (await client.get(
+        "/v1/contracts", headers=token("employer", company_siren=siren_other))).json()}
+    page = await client.get(f"/v1/contracts/{listed[0]['id']}", headers=employer)
+    assert page.status_code == 200 and page.json()["beneficiaries"] == []
+    assert (await client.get(f"/v1/contracts/{ids[other_company]}", headers=employer)).status_code == 404
+    attestation = await client.get(f"/v1/contracts/{listed[0]['id']}/attestation", headers=employer)
+    assert attestation.status_code == 404  # documents are the employee's own

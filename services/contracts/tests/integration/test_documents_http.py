@@ -50,7 +50,7 @@ async def test_another_members_attestation_is_not_found(client, token, family):
     assert response.status_code == 404
 
 
-async def test_an_employer_user_sees_no_attestation_yet(client, token, family):
+async def test_an_employer_user_gets_no_employee_attestation(client, token, family):
     response = await client.get(f"/v1/contracts/{family['id']}/attestation", headers=token("employer"))
     assert response.status_code == 404
 
@@ -87,7 +87,7 @@ async def test_a_lapsed_contract_has_no_card(client, token, run_import, free_num
     assert response.status_code == 409
 
 
-async def test_an_employer_user_gets_an_empty_list_and_404_until_company_data_exists(client, token, family):
+async def test_an_employer_user_without_a_company_gets_an_empty_list_and_404(client, token, family):
     listed = await client.get("/v1/contracts", headers=token("employer"))
     assert listed.status_code == 200 and listed.json() == []
     assert (await client.get(f"/v1/contracts/{family['id']}", headers=token("employer"))).status_code == 404

@@ -177,3 +177,9 @@ def test_report_has_counts_and_refused_lines_with_french_messages():
         ],
         "schedules": {"accepted": 0, "unchanged": 0, "refused": []},
     }
+
+
+def test_a_group_contract_names_its_employer_by_a_valid_siren():
+    parsed, errors = validate_member_line(line(company_siren="990 100 018"), PRODUCTS, RULES, TODAY)
+    assert errors == [] and parsed.company_siren == "990100018"
+    assert fields_of(line(company_siren="990100019")) == {"company_siren"}

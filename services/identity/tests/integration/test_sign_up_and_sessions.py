@@ -111,3 +111,20 @@ async def test_sign_in_with_a_wrong_password_is_recorded_in_the_security_log(cli
     kinds = [row["kind"] for row in await db.fetch(
         "select kind from security_event where account_id = $1 order by id", uuid.UUID(account_id))]
     assert kinds[-1] == "sign_in.failed" and "sign_in.succeeded" in kinds
+
+
+async def test_an_employer_user_signs_in_with_its_company_in_the_token(app, client):
+    import jwt as pyjwt
+    from identity.app.commands import CreateStaffAccount
+    from identity.app.handlers import create_staff_account
+
+    email = f"rh-{uuid.uuid4().hex[:8]}@example.org"
+    await create_staff_account(app.state.services, CreateStaffAccount(
+        "employer", email, "Agnès", "Ressources", PASSWORD, company_siren="990 100 018"))
+    session = await client.post("/v1/sessions", json={"identifier": email, "password": PASSWORD})
+    assert session.status_code == 201
+    claims = pyjwt.decode(session.json()["access_token"], options={"verify_signature": False})
+    assert claims["roles"] == ["employer"] and claims["company_siren"] == "990100018"
+    with pytest.raises(ValueError, match="company"):
+        await create_staff_account(app.state.services, CreateStaffAccount(
+            "employer", f"x-{email}", "Sans", "Entreprise", PASSWORD))

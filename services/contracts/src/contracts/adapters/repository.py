@@ -23,6 +23,7 @@ class ContractState:
     start_date: date
     end_date: date | None
     beneficiaries: frozenset[tuple[uuid.UUID, str]]
+    company_siren: str | None = None
 
 
 async def upsert_product(conn: asyncpg.Connection, product: ProductLine) -> None:
@@ -99,7 +100,8 @@ async def ensure_person(conn: asyncpg.Connection, person: Person) -> tuple[uuid.
 async def contract_state(conn: asyncpg.Connection, contract_number: str) -> tuple[uuid.UUID, datetime, ContractState] | None:
     row = await conn.fetchrow(
         """
-        select id, category, product_code, holder_id, member_number, start_date, end_date, registered_at
+        select id, category, product_code, holder_id, member_number, start_date, end_date, registered_at,
+               company_siren
           from contract where contract_number = $1
         """,
         contract_number,
@@ -117,6 +119,7 @@ async def contract_state(conn: asyncpg.Connection, contract_number: str) -> tupl
         start_date=row["start_date"],
         end_date=row["end_date"],
         beneficiaries=frozenset((b["person_id"], b["relationship"]) for b in beneficiaries),
+        company_siren=row["company_siren"],
     )
     return row["id"], row["registered_at"], state
 
@@ -127,12 +130,12 @@ async def insert_contract(
     return await conn.fetchval(
         """
         insert into contract (id, contract_number, category, product_code, holder_id, member_number,
-                              start_date, end_date)
-        values ($1, $2, $3, $4, $5, $6, $7, $8)
+                              start_date, end_date, company_siren)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         returning registered_at
         """,
         contract_id, contract_number, state.category, state.product_code, state.holder_id,
-        state.member_number, state.start_date, state.end_date,
+        state.member_number, state.start_date, state.end_date, state.company_siren,
     )
 
 
@@ -141,11 +144,11 @@ async def update_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, stat
         """
         update contract
            set category = $2, product_code = $3, holder_id = $4, member_number = $5,
-               start_date = $6, end_date = $7, updated_at = now()
+               start_date = $6, end_date = $7, company_siren = $8, updated_at = now()
          where id = $1
         """,
         contract_id, state.category, state.product_code, state.holder_id, state.member_number,
-        state.start_date, state.end_date,
+        state.start_date, state.end_date, state.company_siren,
     )
 
 
@@ -161,7 +164,7 @@ async def replace_beneficiaries(
 
 _CONTRACT_COLUMNS = """
     c.id, c.contract_number, c.category, c.member_number, c.start_date, c.end_date,
-    c.holder_id, c.product_code, p.name as product_name
+    c.holder_id, c.product_code, p.name as product_name, c.company_siren
 """
 
 
@@ -235,7 +238,20 @@ async def listings(conn: asyncpg.Connection, holder_ids: list[uuid.UUID]) -> dic
 
 
 _LISTING_KEYS = ("id", "contract_number", "category", "member_number", "start_date", "end_date",
-                 "holder_id", "product_code", "product_name")
+                 "holder_id", "product_code", "product_name", "company_siren")
+
+
+async def company_contracts(conn: asyncpg.Connection, company_siren: str) -> list[asyncpg.Record]:
+    """An employer's group contracts (one row per contract; beneficiaries are not the employer's)."""
+    return await conn.fetch(
+        f"""
+        select {_CONTRACT_COLUMNS}
+          from contract c join product p on p.code = c.product_code
+         where c.company_siren = $1
+         order by c.category, c.start_date, c.contract_number
+        """,
+        company_siren,
+    )
 
 
 async def contract_by_id(conn: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:

@@ -99,6 +99,7 @@ async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
         start_date=line.start_date,
         end_date=line.end_date,
         beneficiaries=frozenset(beneficiaries),
+        company_siren=line.company_siren,
     )
     existing = await repo.contract_state(conn, line.contract_number)
     if existing is not None and existing[2] == desired:
@@ -183,6 +184,7 @@ def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], tod
         "end_date": row["end_date"],
         "in_force": in_force(row["start_date"], row["end_date"], today),
         "beneficiaries": beneficiaries,
+        "company_siren": row["company_siren"],  # for the caller's scope check; not in the public answer
     }
 
 
@@ -199,6 +201,13 @@ async def list_holder_contracts(
     rows = sorted((c for h in holder_ids for c in by_holder[h]),
                   key=lambda c: (c["category"], c["start_date"], c["contract_number"]))
     return [_contract_view(r, r["beneficiaries"], today) for r in rows]
+
+
+async def list_company_contracts(pool: asyncpg.Pool, company_siren: str, today: date) -> list[dict[str, Any]]:
+    """An employer's group contracts, without the employees' beneficiaries (not the employer's to see)."""
+    async with pool.acquire() as conn:
+        rows = await repo.company_contracts(conn, company_siren)
+    return [_contract_view(row, [], today) for row in rows]
 
 
 async def get_contract(pool: asyncpg.Pool, contract_id: uuid.UUID, today: date) -> dict[str, Any] | None:

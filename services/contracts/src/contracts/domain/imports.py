@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
@@ -64,6 +65,8 @@ class _MemberShape(BaseModel):
     product_code: str
     start_date: date
     end_date: date | None = None
+    # Group contracts: the employer's SIREN; its employer users see the contract.
+    company_siren: str | None = None
     # Computed by the exporting system; the registry derives it from the dates instead.
     in_force: bool | None = None
     beneficiaries: list[_BeneficiaryShape] = []
@@ -102,6 +105,7 @@ class MemberLine:
     end_date: date | None
     beneficiaries: tuple[Beneficiary, ...]
     schedules: tuple[Schedule, ...] = ()
+    company_siren: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,8 @@ def _contract_rules(
         errors.append(FieldError("product_code", "Ce produit n'appartient pas à la catégorie du contrat."))
     if shape.end_date is not None and shape.end_date < shape.start_date:
         errors.append(FieldError("end_date", "La date de fin précède la date de début."))
+    if shape.company_siren is not None and not siren.is_valid(shape.company_siren):
+        errors.append(FieldError("company_siren", "Numéro SIREN invalide."))
     return errors
 
 
@@ -222,6 +228,7 @@ def _to_line(shape: _MemberShape, schedules: list[Schedule]) -> MemberLine:
             for b in shape.beneficiaries
         ),
         schedules=tuple(schedules),
+        company_siren=siren.compact(shape.company_siren) if shape.company_siren else None,
     )
 
 

@@ -187,6 +187,9 @@ def _operator_holder(request: Request) -> uuid.UUID | None:
 @router.get("/v1/contracts", response_model=list[ContractOut], openapi_extra=_HOLDER_ID)
 async def list_contracts(request: Request, scope: ReaderScope) -> list[dict[str, Any]]:
     """The caller's contracts (their own and linked accounts'), by category, with beneficiaries (CT-1, CT-2)."""
+    if scope.company_siren is not None:
+        return await handlers.list_company_contracts(request.app.state.pool, scope.company_siren,
+                                                     request.app.state.clock())
     if scope.operator:
         holder_id = _operator_holder(request)
         holders = [] if holder_id is None else [holder_id]
@@ -202,6 +205,11 @@ async def list_contracts(request: Request, scope: ReaderScope) -> list[dict[str,
 @router.get("/v1/contracts/{contract_id}", response_model=ContractDetailOut)
 async def get_contract(contract_id: uuid.UUID, request: Request, scope: ReaderScope, day: Today) -> dict[str, Any]:
     """One of the caller's contracts with its guarantees; 404 for anyone else's."""
+    if scope.company_siren is not None:
+        result = await handlers.get_contract(request.app.state.pool, contract_id, day)
+        if result is None or not scope.sees_as_employer(result):
+            raise NotFound("contrat")
+        return {**result, "beneficiaries": []}
     if scope.sees_nothing:
         raise NotFound("contrat")
     result = await handlers.get_contract(request.app.state.pool, contract_id, day)

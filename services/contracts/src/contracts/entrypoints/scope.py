@@ -5,8 +5,9 @@
   is in its ``categories`` claim (which covers every linked category). Reads and writes alike:
   a linked holder's contracts are the member's own;
 - operator: every contract;
-- employer: their company's group contracts. The registry holds no employer data yet, so an
-  employer user sees nothing (empty lists, 404 on ids) until affiliation brings it;
+- employer: the group contracts of the company named by the token's ``company_siren`` claim
+  (imported with the contract), on the contract list and a contract's page only: no
+  beneficiaries, documents, bank accounts or requests, which are the employees' own;
 - agents, brokers: nothing yet.
 """
 
@@ -29,6 +30,7 @@ class Scope:
     categories: frozenset[str] | None  # None: every category
     operator: bool = False
     linked_holder_ids: frozenset[uuid.UUID] = frozenset()
+    company_siren: str | None = None  # employers: the company whose group contracts they see
 
     @property
     def holder_ids(self) -> frozenset[uuid.UUID]:
@@ -39,6 +41,10 @@ class Scope:
     @property
     def sees_nothing(self) -> bool:
         return not self.operator and not self.holder_ids
+
+    def sees_as_employer(self, contract: Mapping[str, Any]) -> bool:
+        """Whether an employer user may see this contract on the list or its page."""
+        return self.company_siren is not None and contract.get("company_siren") == self.company_siren
 
     def holds(self, holder_id: uuid.UUID | None) -> bool:
         """Whether a member acts as this holder (changes people, accounts, requests, terminations)."""
@@ -73,7 +79,10 @@ def scope_of(principal: Principal) -> Scope:
         categories = frozenset(str(c) for c in principal.claims.get("categories") or [])
         return Scope(account_id, _uuid(principal.claims.get("person_id")), categories,
                      linked_holder_ids=_uuids(principal.claims.get("linked_person_ids")))
-    # Employers (no company data here yet), agents and brokers: nothing.
+    if Role.EMPLOYER in principal.roles:
+        siren = principal.claims.get("company_siren")
+        return Scope(account_id, None, frozenset(), company_siren=str(siren) if siren else None)
+    # Agents and brokers: nothing yet (cases and portfolios arrive with their contexts).
     return Scope(account_id, None, frozenset())
 
 
@@ -95,7 +104,7 @@ def scope_with_roles(*roles: str) -> Any:
 
 
 ScopeDep = Annotated[Scope, Depends(current_scope)]
-# Employers are let in to get an explicit empty answer: no company data here yet.
+# Employers read their company's group contracts (list and page only).
 ReaderScope = Annotated[Scope, scope_with_roles(Role.MEMBER, Role.OPERATOR, Role.EMPLOYER)]
 MemberScope = Annotated[Scope, scope_with_roles(Role.MEMBER)]
 

@@ -36,6 +36,7 @@ class CreateStaffAccount:
     first_name: str
     last_name: str
     password: str
+    company_siren: str | None = None  # employer users: their company
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from stdnum.fr import siren
 import structlog
 
 from identity.adapters import repository as repo
@@ -199,6 +200,11 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
     kind = AccountKind(cmd.kind)
     if kind == AccountKind.MEMBER:
         raise ValueError("members sign up with their contract")
+    company = siren.compact(cmd.company_siren) if cmd.company_siren else None
+    if (kind == AccountKind.EMPLOYER) != (company is not None):
+        raise ValueError("an employer user, and only an employer user, belongs to a company (--company-siren)")
+    if company is not None and not siren.is_valid(company):
+        raise ValueError(f"invalid SIREN: {cmd.company_siren}")
     reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name)
     if reasons:
         raise password_problem(reasons)
@@ -209,7 +215,7 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
             await repo.insert_account(
                 conn, id=account_id, kind=kind.value, email=cmd.email, email_normalized=normalize_email(cmd.email),
                 first_name=cmd.first_name, last_name=cmd.last_name, password_hash=password_hash,
-                status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC),
+                status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC), company_siren=company,
             )
             await repo.record_security_event(conn, "account.created", account_id, None, account_kind=kind.value)
     return account_id

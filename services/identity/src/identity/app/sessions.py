@@ -150,6 +150,8 @@ async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expir
 def _token_pair(svc: Services, account: asyncpg.Record, session_id: uuid.UUID, refresh_token: str,
                 linked: list[asyncpg.Record]) -> dict:
     claims: dict = {"kind": account["kind"]}
+    if account["company_siren"]:
+        claims["company_siren"] = account["company_siren"]  # employers: whose group contracts they see
     if account["person_id"]:
         categories = sorted({account["category"], *(r["category"] for r in linked if r["category"])})
         claims.update(person_id=str(account["person_id"]), categories=categories)

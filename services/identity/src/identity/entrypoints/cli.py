@@ -21,6 +21,7 @@ def create_staff(argv: list[str]) -> None:
     parser.add_argument("--email", required=True)
     parser.add_argument("--first-name", required=True)
     parser.add_argument("--last-name", required=True)
+    parser.add_argument("--company-siren", help="employer users: the SIREN of their company")
     args = parser.parse_args(argv)
     password = os.environ.pop("STAFF_PASSWORD", None) or (
         sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
@@ -33,7 +34,7 @@ def create_staff(argv: list[str]) -> None:
         try:
             async with services(s, pool) as svc:
                 account_id = await create_staff_account(svc, CreateStaffAccount(
-                    args.kind, args.email, args.first_name, args.last_name, password))
+                    args.kind, args.email, args.first_name, args.last_name, password, args.company_siren))
                 print(account_id)
         finally:
             await pool.close()
@@ -42,4 +43,7 @@ def create_staff(argv: list[str]) -> None:
         asyncio.run(run())
     except Problem as exc:
         print(f"refused: {exc.detail}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    except ValueError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc
