@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
-import re
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,25 +21,12 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import GATEWAY, ROOT, WRK_CONNECTIONS, WRK_SECONDS, _ms, operator_registry, save, start_hello, wrk  # noqa: E402
+from run import GATEWAY, ROOT, WRK_CONNECTIONS, WRK_SECONDS, operator_registry, save, start_hello, wrk  # noqa: E402
 
 from e2e_support import MAILDIR, Mailbox, sign_up_and_confirm, unique_email  # noqa: E402
 
 TARGET = 0.35
 SIMULATION_SCRIPT = ROOT / "bench" / "contracts_simulation.lua"
-
-
-def wrk_script(path: str, script: Path, headers: dict[str, str]) -> dict:
-    """Like run.wrk, with a Lua script for the method and body (wrk -s)."""
-    args = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", "-s", str(script)]
-    for name, value in headers.items():
-        args += ["-H", f"{name}: {value}"]
-    out = subprocess.run(args + [GATEWAY + path], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    pct = {p: _ms(v, unit) for p, v, unit in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)", out)}
-    return {"rps": rps, "p50_ms": pct.get("50"), "p99_ms": pct.get("99"),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
 
 
 async def member_with_family(client: httpx.AsyncClient) -> str:
@@ -71,7 +56,7 @@ async def main() -> dict:
             assert len(listed) == 1 and len(listed[0]["beneficiaries"]) == 2, listed
         results["a_hello_via_gateway"] = wrk("/bench/hello")
         results["b_contracts_via_gateway"] = wrk("/v1/contracts", auth)
-        results["c_simulations_via_gateway"] = wrk_script("/v1/coverage-simulations", SIMULATION_SCRIPT, auth)
+        results["c_simulations_via_gateway"] = wrk("/v1/coverage-simulations", auth, SIMULATION_SCRIPT)
     finally:
         hello.terminate()
         hello.wait()
