@@ -147,6 +147,8 @@ async def through_notify(pool, events, port: int, sink: Sink) -> float:
                                 " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
             await handlers.notify(conn, envelope, event)
         log.info("consumer.handled")  # as the runner does
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"consumer done after {time.perf_counter() - start:.2f}s, {sink.count} sent by then")
     while sink.count < len(events) and time.perf_counter() - start < 300:
         await asyncio.sleep(0.01)
     while (await pool.fetchval("select count(*) from delivery where status = 'sent'") < len(events)
@@ -203,7 +205,7 @@ async def measure(port: int, sink: Sink) -> dict:
     dsn = os.environ["NOTIFY_DATABASE_URL"]
     async with private_schema(dsn) as schema:
         # As the worker: one pool (db_pool_max) for the consumer, the listener and the dispatcher loops.
-        pool = await create_pool(f"{dsn}?search_path={schema}", min_size=1, max_size=NotifySettings().db_pool_max)
+        pool = await create_pool(f"{dsn}?search_path={schema}{os.environ.get('BENCH_DSN_EXTRA','')}", min_size=1, max_size=NotifySettings().db_pool_max)
         try:
             t_base = await baseline(pool, make_events(EVENTS))
             # (b) starts on empty tables: the baseline's rows are pending deliveries too.

@@ -42,19 +42,29 @@ class OutsideTransaction(RuntimeError):
     """The outbox was asked to write outside a transaction: the event could be lost."""
 
 
+# The outbox row's columns, in the order of ``rows``' tuples.
+COLUMNS = "event_id, topic, key, event_type, payload"
+
+
+def rows(*events: Event) -> tuple[list[Envelope], list[tuple]]:
+    """The envelopes of ``events`` and their outbox rows (values for ``COLUMNS``).
+
+    For a caller that writes the row in the same statement as its domain change (one
+    autocommit statement is one transaction, so the outbox rule holds); ``append`` otherwise.
+    """
+    traceparent = current_traceparent()
+    envelopes = [Envelope.wrap(e, traceparent=traceparent) for e in events]
+    return envelopes, [
+        (env.id, e.meta().topic, e.key(), env.type, env.to_bytes()) for env, e in zip(envelopes, events, strict=True)
+    ]
+
+
 async def append(conn: asyncpg.Connection, *events: Event) -> list[Envelope]:
     """Record events to publish; they become visible to the relay when the caller commits."""
     if not conn.is_in_transaction():
         raise OutsideTransaction("outbox.append must run inside the domain change's transaction")
-    traceparent = current_traceparent()
-    envelopes = [Envelope.wrap(e, traceparent=traceparent) for e in events]
-    await conn.executemany(
-        "insert into outbox (event_id, topic, key, event_type, payload) values ($1, $2, $3, $4, $5)",
-        [
-            (env.id, e.meta().topic, e.key(), env.type, env.to_bytes())
-            for env, e in zip(envelopes, events, strict=True)
-        ],
-    )
+    envelopes, values = rows(*events)
+    await conn.executemany(f"insert into outbox ({COLUMNS}) values ($1, $2, $3, $4, $5)", values)
     # Delivered at commit only, so the relay wakes exactly when the rows are visible.
     await conn.execute("select pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelopes

@@ -72,6 +72,22 @@ def test_the_bytes_sent_on_the_wire_carry_the_same_headers_and_both_parts():
     assert [p.get_content_type() for p in sent.iter_parts()] == ["text/plain", "text/html"]
 
 
+def test_the_bytes_sent_on_the_wire_fold_long_headers_and_keep_line_breaks_out_of_them():
+    base = due_delivery()
+    subject = "Votre demande de modification de garanties a bien été reçue par votre mutuelle, merci " * 2
+    delivery = DueDelivery(**{**base.__dict__, "content": Rendered(subject + "\r\nBcc: x@evil.example", "é" * 500, None)})
+    raw = email_bytes(delivery, "Mutuelle Élan <ne-pas-repondre@mutuelle.example>")
+    sent = message_from_bytes(raw, policy=policy.default)
+
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF line ends only
+    assert sent["Bcc"] is None and sent["Subject"] == subject + " Bcc: x@evil.example"
+    assert sent["From"].addresses[0].display_name == "Mutuelle Élan"
+    assert sent["From"].addresses[0].addr_spec == "ne-pas-repondre@mutuelle.example"
+    assert sent.get_body(("plain",)).get_content() == "é" * 500
+    assert sent.get_body(("html",)).get_content() == ""
+
+
 def test_only_final_server_refusals_are_permanent():
     assert _is_permanent(aiosmtplib.SMTPResponseException(550, "no such user"))
     assert not _is_permanent(aiosmtplib.SMTPResponseException(451, "try later"))

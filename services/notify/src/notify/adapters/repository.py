@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Sequence
 
 
-from ms_events.events.notify import NotificationFailed
+from ms_events import outbox
+from ms_events.events.notify import NotificationFailed, NotificationSent
 from ms_events.outbox import append
 
 from notify.adapters.contacts import Contact, ContactStore
@@ -17,6 +18,9 @@ from notify.domain.model import Delivery, Rendered
 __all__ = ["Contact", "DeliveryRepository", "DueDelivery", "DeliverySummary", "WAKE_CHANNEL"]
 
 WAKE_CHANNEL = "delivery"
+# The first key of the advisory locks that claim deliveries (two-key locks: apart from any
+# one-key lock, such as the relay's); the second is the delivery id's hash.
+CLAIM_LOCK_CLASS = 0x6E746679  # "ntfy"
 
 # Once a delivery is finished, its address is kept only while the person's contact exists
 # (erased by AccountDeleted) and never for messages to no account (prospects).
@@ -97,40 +101,74 @@ class DeliveryRepository(ContactStore):
         ))
         return True
 
-    async def lock_next_due(
-        self, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
-    ) -> DueDelivery | None:
-        """Lock one pending delivery due at ``as_of`` (default: now) that no other dispatcher holds."""
-        row = await self._conn.fetchrow(
+    async def claim_due(
+        self, limit: int, only: Sequence[uuid.UUID] | None = None, as_of: datetime | None = None
+    ) -> list[DueDelivery]:
+        """Claim up to ``limit`` pending deliveries due at ``as_of`` (default: now), oldest first.
+
+        A claim is a session advisory lock on the delivery, so it lasts across the sends and
+        their commits, ends with ``release_claims`` or with the connection (a dispatcher that
+        dies frees its claims at once), and never writes: claiming costs no commit. Other
+        dispatchers skip claimed rows. The claim statement's snapshot may predate another
+        dispatcher's sent mark and release; the second statement, run once the locks are
+        held (so after any such release), keeps only the rows still pending.
+        """
+        rows = await self._conn.fetch(
+            """select id from delivery
+               where status = 'pending' and next_attempt_at <= coalesce($2, now())
+                 and ($1::uuid[] is null or id = any($1::uuid[]))
+                 and pg_try_advisory_lock($4, hashtext(id::text))
+               order by next_attempt_at
+               limit $3""",
+            list(only) if only is not None else None, as_of, limit, CLAIM_LOCK_CLASS,
+        )
+        if not rows:
+            return []  # nothing locked, nothing to release
+        rows = await self._conn.fetch(
             """select id, source_event_id, channel, template, account_id, recipient,
                       message_id, attempts, subject, body_text, body_html
                from delivery
-               where status = 'pending' and next_attempt_at <= coalesce($2, now())
-                 and ($1::uuid[] is null or id = any($1::uuid[]))
-               order by next_attempt_at
-               limit 1
-               for update skip locked""",
-            list(only) if only is not None else None,
-            as_of,
+               where id = any($1::uuid[]) and status = 'pending' and next_attempt_at <= coalesce($2, now())
+               order by next_attempt_at""",
+            [r["id"] for r in rows], as_of,
         )
-        if row is None:
-            return None
-        return DueDelivery(
-            id=row["id"], source_event_id=row["source_event_id"], channel=row["channel"],
-            template=row["template"], account_id=row["account_id"], recipient=row["recipient"],
-            message_id=row["message_id"], attempts=row["attempts"],
-            content=Rendered(row["subject"], row["body_text"], row["body_html"]),
-        )
+        return [
+            DueDelivery(
+                id=row["id"], source_event_id=row["source_event_id"], channel=row["channel"],
+                template=row["template"], account_id=row["account_id"], recipient=row["recipient"],
+                message_id=row["message_id"], attempts=row["attempts"],
+                content=Rendered(row["subject"], row["body_text"], row["body_html"]),
+            )
+            for row in rows
+        ]
 
-    async def mark_sent(self, delivery_id: uuid.UUID) -> datetime:
-        return await self._conn.fetchval(
-            """update delivery
-               set status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1,
-                   last_error = null, subject = null, body_text = null, body_html = null,
-                   """ + _FORGET_ORPHAN_RECIPIENT + """
-               where id = $1 returning sent_at""",
-            delivery_id,
+    async def release_claims(self) -> None:
+        """Release every claim this connection holds (after their outcomes are committed)."""
+        await self._conn.execute("select pg_advisory_unlock_all()")
+
+    async def mark_sent(self, delivery: DueDelivery) -> datetime | None:
+        """Mark the delivery sent and record NotificationSent, in one statement (one round trip,
+        one commit when run outside a transaction). None if it was no longer pending."""
+        sent_at = datetime.now(UTC)
+        _, [row] = outbox.rows(NotificationSent(
+            delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+            channel=delivery.channel, template=delivery.template,
+            account_id=delivery.account_id, sent_at=sent_at,
+        ))
+        marked = await self._conn.fetchval(
+            """with sent as (
+                   update delivery
+                   set status = 'sent', sent_at = $2, attempts = attempts + 1,
+                       last_error = null, subject = null, body_text = null, body_html = null,
+                       """ + _FORGET_ORPHAN_RECIPIENT + """
+                   where id = $1 and status = 'pending' returning id),
+               published as (
+                   insert into outbox (""" + outbox.COLUMNS + """)
+                   select $3, $4, $5, $6, $7 from sent returning event_id)
+               select count(*) from published""",
+            delivery.id, sent_at, *row,
         )
+        return sent_at if marked else None
 
     async def mark_retry(
         self, delivery_id: uuid.UUID, attempts: int, delay_s: float, error: str,

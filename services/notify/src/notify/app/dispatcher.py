@@ -1,8 +1,7 @@
-"""Sends pending deliveries: one row locked, sent, and marked in one transaction.
+"""Sends pending deliveries: claimed in batches, each sent and then marked in one statement.
 
 ``concurrency`` loops do this side by side, each on its own database connection (and, through
-the SMTP sender, its own SMTP connection); ``for update skip locked`` keeps them off each
-other's rows.
+the SMTP sender, its own SMTP connection); claims keep them off each other's rows.
 """
 
 from __future__ import annotations
@@ -12,12 +11,12 @@ import collections
 import contextlib
 import uuid
 from datetime import datetime
-from typing import Awaitable, Callable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import asyncpg
 import structlog
 
-from ms_events.events.notify import NotificationFailed, NotificationSent
+from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 
@@ -35,15 +34,18 @@ class Sender(Protocol):
 class Dispatcher:
     """Delivers due messages.
 
-    The row stays locked (``for update skip locked``) while the SMTP exchange runs, so two
-    dispatchers never send the same delivery; the mark and its NotificationSent/Failed
-    outbox row commit together. A crash during the SMTP exchange itself leaves the row
-    pending, and it is sent again with the same Message-ID: the only duplicate window.
+    A loop claims a batch of due deliveries (``DeliveryRepository.claim_due``: advisory locks
+    that last until released or until the connection ends, so a dispatcher that dies frees
+    its claims at once), sends them one after the other, and marks each one sent, with its
+    NotificationSent outbox row, in one statement that commits before the next message goes.
+    A crash during the SMTP exchange itself, or between the server's acceptance and that
+    commit, leaves the delivery pending: it is sent again with the same Message-ID, the only
+    duplicate window.
 
-    With ``concurrency`` loops, everything up to the handover (locking, building the message,
-    connecting, the SMTP envelope) runs side by side, but the handover itself (DATA, the SMS
-    request, the print queue) waits until the message handed over before it has its outcome
-    committed: at most one message is ever in the duplicate window, as with one loop.
+    With ``concurrency`` loops, everything up to the handover (claiming, building the
+    message, connecting, the SMTP envelope) runs side by side, but the handover itself (DATA,
+    the SMS request, the print queue) waits until the message handed over before it has its
+    outcome committed: at most one message is ever in the duplicate window, as with one loop.
     """
 
     def __init__(
@@ -74,54 +76,42 @@ class Dispatcher:
         ``only`` and ``as_of`` (the time deliveries are due by; default now) let tests on the
         shared local database work on their own rows, out of reach of the running worker.
         """
-        return await self._batch(only, as_of, on_locked=None)
+        return await self._batch(only, as_of, on_full=None)
 
     async def _batch(
-        self, only: Sequence[uuid.UUID] | None, as_of: datetime | None, on_locked: Callable[[], None] | None
+        self, only: Sequence[uuid.UUID] | None, as_of: datetime | None, on_full: Callable[[], object] | None
     ) -> int:
-        handled = 0
-        async with self._pool.acquire() as conn:  # one connection for the batch, a transaction each
-            while handled < self._batch_size and await self._deliver_next(conn, only, as_of, on_locked):
-                handled += 1
-        return handled
+        async with self._pool.acquire() as conn:  # one connection for the batch and its claims
+            repo = self._repository(conn)
+            claimed = await repo.claim_due(self._batch_size, only, as_of)
+            if not claimed:
+                return 0
+            if on_full is not None and len(claimed) == self._batch_size:
+                on_full()  # more are probably due: another loop may take the next batch meanwhile
+            try:
+                for delivery in claimed:
+                    await self._deliver(conn, repo, delivery, as_of)
+            finally:
+                if not conn.is_closed():
+                    await repo.release_claims()
+            return len(claimed)
 
-    async def _deliver_next(
-        self, conn: asyncpg.Connection, only: Sequence[uuid.UUID] | None, as_of: datetime | None,
-        on_locked: Callable[[], None] | None,
-    ) -> bool:
-        attempt: _Attempt | None = None
+    async def _deliver(
+        self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, as_of: datetime | None
+    ) -> None:
+        window = _Window(self._window)
         try:
-            async with conn.transaction():
-                repo = self._repository(conn)
-                delivery = await repo.lock_next_due(only, as_of)
-                if delivery is None:
-                    return False
-                if on_locked is not None:
-                    on_locked()  # another loop may take the next one meanwhile
-                attempt = _Attempt(conn, self._window, lambda: self._mark_sent(repo, conn, delivery))
-                try:
-                    await self._sender.send(delivery, attempt.handover)
-                except Exception as exc:
-                    await attempt.undo_mark()
-                    # An unexpected error counts as an attempt too, so one bad row cannot spin.
-                    error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
-                    await self._record_failure(repo, conn, delivery, error, as_of)
-                else:
-                    if not attempt.marked:  # a sender that never handed over
-                        await self._mark_sent(repo, conn, delivery)
-                    log.info("delivery.sent", delivery_id=str(delivery.id))
+            try:
+                await self._sender.send(delivery, window.enter)
+            except Exception as exc:
+                # An unexpected error counts as an attempt too, so one bad row cannot spin.
+                error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
+                await self._record_failure(repo, conn, delivery, error, as_of)
+            else:
+                await repo.mark_sent(delivery)  # with NotificationSent, committed
+                log.info("delivery.sent", delivery_id=str(delivery.id))
         finally:
-            if attempt is not None:
-                attempt.leave_window()  # after the commit (or the rollback)
-        return True
-
-    async def _mark_sent(self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery) -> None:
-        sent_at = await repo.mark_sent(delivery.id)
-        await append(conn, NotificationSent(
-            delivery_id=delivery.id, source_event_id=delivery.source_event_id,
-            channel=delivery.channel, template=delivery.template,
-            account_id=delivery.account_id, sent_at=sent_at,
-        ))
+            window.leave()  # after the commit (or its failure)
 
     async def _record_failure(
         self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery,
@@ -129,12 +119,13 @@ class Dispatcher:
     ) -> None:
         decision = after_failure(self._policy, delivery.attempts, exc.reason, permanent=exc.permanent)
         if isinstance(decision, GiveUp):
-            failed_at = await repo.mark_failed(delivery.id, decision.attempts, decision.reason)
-            await append(conn, NotificationFailed(
-                delivery_id=delivery.id, source_event_id=delivery.source_event_id,
-                channel=delivery.channel, template=delivery.template,
-                account_id=delivery.account_id, reason=decision.reason, failed_at=failed_at,
-            ))
+            async with conn.transaction():
+                failed_at = await repo.mark_failed(delivery.id, decision.attempts, decision.reason)
+                await append(conn, NotificationFailed(
+                    delivery_id=delivery.id, source_event_id=delivery.source_event_id,
+                    channel=delivery.channel, template=delivery.template,
+                    account_id=delivery.account_id, reason=decision.reason, failed_at=failed_at,
+                ))
             log.error("delivery.failed", delivery_id=str(delivery.id), attempts=decision.attempts, error=decision.reason)
             return
         await repo.mark_retry(delivery.id, decision.attempts, decision.delay_s, decision.error, as_of)
@@ -166,7 +157,7 @@ class Dispatcher:
         while not stop.is_set():
             wake.clear()
             try:
-                if await self._batch(only, as_of, on_locked=wakeups.wake_one) >= self._batch_size:
+                if await self._batch(only, as_of, on_full=wakeups.wake_one) >= self._batch_size:
                     continue  # more are probably due
             except Exception as exc:
                 if is_database_unavailable(exc):
@@ -198,38 +189,27 @@ class Dispatcher:
             await _wait_any(stop, stop, 2.0)
 
 
-class _Attempt:
-    """One delivery's way through the handover window.
+class _Window:
+    """One delivery's way through the duplicate window, shared by every loop.
 
-    At the handover the sent mark and NotificationSent are written (under a savepoint, not
-    committed), then the window is taken; it is left after the commit. So the window holds
-    only the irrevocable step and the COMMIT, and never more than one message is in it. If
-    the step fails, the mark is rolled back to the savepoint and the failure recorded instead.
+    ``enter`` is the sender's handover: it waits until the message handed over before has
+    its outcome committed. ``leave`` comes after this one's outcome is committed. So the
+    window holds only the irrevocable step and the commit, and never more than one message.
     """
 
-    def __init__(self, conn: asyncpg.Connection, window: asyncio.Lock, mark: Callable[[], Awaitable[None]]) -> None:
-        self._conn, self._window, self._mark = conn, window, mark
-        self.marked = False
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
         self._held = False
 
-    async def handover(self) -> None:
-        if not self.marked:
-            await self._conn.execute("savepoint handover")
-            await self._mark()
-            self.marked = True
+    async def enter(self) -> None:
         if not self._held:
-            await self._window.acquire()
+            await self._lock.acquire()
             self._held = True
 
-    async def undo_mark(self) -> None:
-        if self.marked:
-            await self._conn.execute("rollback to savepoint handover")
-            self.marked = False
-
-    def leave_window(self) -> None:
+    def leave(self) -> None:
         if self._held:
             self._held = False
-            self._window.release()
+            self._lock.release()
 
 
 class _Wakeups:
