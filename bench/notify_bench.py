@@ -4,16 +4,18 @@
 
 (a) Baseline: the consumer's raw database transaction doing the same dedup writes as notify
 for one event (inbox insert ``on conflict do nothing`` + delivery insert ``on conflict do
-nothing``), one transaction per event, nothing else. (b) Notify: the same events through
-notify's real code as the worker runs it: the handler in the consumer's transaction (inbox,
-contact projection, Jinja2 rendering, delivery row, wake-up) and, concurrently, the
-dispatcher loops (NOTIFY_DISPATCH_CONCURRENCY) sending each through SMTP (aiosmtplib) and
-marking it sent with NotificationSent in the outbox, timed until the last mark commits. The
-SMTP server is an aiosmtpd sink in a child process (as the stack's mailsink is its own
-process): in the bench's process it would share the interpreter lock with the code measured.
-Logging and tracing are set up as the worker's (JSON lines, to a file). Both run in-process against
-the stack's PostgreSQL in the same minute, on empty copies of notify's tables in a private
-schema (dropped afterwards); the ratio (b)/(a) is the point (target ≥ 0.7). Writes
+nothing``), one transaction per event, nothing else. (b) Notify: the same number of
+AccountCreated events through notify's real code as the worker runs it: the consumer
+runner's handling of each poll (``ConsumerRunner.process_batch`` on the records a backlog's
+polls return: decoding, inbox, contact projection, Jinja2 rendering, delivery rows, wake-up)
+and, concurrently, the dispatcher loops (NOTIFY_DISPATCH_CONCURRENCY) sending each message
+through SMTP (aiosmtplib) and marking it sent with NotificationSent in the outbox, timed
+until the last mark commits. Only Kafka is left out: records are built in memory. The SMTP
+server is an aiosmtpd sink in a child process (as the stack's mailsink is its own process).
+Event loop (uvloop), logging (JSON lines, to a file) and tracing are set up as the worker's.
+Both run against the stack's PostgreSQL in the same minute, on empty copies of notify's
+tables in a private schema (dropped afterwards), with the stack's notify worker and relay
+paused if they run; the ratio (b)/(a) is the point (target ≥ 0.7). Writes
 bench/results/notify-<time>.json and bench/results/notify-latest.md.
 """
 
@@ -25,6 +27,7 @@ import json
 import multiprocessing
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +43,11 @@ import asyncpg  # noqa: E402
 import structlog  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from aiokafka import ConsumerRecord  # noqa: E402
+
+from ms_events.consumer import ConsumerOptions, ConsumerRunner  # noqa: E402
 from ms_events.envelope import Envelope  # noqa: E402
+from ms_events.kafka import KafkaConfig  # noqa: E402
 from ms_events.events.identity import AccountCreated  # noqa: E402
 from ms_platform.db import create_pool  # noqa: E402
 from ms_platform.observability import configure_logging, configure_tracing  # noqa: E402
@@ -55,8 +62,9 @@ from notify.settings import NotifySettings  # noqa: E402
 
 log = structlog.get_logger()
 RESULTS = ROOT / "bench" / "results"
-EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "500"))
+EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "2000"))
 CONSUMER = "notify-bench"
+PARTITIONS = int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "3"))  # as the stack's topics
 
 
 class CountingHandler:
@@ -127,13 +135,31 @@ async def baseline(pool, events) -> float:
     return time.perf_counter() - start
 
 
+def polls(events: list[tuple[Envelope, AccountCreated]], partitions: int, max_records: int) -> list[list[ConsumerRecord]]:
+    """The events as the worker's consumer gets them from a backlog: polls of up to
+    ``max_records`` records (getmany's max_records), each split by partition, records keyed by
+    account as identity publishes them."""
+    out = []
+    for start in range(0, len(events), max_records):
+        by_partition: dict[int, list[ConsumerRecord]] = {}
+        for offset, (envelope, event) in enumerate(events[start:start + max_records], start):
+            key, value = event.key().encode(), envelope.to_bytes()
+            partition = hash(key) % partitions
+            by_partition.setdefault(partition, []).append(ConsumerRecord(
+                AccountCreated.meta().topic, partition, offset, 0, 0, key, value, None, len(key), len(value), []))
+        out.extend(by_partition.values())
+    return out
+
+
 async def through_notify(pool, events, port: int, sink: Sink) -> float:
-    """As the worker runs: the consumer's transactions and the dispatcher loops concurrently.
+    """As the worker runs: the consumer runner's poll handling and the dispatcher loops concurrently.
 
     Timed until the last delivery's sent mark (and its NotificationSent) is committed.
     """
     settings = NotifySettings()  # the worker's defaults (and var/local.env)
     handlers = NotifyHandlers(TemplateRenderer(), Brand("Mutuelle Exemple", "01 23 45 67 89", "http://127.0.0.1:8080"))
+    runner = ConsumerRunner(CONSUMER, pool, KafkaConfig("127.0.0.1:1", "bench"), handlers.subscriptions())
+    records = polls(events, PARTITIONS, ConsumerOptions().batch_records)
     smtp = SmtpSender(SmtpConfig("127.0.0.1", port, "bench@mutuelle.example", timeout_s=10),
                       connections=settings.dispatch_concurrency)
     dispatcher = Dispatcher(pool, ChannelRouter({"email": smtp}), RetryPolicy(), batch_size=settings.dispatch_batch_size,
@@ -141,14 +167,10 @@ async def through_notify(pool, events, port: int, sink: Sink) -> float:
     stop = asyncio.Event()
     start = time.perf_counter()
     task = asyncio.create_task(dispatcher.run(stop))
-    for envelope, event in events:  # as ConsumerRunner._handle_once
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.fetchval("insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)"
-                                " on conflict do nothing returning true", CONSUMER, envelope.id, envelope.type)
-            await handlers.notify(conn, envelope, event)
-        log.info("consumer.handled")  # as the runner does
-    if os.environ.get("BENCH_VERBOSE"):
-        print(f"consumer done after {time.perf_counter() - start:.2f}s, {sink.count} sent by then")
+    for poll in records:  # as ConsumerRunner._loop, Kafka aside
+        outcomes = await runner.process_batch(poll, stop)
+        if outcomes != ["handled"] * len(poll):
+            raise RuntimeError(f"the consumer did not handle every event: {set(outcomes)}")
     while sink.count < len(events) and time.perf_counter() - start < 300:
         await asyncio.sleep(0.01)
     while (await pool.fetchval("select count(*) from delivery where status = 'sent'") < len(events)
@@ -189,6 +211,26 @@ def configure_as_the_worker(log_path: Path) -> None:
     configure_tracing("notify")
 
 
+@contextlib.contextmanager
+def stack_notify_paused():
+    """Stops the local stack's notify worker and relay, if the stack runs, for the measurement.
+
+    The bench's rows live in a schema of their own, but NOTIFY channels are database-wide: the
+    stack's dispatcher and relay would wake at each of the bench's commits and look for work
+    in their own tables, taking CPU from what is measured."""
+    stack = ROOT / "deploy" / "local" / "bin" / "stack"
+    processes = ("notify-worker", "notify-relay")
+    status = subprocess.run([str(stack), "status"], capture_output=True, text=True)
+    running = [p for p in processes if any(line.startswith(p) and "RUNNING" in line for line in status.stdout.splitlines())]
+    for process in running:
+        subprocess.run([str(stack), "stop", process], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        for process in running:
+            subprocess.run([str(stack), "start", process], check=True, capture_output=True)
+
+
 async def main() -> dict:
     import socket
 
@@ -197,7 +239,7 @@ async def main() -> dict:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with Sink(port) as sink:
+    with Sink(port) as sink, stack_notify_paused():
         return await measure(port, sink)
 
 
@@ -205,7 +247,7 @@ async def measure(port: int, sink: Sink) -> dict:
     dsn = os.environ["NOTIFY_DATABASE_URL"]
     async with private_schema(dsn) as schema:
         # As the worker: one pool (db_pool_max) for the consumer, the listener and the dispatcher loops.
-        pool = await create_pool(f"{dsn}?search_path={schema}{os.environ.get('BENCH_DSN_EXTRA','')}", min_size=1, max_size=NotifySettings().db_pool_max)
+        pool = await create_pool(f"{dsn}?search_path={schema}", min_size=1, max_size=NotifySettings().db_pool_max)
         try:
             t_base = await baseline(pool, make_events(EVENTS))
             # (b) starts on empty tables: the baseline's rows are pending deliveries too.
@@ -226,8 +268,6 @@ async def measure(port: int, sink: Sink) -> dict:
 
 
 def commit() -> str:
-    import subprocess
-
     out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return out.stdout.strip()
 
@@ -244,7 +284,9 @@ def markdown(r: dict) -> str:
 
 
 if __name__ == "__main__":
-    result = asyncio.run(main())
+    import uvloop
+
+    result = uvloop.run(main())  # the worker's event loop (ms_events.runtime)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%z")
     (RESULTS / f"notify-{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")

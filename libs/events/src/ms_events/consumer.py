@@ -6,14 +6,21 @@ Kafka offset of the next message. Infrastructure failures (database or broker aw
 without limit, since every later message would fail the same way; other failures retry with
 backoff a few times, then the message goes to ``<topic>.dlq`` with the error in its headers
 and the partition moves on.
+
+The messages a poll returns for a partition are handled, in order, in one transaction (one
+inbox insert for all of them, each handler in turn, one commit): a backlog costs one commit
+per poll rather than one per message. If anything in that transaction fails, nothing of it
+is kept, and the same messages are handled again one transaction each, as above, so a
+failing message is retried and dead-lettered on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator, NamedTuple, Sequence
 
 import asyncpg
 import structlog
@@ -106,17 +113,46 @@ class ConsumerRunner:
         while not stop.is_set():
             batch = await self._consumer.getmany(timeout_ms=500, max_records=self._options.batch_records)
             for tp, records in batch.items():
-                last = None
-                for record in records:
-                    if stop.is_set():
-                        break
-                    await self.process(record, stop)
-                    last = record
-                if last is not None:
-                    await self._consumer.commit({tp: last.offset + 1})
+                done = await self.process_batch(records, stop)
+                if done:
+                    await self._consumer.commit({tp: records[len(done) - 1].offset + 1})
 
     async def process(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> str:
         """Handle one record: 'handled', 'duplicate', 'ignored' or 'dead-lettered'."""
+        item = await self._decode(record)
+        if isinstance(item, str):
+            return item
+        with _scope(item):
+            return await self._handle_with_retries(item, stop)
+
+    async def process_batch(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> list[str]:
+        """Handle one partition's records in order, in one transaction where it succeeds.
+
+        Returns the outcome of each record handled, in order: fewer than ``records`` only when
+        ``stop`` came first (the offset is committed up to there).
+        """
+        decoded = [await self._decode(record) for record in records]
+        items = [item for item in decoded if isinstance(item, _Decoded)]
+        if len(items) > 1:
+            try:
+                outcomes = iter(await self._handle_batch_once(items))
+            except Exception as exc:  # nothing was kept: one transaction each, with retries
+                log.warning("consumer.batch_failed", consumer=self.name, records=len(items), error=type(exc).__name__)
+            else:
+                return [next(outcomes) if isinstance(item, _Decoded) else item for item in decoded]
+        done: list[str] = []
+        for item in decoded:
+            if stop is not None and stop.is_set():
+                break
+            if isinstance(item, str):
+                done.append(item)
+                continue
+            with _scope(item):
+                done.append(await self._handle_with_retries(item, stop))
+        return done
+
+    async def _decode(self, record: ConsumerRecord) -> "_Decoded | str":
+        """The record's envelope, event and handler, or 'ignored', or 'dead-lettered' (done here)."""
         try:
             envelope = Envelope.from_bytes(record.value)
             model = model_for(envelope.type)
@@ -130,15 +166,34 @@ class ConsumerRunner:
         except (MalformedEvent, Unprocessable) as exc:
             await self._dead_letter(record, exc, attempts=1)
             return "dead-lettered"
-        ctx = context_from_traceparent(envelope.traceparent)
-        with tracer.start_as_current_span(f"consume {envelope.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
-            with structlog.contextvars.bound_contextvars(event_id=str(envelope.id), event_type=envelope.type):
-                return await self._handle_with_retries(record, envelope, event, handler, stop)
+        return _Decoded(record, envelope, event, handler)
 
-    async def _handle_with_retries(
-        self, record: ConsumerRecord, envelope: Envelope, event: Event, handler: Handler,
-        stop: asyncio.Event | None,
-    ) -> str:
+    async def _handle_batch_once(self, items: Sequence["_Decoded"]) -> list[str]:
+        """Every item in one transaction: one inbox insert for all, then each new one's handler."""
+        outcomes: list[str] = []
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                new = {row[0] for row in await conn.fetch(
+                    "insert into inbox (consumer, event_id, event_type)"
+                    " select $1, e.id, e.type from unnest($2::uuid[], $3::text[]) as e(id, type)"
+                    " on conflict do nothing returning event_id",
+                    self.name, [i.envelope.id for i in items], [i.envelope.type for i in items],
+                )}
+                for item in items:
+                    if item.envelope.id not in new:  # seen before, or earlier in this batch
+                        outcomes.append("duplicate")
+                        continue
+                    new.discard(item.envelope.id)
+                    with _scope(item):
+                        await item.handler(conn, item.envelope, item.event)
+                    outcomes.append("handled")
+        for item, outcome in zip(items, outcomes, strict=True):  # once committed
+            with structlog.contextvars.bound_contextvars(event_id=str(item.envelope.id), event_type=item.envelope.type):
+                log.info("consumer.handled" if outcome == "handled" else "consumer.duplicate_skipped")
+        return outcomes
+
+    async def _handle_with_retries(self, item: "_Decoded", stop: asyncio.Event | None) -> str:
+        record, envelope, event, handler = item
         attempts = 0
         infra_backoff = self._options.first_backoff_s
         while True:
@@ -206,3 +261,19 @@ class ConsumerRunner:
             consumer=self.name, topic=record.topic, partition=record.partition, offset=record.offset,
             error_type=type(cause or exc).__name__,
         )
+
+
+class _Decoded(NamedTuple):
+    record: ConsumerRecord
+    envelope: Envelope
+    event: Event
+    handler: Handler
+
+
+@contextlib.contextmanager
+def _scope(item: _Decoded) -> Iterator[None]:
+    """The event's consumer span (child of its producer's trace) and its ids in every log line."""
+    ctx = context_from_traceparent(item.envelope.traceparent)
+    with tracer.start_as_current_span(f"consume {item.envelope.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
+        with structlog.contextvars.bound_contextvars(event_id=str(item.envelope.id), event_type=item.envelope.type):
+            yield

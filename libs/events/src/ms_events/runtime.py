@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 import structlog
+import uvloop
 
 from ms_events import events as _catalogue  # noqa: F401  (fills the catalogue)
 from ms_events.consumer import ConsumerRunner, Handler
@@ -37,7 +38,9 @@ def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
             loop.add_signal_handler(sig, stop.set)
         await main(stop)
 
-    asyncio.run(runner())
+    # libuv's event loop, as the API processes have through uvicorn: the worker and the relay
+    # spend most of their time in the loop itself (sockets to Kafka, PostgreSQL and SMTP).
+    uvloop.run(runner())
 
 
 def run_relay(settings: ServiceSettings) -> None:

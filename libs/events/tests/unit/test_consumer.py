@@ -1,5 +1,6 @@
 """The consumer runner's decisions, with an in-memory inbox and dead-letter producer."""
 
+import asyncio
 import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -14,23 +15,34 @@ from ms_events.kafka import KafkaConfig
 
 
 class FakeConn:
-    def __init__(self, inbox: set) -> None:
-        self.inbox = inbox
+    """The inbox insert (one event, or a batch) and handler effects, kept only at commit."""
+
+    def __init__(self, pool: "FakePool") -> None:
+        self.pool = pool
         self.pending: set = set()
+        self.effects: list = []
 
     @asynccontextmanager
     async def transaction(self):
-        self.pending = set()
+        self.pending, self.effects = set(), []
+        self.pool.transactions += 1
         try:
             yield
         except BaseException:
-            self.inbox -= self.pending  # rolled back
+            self.pool.inbox -= self.pending  # rolled back
             raise
+        self.pool.effects += self.effects
 
     async def fetchval(self, sql, consumer, event_id, event_type):
-        if (consumer, event_id) in self.inbox:
-            return None
-        self.inbox.add((consumer, event_id))
+        return True if self._insert(consumer, event_id) else None
+
+    async def fetch(self, sql, consumer, event_ids, event_types):
+        return [(event_id,) for event_id in event_ids if self._insert(consumer, event_id)]
+
+    def _insert(self, consumer, event_id) -> bool:
+        if (consumer, event_id) in self.pool.inbox:
+            return False
+        self.pool.inbox.add((consumer, event_id))
         self.pending.add((consumer, event_id))
         return True
 
@@ -38,10 +50,12 @@ class FakeConn:
 class FakePool:
     def __init__(self) -> None:
         self.inbox: set = set()
+        self.effects: list = []  # what handlers did, committed
+        self.transactions = 0
 
     @asynccontextmanager
     async def acquire(self):
-        yield FakeConn(self.inbox)
+        yield FakeConn(self)
 
 
 class FakeProducer:
@@ -146,3 +160,48 @@ async def test_a_database_outage_is_waited_out_without_dead_lettering():
     runner, dlq = _runner(handler, max_attempts=2)
     assert await runner.process(_record(_event_bytes())) == "handled"
     assert len(attempts) == 6 and dlq.sent == []
+
+
+async def test_the_records_of_one_poll_are_handled_in_order_in_one_transaction():
+    async def handler(conn, env, event):
+        conn.effects.append(env.id)
+
+    runner, dlq = _runner(handler)
+    first, second = _event_bytes(), _event_bytes()
+    records = [_record(first, 1), _record(b"{not json", 2), _record(second, 3), _record(first, 4)]
+
+    assert await runner.process_batch(records) == ["handled", "dead-lettered", "handled", "duplicate"]
+    assert runner._pool.transactions == 1
+    assert runner._pool.effects == [Envelope.from_bytes(first).id, Envelope.from_bytes(second).id]
+    assert [d[2]["dlq.original_offset"] for d in dlq.sent] == [b"2"]
+
+
+async def test_a_failure_in_a_polls_transaction_keeps_nothing_and_each_record_is_handled_on_its_own():
+    bad = _event_bytes()
+    bad_id = Envelope.from_bytes(bad).id
+
+    async def handler(conn, env, event):
+        conn.effects.append(env.id)
+        if env.id == bad_id:
+            raise ValueError("bug")
+
+    runner, dlq = _runner(handler, max_attempts=2)
+    good, other = _event_bytes(), _event_bytes()
+    records = [_record(good, 1), _record(bad, 2), _record(other, 3)]
+
+    assert await runner.process_batch(records) == ["handled", "dead-lettered", "handled"]
+    # The poll's transaction kept nothing, so each good event had its effect exactly once.
+    assert runner._pool.effects == [Envelope.from_bytes(good).id, Envelope.from_bytes(other).id]
+    assert [d[2]["dlq.original_offset"] for d in dlq.sent] == [b"2"]
+
+
+async def test_a_stop_during_one_by_one_handling_ends_the_poll_where_it_is():
+    stop = asyncio.Event()
+
+    async def handler(conn, env, event):
+        stop.set()
+        raise ValueError("bug")  # the poll's transaction fails: one by one, then the stop
+
+    runner, _ = _runner(handler, max_attempts=1)
+    records = [_record(_event_bytes(), 1), _record(_event_bytes(), 2)]
+    assert await runner.process_batch(records, stop) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, AsyncIterator
 
 import asyncpg
 from fastapi import Depends, Request
@@ -40,8 +40,15 @@ class SignedIn:
         return self.account["id"]
 
 
-async def signed_in(principal: CurrentPrincipal, request: Request) -> SignedIn:
-    """The account of a valid token whose session is still open (revocation is immediate here)."""
+async def signed_in(principal: CurrentPrincipal, request: Request) -> AsyncIterator[SignedIn]:
+    """The account of a valid token whose session is still open (revocation is immediate here).
+
+    After a request that may have changed the account or its sessions (any but GET and HEAD),
+    this process drops its cached copy before the response goes out: the database's
+    notification empties every process's cache at commit, but reaches this one a moment
+    later, and the caller's next request must already see its own change (a deleted account
+    or a closed session is refused at once).
+    """
     svc: Services = request.app.state.services
     try:
         account_id = uuid.UUID(principal.subject)
@@ -53,10 +60,13 @@ async def signed_in(principal: CurrentPrincipal, request: Request) -> SignedIn:
         async with svc.pool.acquire() as conn:
             return await repo.account_of_active_session(conn, account_id, session_id)
 
-    account = await request.app.state.session_cache.get(account_id, session_id, load)
+    cache = request.app.state.session_cache
+    account = await cache.get(account_id, session_id, load)
     if account is None:
         raise Unauthorized("Votre session est terminée. Veuillez vous reconnecter.")
-    return SignedIn(account, session_id)
+    yield SignedIn(account, session_id)
+    if request.method not in ("GET", "HEAD"):
+        cache.invalidate(str(account_id))
 
 
 SignedInDep = Annotated[SignedIn, Depends(signed_in)]

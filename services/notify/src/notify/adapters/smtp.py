@@ -122,9 +122,13 @@ def _is_permanent(exc: Exception) -> bool:
 
 
 class _SMTP(aiosmtplib.SMTP):
-    """aiosmtplib's client, awaiting the dispatcher's handover between the server's 354 (go
-    ahead) and the message content: before the content the server has nothing it could
-    deliver, so the duplicate window starts with the content, not with the DATA command.
+    """aiosmtplib's client, awaiting the dispatcher's handover right before the end of data.
+
+    A server takes responsibility for a message only when it answers the end-of-data mark
+    (the line holding a single dot, RFC 5321 section 4.1.1.4); a connection lost before that
+    aborts the transaction. So the DATA command and the content go first, while the message
+    before this one is still being marked sent, and the duplicate window holds only the end
+    of data, the server's answer and the sent mark's commit.
 
     As aiosmtplib's own ``data`` (``SMTPProtocol.execute_data_command``, whose line ending
     and dot-stuffing helpers it reuses), split at that point; ``sendmail`` and
@@ -138,17 +142,18 @@ class _SMTP(aiosmtplib.SMTP):
             return await super().data(message, **kwargs)
         if isinstance(message, str):
             message = message.encode("ascii")
-        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message))
         start = await self.execute_command(b"DATA")
         if start.code != SMTPStatus.start_input:
             raise aiosmtplib.SMTPDataError(start.code, start.message)
         try:
+            self.protocol.write(content)
             await self.handover()
         except BaseException:
-            self.close()  # the server waits for content that will not come
+            self.close()  # the server drops a message whose end of data never comes
             raise
         try:
-            self.protocol.write(content)
+            self.protocol.write(b".\r\n")
             response = await self.protocol.read_response(timeout=self.timeout)
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
             self.close()
