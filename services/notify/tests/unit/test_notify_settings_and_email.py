@@ -6,7 +6,7 @@ import pytest
 
 
 from notify.adapters.repository import DueDelivery
-from notify.adapters.smtp import _is_permanent, build_email, email_bytes
+from notify.adapters.smtp import _is_permanent, _plain_address, build_email, email_bytes
 from notify.domain.model import Rendered, message_id
 from notify.settings import NotifySettings
 
@@ -124,3 +124,19 @@ def test_settings_read_the_sms_provider_and_the_letter_outbox_and_hide_the_key(m
     assert settings.sms_provider_key.get_secret_value() == "k-123"
     assert "k-123" not in repr(settings)
     assert str(settings.letter_outbox) == "/tmp/letters"
+
+
+def test_the_bytes_sent_on_the_wire_need_no_dot_stuffing_and_no_line_end_repair():
+    base = due_delivery()
+    delivery = DueDelivery(**{**base.__dict__, "content": Rendered(".Sujet", ".\n..\n.fin\n", "<p>\n.</p>")})
+    raw = email_bytes(delivery, "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>")
+    lines = raw.split(b"\r\n")
+    assert not any(line.startswith(b".") for line in lines)  # sent as is, before the end-of-data dot
+    assert b"\r" not in b"".join(lines) and b"\n" not in b"".join(lines)
+    assert message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content() == ".\n..\n.fin\n"
+
+
+def test_only_plain_addresses_go_into_smtp_commands_as_they_are():
+    assert _plain_address("claire.martin+espace@exemple.fr")
+    for address in ("a@b.fr>\r\nRCPT TO:<x@evil.example", "a b@c.fr", "<a@b.fr>", "é@b.fr", "a@b.fr ", ""):
+        assert not _plain_address(address), address

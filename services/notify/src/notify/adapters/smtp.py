@@ -6,6 +6,7 @@ import asyncio
 import base64
 import email.utils
 import functools
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ def _headers(delivery: DueDelivery, mail_from: str) -> list[tuple[str, str]]:
 def _reason(exc: Exception) -> str:
     # Server replies often echo the address; keep the error's kind and code only.
     code = getattr(exc, "code", None)
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        code = exc.recipients[0].code
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
@@ -137,12 +140,43 @@ class _SMTP(aiosmtplib.SMTP):
 
     handover: Handover = None
 
-    async def data(self, message: str | bytes, /, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+    async def send_bytes(self, sender: str, recipient: str, content: bytes) -> None:
+        """``sendmail`` for one plain ASCII recipient and content already in SMTP's terms
+        (``email_bytes``: CRLF line ends, no line starting with a dot).
+
+        The same commands as ``sendmail`` (EHLO if needed, MAIL with SIZE, RCPT, DATA, RSET
+        after a refusal), without parsing both addresses twice through ``email.utils`` and
+        scanning the content three times, a quarter of what a message cost the worker.
+        ``_plain_address`` decides who may take this way: the others go through ``sendmail``.
+        """
+        if self.is_ehlo_or_helo_needed:
+            try:
+                await self.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await self.helo()
+        size = f" SIZE={len(content)}" if self.supports_extension("size") else ""
+        try:
+            reply = await self.execute_command(f"MAIL FROM:<{sender}>{size}".encode("ascii"))
+            if reply.code != SMTPStatus.completed:
+                raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, sender)
+            reply = await self.execute_command(f"RCPT TO:<{recipient}>".encode("ascii"))
+            if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
+                raise aiosmtplib.SMTPRecipientsRefused(
+                    [aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, recipient)])
+            await self.data(content, wire_ready=True)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
+            try:  # as sendmail: leave the connection ready for the next message
+                await self.rset()
+            except (ConnectionError, aiosmtplib.SMTPException):
+                pass
+            raise
+
+    async def data(self, message: str | bytes, /, *, wire_ready: bool = False, **kwargs: Any) -> aiosmtplib.SMTPResponse:
         if self.handover is None or self.protocol is None:
             return await super().data(message, **kwargs)
         if isinstance(message, str):
             message = message.encode("ascii")
-        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message))
+        content = message if wire_ready else PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message))
         start = await self.execute_command(b"DATA")
         if start.code != SMTPStatus.start_input:
             raise aiosmtplib.SMTPDataError(start.code, start.message)
@@ -161,6 +195,15 @@ class _SMTP(aiosmtplib.SMTP):
         if response.code != SMTPStatus.completed:
             raise aiosmtplib.SMTPDataError(response.code, response.message)
         return response
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _plain_address(address: str) -> bool:
+    """An address that can go into MAIL FROM / RCPT TO as it is: ASCII dot-atom local part and
+    domain, nothing that could end the command or the angle brackets."""
+    return _PLAIN_ADDRESS.fullmatch(address) is not None
 
 
 _ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
@@ -215,7 +258,9 @@ class SmtpSender:
         recipient = delivery.recipient or ""
         client.handover = handover
         try:
-            if recipient.isascii():
+            if _plain_address(recipient) and _plain_address(self._envelope_from):
+                await client.send_bytes(self._envelope_from, recipient, email_bytes(delivery, self._config.mail_from))
+            elif recipient.isascii():
                 await client.sendmail(self._envelope_from, [recipient], email_bytes(delivery, self._config.mail_from))
             else:
                 await client.send_message(build_email(delivery, self._config.mail_from))
