@@ -270,7 +270,7 @@ async def measure(port: int, sink: Sink) -> dict:
 def commit() -> str:
     """The commit measured, "+changes" when the working tree differs from it."""
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
                            capture_output=True, text=True)
     return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
