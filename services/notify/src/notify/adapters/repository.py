@@ -21,6 +21,9 @@ WAKE_CHANNEL = "delivery"
 # The first key of the advisory locks that claim deliveries (two-key locks: apart from any
 # one-key lock, such as the relay's); the second is the delivery id's hash.
 CLAIM_LOCK_CLASS = 0x6E746679  # "ntfy"
+# A claim looks at this many times its batch size of the oldest due rows: enough to find a
+# batch while other loops and workers hold theirs.
+CLAIM_CANDIDATES = 8
 
 # Once a delivery is finished, its address is kept only while the person's contact exists
 # (erased by AccountDeleted) and never for messages to no account (prospects).
@@ -113,14 +116,21 @@ class DeliveryRepository(ContactStore):
         dispatcher's sent mark and release; the second statement, run once the locks are
         held (so after any such release), keeps only the rows still pending.
         """
+        # The candidates are chosen first, without locks (a materialized CTE: no condition of
+        # the outer query reaches into it), then locked in that order until ``limit`` are
+        # held. With the lock attempt in the same scan as ORDER BY, a plan that sorts after
+        # filtering would lock every pending row for one batch, starving the other loops.
         rows = await self._conn.fetch(
-            """select id from delivery
-               where status = 'pending' and next_attempt_at <= coalesce($2, now())
-                 and ($1::uuid[] is null or id = any($1::uuid[]))
-                 and pg_try_advisory_lock($4, hashtext(id::text))
-               order by next_attempt_at
+            """with candidates as materialized (
+                   select id from delivery
+                   where status = 'pending' and next_attempt_at <= coalesce($2, now())
+                     and ($1::uuid[] is null or id = any($1::uuid[]))
+                   order by next_attempt_at
+                   limit $3::int * $5::int)
+               select id from candidates
+               where pg_try_advisory_lock($4::int, hashtext(id::text))
                limit $3""",
-            list(only) if only is not None else None, as_of, limit, CLAIM_LOCK_CLASS,
+            list(only) if only is not None else None, as_of, limit, CLAIM_LOCK_CLASS, CLAIM_CANDIDATES,
         )
         if not rows:
             return []  # nothing locked, nothing to release
