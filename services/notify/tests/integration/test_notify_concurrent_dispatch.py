@@ -160,3 +160,29 @@ async def test_a_message_refused_at_data_leaves_no_sent_mark_and_publishes_notif
     assert (row["status"], row["sent_at"]) == ("failed", None)  # 554: permanent
     rows = await pool.fetch("select payload from outbox where key = $1", str(delivery_id))
     assert [json.loads(r["payload"])["type"] for r in rows] == ["NotificationFailed"]
+
+
+async def test_two_claims_get_separate_batches_and_a_released_claim_is_free_again(pool, queue, parked_at, account_created):
+    from notify.adapters.repository import DeliveryRepository
+
+    ids = []
+    for i in range(12):
+        event = account_created.model_copy(update={"account_id": uuid.uuid4(), "email": f"c{i}@example.org"})
+        envelope = Envelope.wrap(event)
+        await queue(envelope, event)
+        ids.append(await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id))
+    async with pool.acquire() as first, pool.acquire() as second, pool.acquire() as third:
+        a, b, c = DeliveryRepository(first), DeliveryRepository(second), DeliveryRepository(third)
+        mine = await a.claim_due(5, only=ids, as_of=parked_at)
+        theirs = await b.claim_due(5, only=ids, as_of=parked_at)
+        # Each claim holds only its own batch: the next loop gets the next rows, not nothing.
+        assert len(mine) == 5 and len(theirs) == 5
+        assert not {d.id for d in mine} & {d.id for d in theirs}
+        rest = await c.claim_due(5, only=ids, as_of=parked_at)
+        assert {d.id for d in rest} == set(ids) - {d.id for d in mine} - {d.id for d in theirs}
+
+        await a.release_claims()
+        again = await c.claim_due(10, only=ids, as_of=parked_at)  # its own 2 again, and a's 5
+        assert {d.id for d in again} == {d.id for d in mine} | {d.id for d in rest}
+        await b.release_claims()
+        await c.release_claims()
