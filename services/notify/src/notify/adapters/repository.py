@@ -47,6 +47,12 @@ class DueDelivery:
 
 
 @dataclass(frozen=True)
+class SentMark:
+    sent_at: datetime
+    outbox_row: tuple  # values for ms_events.outbox.COLUMNS
+
+
+@dataclass(frozen=True)
 class DeliverySummary:
     """What the back office may see of a delivery: never its bodies or recipient."""
 
@@ -156,15 +162,22 @@ class DeliveryRepository(ContactStore):
         """Release every claim this connection holds (after their outcomes are committed)."""
         await self._conn.execute("select pg_advisory_unlock_all()")
 
-    async def mark_sent(self, delivery: DueDelivery) -> datetime | None:
-        """Mark the delivery sent and record NotificationSent, in one statement (one round trip,
-        one commit when run outside a transaction). None if it was no longer pending."""
+    @staticmethod
+    def sent_mark(delivery: DueDelivery) -> "SentMark":
+        """What ``mark_sent`` writes, built beforehand: the sent time (now: the handover, a
+        moment before the server's answer) and the NotificationSent outbox row."""
         sent_at = datetime.now(UTC)
         _, [row] = outbox.rows(NotificationSent(
             delivery_id=delivery.id, source_event_id=delivery.source_event_id,
             channel=delivery.channel, template=delivery.template,
             account_id=delivery.account_id, sent_at=sent_at,
         ))
+        return SentMark(sent_at, row)
+
+    async def mark_sent(self, delivery: DueDelivery, mark: "SentMark | None" = None) -> datetime | None:
+        """Mark the delivery sent and record NotificationSent, in one statement (one round trip,
+        one commit when run outside a transaction). None if it was no longer pending."""
+        mark = mark or self.sent_mark(delivery)
         marked = await self._conn.fetchval(
             """with sent as (
                    update delivery
@@ -176,9 +189,9 @@ class DeliveryRepository(ContactStore):
                    insert into outbox (""" + outbox.COLUMNS + """)
                    select $3, $4, $5, $6, $7 from sent returning event_id)
                select count(*) from published""",
-            delivery.id, sent_at, *row,
+            delivery.id, mark.sent_at, *mark.outbox_row,
         )
-        return sent_at if marked else None
+        return mark.sent_at if marked else None
 
     async def mark_retry(
         self, delivery_id: uuid.UUID, attempts: int, delay_s: float, error: str,

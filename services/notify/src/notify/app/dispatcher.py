@@ -20,7 +20,7 @@ from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 
-from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery
+from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery, SentMark
 from notify.adapters.sending import Handover, SendError
 from notify.domain.model import GiveUp, RetryPolicy, after_failure
 
@@ -100,18 +100,28 @@ class Dispatcher:
         self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, as_of: datetime | None
     ) -> None:
         window = _Window(self._window)
+        mark: SentMark | None = None
+
+        async def handover() -> None:
+            nonlocal mark
+            mark = repo.sent_mark(delivery)  # built before the window: it holds only I/O
+            await window.enter()
+
+        sent = False
         try:
             try:
-                await self._sender.send(delivery, window.enter)
+                await self._sender.send(delivery, handover)
             except Exception as exc:
                 # An unexpected error counts as an attempt too, so one bad row cannot spin.
                 error = exc if isinstance(exc, SendError) else SendError(type(exc).__name__, permanent=False)
                 await self._record_failure(repo, conn, delivery, error, as_of)
             else:
-                await repo.mark_sent(delivery)  # with NotificationSent, committed
-                log.info("delivery.sent", delivery_id=str(delivery.id))
+                await repo.mark_sent(delivery, mark)  # with NotificationSent, committed
+                sent = True
         finally:
             window.leave()  # after the commit (or its failure)
+        if sent:
+            log.info("delivery.sent", delivery_id=str(delivery.id))
 
     async def _record_failure(
         self, repo: DeliveryRepository, conn: asyncpg.Connection, delivery: DueDelivery,
