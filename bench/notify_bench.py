@@ -13,9 +13,10 @@ through SMTP (aiosmtplib) and marking it sent with NotificationSent in the outbo
 until the last mark commits. Only Kafka is left out: records are built in memory. The SMTP
 server is an aiosmtpd sink in a child process (as the stack's mailsink is its own process).
 Event loop (uvloop), logging (JSON lines, to a file) and tracing are set up as the worker's.
-Both run against the stack's PostgreSQL in the same minute, on empty copies of notify's
-tables in a private schema (dropped afterwards), with the stack's notify worker and relay
-paused if they run; the ratio (b)/(a) is the point (target ≥ 0.7). Writes
+Both run against the stack's PostgreSQL, (a) then (b), BENCH_NOTIFY_ROUNDS times (default 3),
+on empty copies of notify's tables in a private schema (dropped afterwards), with the stack's
+notify worker and relay paused if they run; the median of the rounds' ratios (b)/(a) is the
+point (target ≥ 0.7). Writes
 bench/results/notify-<time>.json and bench/results/notify-latest.md.
 """
 
@@ -27,6 +28,7 @@ import json
 import multiprocessing
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +65,7 @@ from notify.settings import NotifySettings  # noqa: E402
 log = structlog.get_logger()
 RESULTS = ROOT / "bench" / "results"
 EVENTS = int(os.environ.get("BENCH_NOTIFY_EVENTS", "2000"))
+ROUNDS = int(os.environ.get("BENCH_NOTIFY_ROUNDS", "3"))
 CONSUMER = "notify-bench"
 PARTITIONS = int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "3"))  # as the stack's topics
 
@@ -151,7 +154,7 @@ def polls(events: list[tuple[Envelope, AccountCreated]], partitions: int, max_re
     return out
 
 
-async def through_notify(pool, events, port: int, sink: Sink) -> float:
+async def through_notify(pool, events, port: int, sink: Sink, received_target: int) -> float:
     """As the worker runs: the consumer runner's poll handling and the dispatcher loops concurrently.
 
     Timed until the last delivery's sent mark (and its NotificationSent) is committed.
@@ -171,7 +174,7 @@ async def through_notify(pool, events, port: int, sink: Sink) -> float:
         outcomes = await runner.process_batch(poll, stop)
         if outcomes != ["handled"] * len(poll):
             raise RuntimeError(f"the consumer did not handle every event: {set(outcomes)}")
-    while sink.count < len(events) and time.perf_counter() - start < 300:
+    while sink.count < received_target and time.perf_counter() - start < 300:
         await asyncio.sleep(0.01)
     while (await pool.fetchval("select count(*) from delivery where status = 'sent'") < len(events)
            and time.perf_counter() - start < 300):
@@ -245,24 +248,33 @@ async def main() -> dict:
 
 async def measure(port: int, sink: Sink) -> dict:
     dsn = os.environ["NOTIFY_DATABASE_URL"]
+    rounds = []
     async with private_schema(dsn) as schema:
         # As the worker: one pool (db_pool_max) for the consumer, the listener and the dispatcher loops.
         pool = await create_pool(f"{dsn}?search_path={schema}", min_size=1, max_size=NotifySettings().db_pool_max)
         try:
-            t_base = await baseline(pool, make_events(EVENTS))
-            # (b) starts on empty tables: the baseline's rows are pending deliveries too.
-            await pool.execute(f"truncate {', '.join(TABLES)}")
-            t_notify = await through_notify(pool, make_events(EVENTS), port, sink)
-            sent_rows = await pool.fetchval("select count(*) from delivery where status = 'sent'")
+            for _ in range(ROUNDS):  # (a) then (b), each on empty tables, ROUNDS times
+                await pool.execute(f"truncate {', '.join(TABLES)}")
+                t_base = await baseline(pool, make_events(EVENTS))
+                await pool.execute(f"truncate {', '.join(TABLES)}")
+                received_before = sink.count
+                t_notify = await through_notify(pool, make_events(EVENTS), port, sink, received_before + EVENTS)
+                received = sink.count - received_before
+                sent_rows = await pool.fetchval("select count(*) from delivery where status = 'sent'")
+                if (received, sent_rows) != (EVENTS, EVENTS):
+                    raise RuntimeError(f"{received} messages received and {sent_rows} marked sent for {EVENTS} events")
+                rounds.append({"raw_dedup_tx_per_s": round(EVENTS / t_base, 1),
+                               "messages_sent_per_s": round(EVENTS / t_notify, 1),
+                               "ratio": round(t_base / t_notify, 3)})
         finally:
             await pool.close()
-    if (sink.count, sent_rows) != (EVENTS, EVENTS):
-        raise RuntimeError(f"{sink.count} messages received and {sent_rows} marked sent for {EVENTS} events")
-    raw_rate, sent_rate = EVENTS / t_base, EVENTS / t_notify
     return {
         "at": datetime.now(UTC).isoformat(), "host": platform.node(), "cpus": os.cpu_count(), "events": EVENTS,
-        "raw_dedup_tx_per_s": round(raw_rate, 1), "messages_sent": EVENTS,
-        "messages_sent_per_s": round(sent_rate, 1), "ratio": round(sent_rate / raw_rate, 3), "target": 0.7,
+        "rounds": rounds,
+        # Medians over the rounds: this machine's rates vary by a third from one minute to the next.
+        "raw_dedup_tx_per_s": statistics.median(r["raw_dedup_tx_per_s"] for r in rounds), "messages_sent": EVENTS,
+        "messages_sent_per_s": statistics.median(r["messages_sent_per_s"] for r in rounds),
+        "ratio": statistics.median(r["ratio"] for r in rounds), "target": 0.7,
         "dispatch_concurrency": NotifySettings().dispatch_concurrency, "commit": commit(),
     }
 
@@ -279,10 +291,12 @@ def markdown(r: dict) -> str:
     return "\n".join([
         f"# notify benchmark ({r['at']}, {r['cpus']} CPUs, {r['events']} events, commit {r['commit']},"
         f" {r['dispatch_concurrency']} dispatcher loops)", "",
-        "| measure | rate |", "|---|---|",
-        f"| (a) raw consumer transaction, inbox + delivery dedup inserts | {r['raw_dedup_tx_per_s']} tx/s |",
-        f"| (b) notify: handler + render + dispatcher + SMTP, messages sent | {r['messages_sent_per_s']} msg/s |",
-        f"| ratio (b)/(a) | **{r['ratio']}** (target ≥ {r['target']}) |", "",
+        "| measure | median | rounds |", "|---|---|---|",
+        f"| (a) raw consumer transaction, inbox + delivery dedup inserts, tx/s | {r['raw_dedup_tx_per_s']} |"
+        f" {', '.join(str(x['raw_dedup_tx_per_s']) for x in r['rounds'])} |",
+        f"| (b) notify: consumer + render + dispatcher + SMTP, messages sent/s | {r['messages_sent_per_s']} |"
+        f" {', '.join(str(x['messages_sent_per_s']) for x in r['rounds'])} |",
+        f"| ratio (b)/(a) | **{r['ratio']}** (target ≥ {r['target']}) | {', '.join(str(x['ratio']) for x in r['rounds'])} |", "",
     ])
 
 
