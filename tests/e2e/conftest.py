@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
-from typing import AsyncIterator
+import time
+from pathlib import Path
+from typing import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from e2e_support import GATEWAY, MAILDIR, PASSWORD, PYTHON, ROOT, Mailbox, Registry, unique_email
+from e2e_support import GATEWAY, MAILDIR, PASSWORD, PYTHON, ROOT, SMS_OUTBOX, SMS_PORT, Mailbox, Registry, unique_email
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +46,26 @@ def registry(gateway: httpx.AsyncClient, operator_token: str) -> Registry:
     return Registry(gateway, operator_token)
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def sms_provider() -> Iterator[Path]:
+    """The SMS stand-in's outbox: the stack's (Procfile line sms-provider), or one started for
+    the module when the stack runs without it."""
+    if _listening(SMS_PORT):
+        yield SMS_OUTBOX
+        return
+    env = {**os.environ, "SMS_OUTBOX": str(SMS_OUTBOX), "SMS_STANDIN_PORT": str(SMS_PORT)}
+    process = subprocess.Popen([str(PYTHON), str(ROOT / "deploy/local/sms_provider_standin.py")], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while not _listening(SMS_PORT):
+            assert process.poll() is None and time.monotonic() < deadline, "the SMS stand-in did not start"
+            time.sleep(0.1)
+        yield SMS_OUTBOX
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -23,6 +23,8 @@ STACK = ROOT / "deploy" / "local" / "bin" / "stack"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8080")
 MAILDIR = Path(os.environ.get("MAILDIR", ROOT / "var" / "mail"))
+SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", ROOT / "var" / "sms"))  # the SMS stand-in's files
+SMS_PORT = 8090
 PASSWORD = "Violette-Ecluse#2031"
 
 

@@ -4,49 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, PYTHON, ROOT, unique_email, wait_until
+from e2e_support import KAFKA, SMS_OUTBOX, unique_email, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import contracts as ct
 from ms_events.events import identity as id_
 
 pytestmark = pytest.mark.e2e
 
-SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", ROOT / "var" / "sms"))
-SMS_PORT = 8090
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture(scope="module")
-def sms_provider():
-    """The stack's SMS stand-in; started here for the module while the Procfile has no line for it."""
-    if _listening(SMS_PORT):
-        yield SMS_OUTBOX
-        return
-    env = {**os.environ, "SMS_OUTBOX": str(SMS_OUTBOX), "SMS_STANDIN_PORT": str(SMS_PORT)}
-    process = subprocess.Popen([str(PYTHON), str(ROOT / "deploy/local/sms_provider_standin.py")], cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 20
-        while not _listening(SMS_PORT):
-            assert process.poll() is None and time.monotonic() < deadline, "the SMS stand-in did not start"
-            time.sleep(0.1)
-        yield SMS_OUTBOX
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def sms_to(number: str) -> list[dict]:

@@ -6,26 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, PYTHON, ROOT, stack, wait_running, wait_until
+from e2e_support import KAFKA, SMS_OUTBOX, stack, wait_running, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import identity as id_
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
-SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", ROOT / "var" / "sms"))
-SMS_PORT = 8090
 KILLS = 5
 EMAILS, SMSES = 400, 100
 NAMESPACE = uuid.UUID("2cd81b3c-f4c4-4397-b5a5-774ddd892686")  # notify.domain.model.MESSAGE_ID_NAMESPACE
@@ -35,27 +28,6 @@ def expected_id(event_id: uuid.UUID, channel: str) -> str:
     return f"{uuid.uuid5(NAMESPACE, f'{event_id}:{channel}')}@notify.memberspace"
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture(scope="module")
-def sms_provider():
-    if _listening(SMS_PORT):
-        yield
-        return
-    env = {**os.environ, "SMS_OUTBOX": str(SMS_OUTBOX), "SMS_STANDIN_PORT": str(SMS_PORT)}
-    process = subprocess.Popen([str(PYTHON), str(ROOT / "deploy/local/sms_provider_standin.py")], cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 20
-        while not _listening(SMS_PORT):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def events(run: str) -> list[id_.AccountCreated | id_.TwoFactorCodeRequested]:

@@ -70,8 +70,16 @@ def schema_url(cls: type[Event]) -> str:
     return f"{SCHEMA_BASE}{cls.meta().type}/v{cls.meta().version}.json"
 
 
+def registered() -> dict[str, type[Event]]:
+    """Every event of every context: reading the catalogue loads it (``ms_events.events``), so
+    no reader depends on someone having imported the event modules first."""
+    import ms_events.events  # noqa: F401  (each context's module registers its events)
+
+    return CATALOGUE
+
+
 def topics() -> list[str]:
-    return sorted({cls.meta().topic for cls in CATALOGUE.values()})
+    return sorted({cls.meta().topic for cls in registered().values()})
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -79,4 +87,4 @@ def dead_letter_topic(topic: str) -> str:
 
 
 def model_for(event_type: str) -> type[Event] | None:
-    return CATALOGUE.get(event_type)
+    return registered().get(event_type)

@@ -10,7 +10,6 @@ from typing import Awaitable, Callable
 import structlog
 import uvloop
 
-from ms_events import events as _catalogue  # noqa: F401  (fills the catalogue)
 from ms_events.consumer import ConsumerRunner, Handler
 from ms_events.catalogue import Event
 from ms_events.kafka import KafkaConfig

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ms_events import events as _catalogue  # noqa: F401  (fills the catalogue)
-from ms_events.catalogue import CATALOGUE, Event, schema_url, topics
+from ms_events.catalogue import Event, registered, schema_url, topics
 from ms_events.envelope import Envelope
 
 PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -31,7 +30,7 @@ def json_schema(cls: type[Event]) -> dict[str, Any]:
 def asyncapi() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    for name, cls in sorted(CATALOGUE.items()):
+    for name, cls in sorted(registered().items()):
         meta = cls.meta()
         messages[name] = {
             "name": name,
@@ -58,7 +57,7 @@ def asyncapi() -> dict[str, Any]:
 
 def write(directory: Path = PUBLISHED_DIR) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    for name, cls in CATALOGUE.items():
+    for name, cls in registered().items():
         _dump(directory / f"{name}.v{cls.meta().version}.json", json_schema(cls))
     _dump(directory / "envelope.json", Envelope.model_json_schema())
     _dump(directory / "asyncapi.json", asyncapi())
@@ -95,7 +94,7 @@ def _type_of(spec: dict[str, Any]) -> Any:
 
 def check(directory: Path = PUBLISHED_DIR) -> list[str]:
     errors = []
-    for name, cls in CATALOGUE.items():
+    for name, cls in registered().items():
         path = directory / f"{name}.v{cls.meta().version}.json"
         if not path.exists():
             errors.append(f"{name}: no published schema {path.name} (run python -m ms_events.schemas write)")
@@ -111,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "write":
         write()
-        print(f"wrote {len(CATALOGUE)} event schemas and asyncapi.json for {len(topics())} topics")
+        print(f"wrote {len(registered())} event schemas and asyncapi.json for {len(topics())} topics")
         return
     errors = check()
     print("\n".join(errors) or "published schemas are compatible")

@@ -9,7 +9,6 @@ import os
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ms_events import events as _catalogue  # noqa: F401  (fills the catalogue)
 from ms_events.catalogue import dead_letter_topic, topics
 from ms_events.kafka import KafkaConfig
 

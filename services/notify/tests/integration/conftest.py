@@ -17,9 +17,11 @@ from aiosmtpd.controller import Controller
 from ms_events.events.identity import AccountCreated
 from ms_platform.db import create_pool
 
+from notify.adapters.repository import DueDelivery
 from notify.adapters.templates import TemplateRenderer
 from notify.app.handlers import NotifyHandlers
 from notify.domain.messages import Brand
+from notify.domain.model import Rendered, message_id
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +59,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def port() -> int:
+    """A free port on 127.0.0.1, for a server of the test's own."""
+    return free_port()
+
+
+async def _eventually(check, timeout: float = 5.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+@pytest.fixture
+def eventually():
+    """``await eventually(check, timeout)``: True once ``await check()`` is, False after ``timeout``."""
+    return _eventually
+
+
+def _due(address: str) -> DueDelivery:
+    event_id = uuid.uuid4()
+    return DueDelivery(id=uuid.uuid4(), source_event_id=event_id, channel="email", template="t", account_id=None,
+                       recipient=address, message_id=message_id(event_id, "email"), attempts=0,
+                       content=Rendered("Sujet", "Bonjour", "<p>Bonjour</p>"))
+
+
+@pytest.fixture
+def due():
+    """``due(address)``: a claimed-looking email delivery to ``address``, for senders tested alone."""
+    return _due
 
 
 class RecordingHandler:

@@ -2,41 +2,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 
 import pytest
 
 from ms_events.envelope import Envelope
 
-from notify.adapters.repository import DueDelivery
 from notify.adapters.smtp import SmtpConfig, SmtpSender
 from notify.app.dispatcher import Dispatcher
-from notify.domain.model import Rendered, RetryPolicy, message_id
+from notify.domain.model import RetryPolicy, message_id
 
 pytestmark = pytest.mark.integration
 
 MAIL_FROM = "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>"
 
 
-def due(address: str) -> DueDelivery:
-    event_id = uuid.uuid4()
-    return DueDelivery(id=uuid.uuid4(), source_event_id=event_id, channel="email", template="t", account_id=None,
-                       recipient=address, message_id=message_id(event_id, "email"), attempts=0,
-                       content=Rendered("Sujet", "Bonjour", "<p>Bonjour</p>"))
 
 
-async def eventually(check, timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
-async def test_concurrent_sends_share_at_most_the_configured_number_of_smtp_connections(smtp_server):
+async def test_concurrent_sends_share_at_most_the_configured_number_of_smtp_connections(smtp_server, due):
     smtp_server.start()
     sender = SmtpSender(SmtpConfig("127.0.0.1", smtp_server.port, MAIL_FROM, timeout_s=5), connections=2)
     await asyncio.gather(*(sender.send(due(f"n{i}@example.org")) for i in range(4)))
@@ -48,7 +31,7 @@ async def test_concurrent_sends_share_at_most_the_configured_number_of_smtp_conn
 
 
 async def test_several_dispatcher_loops_send_each_delivery_once_and_mark_it_sent_once(
-    pool, queue, parked_at, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server, eventually
 ):
     smtp_server.start()
     envelopes = []
@@ -102,7 +85,7 @@ class WindowCheckingSender:
 
 
 async def test_with_several_loops_a_message_is_handed_over_only_once_the_one_before_is_marked_sent(
-    pool, queue, parked_at, account_created
+    pool, queue, parked_at, account_created, eventually
 ):
     ids = []
     for i in range(8):
@@ -135,13 +118,10 @@ class RefusingAtData:
 
 
 async def test_a_message_refused_at_data_leaves_no_sent_mark_and_publishes_notification_failed(
-    pool, queue, parked_at, account_created
+    pool, queue, parked_at, account_created, port
 ):
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     controller = Controller(RefusingAtData(), hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.integration
 MAIL_FROM = "Mutuelle Exemple <ne-pas-repondre@mutuelle.example>"
 
 
-async def eventually(check, timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
 
 def dispatcher(pool, port: int, **policy) -> Dispatcher:
     sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=port, mail_from=MAIL_FROM, timeout_s=5))
@@ -141,7 +132,7 @@ async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, acco
 
 
 async def test_queueing_a_delivery_notifies_at_commit_and_the_notification_wakes_the_dispatcher(
-    pool, queue, parked_at, account_created, smtp_server
+    pool, queue, parked_at, account_created, smtp_server, eventually
 ):
     smtp_server.start()
     envelope = Envelope.wrap(account_created)

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-import socket
-import uuid
 
 import pytest
 
-from notify.adapters.repository import DueDelivery
 from notify.adapters.sending import SendError
 from notify.adapters.smtp import SmtpConfig, SmtpSender
-from notify.domain.model import Rendered, message_id
 
 pytestmark = pytest.mark.integration
 
 
-def due(address: str) -> DueDelivery:
-    event_id = uuid.uuid4()
-    return DueDelivery(id=uuid.uuid4(), source_event_id=event_id, channel="email", template="t", account_id=None,
-                       recipient=address, message_id=message_id(event_id, "email"), attempts=0,
-                       content=Rendered("Sujet", "Bonjour", "<p>Bonjour</p>"))
 
-
-async def test_messages_share_one_connection_and_a_restarted_server_gets_a_new_one(smtp_server):
+async def test_messages_share_one_connection_and_a_restarted_server_gets_a_new_one(smtp_server, due):
     smtp_server.start()
     sender = SmtpSender(SmtpConfig("127.0.0.1", smtp_server.port, "a@mutuelle.example", timeout_s=5))
     await sender.send(due("un@example.org"))
@@ -53,12 +43,9 @@ class RefusingOneMailbox:
         return "250 OK"
 
 
-async def test_a_refused_recipient_fails_for_good_and_the_connection_serves_the_next_message():
+async def test_a_refused_recipient_fails_for_good_and_the_connection_serves_the_next_message(port, due):
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     handler = RefusingOneMailbox()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,26 +10,15 @@ from pydantic import BaseModel
 
 from ms_platform.auth import Principal, Role, require_roles
 
-from notify.adapters.repository import DeliveryRepository
+from notify.adapters.repository import DeliveryRepository, DeliverySummary
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
 Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 
 
-class DeliveryView(BaseModel):
-    id: uuid.UUID
-    channel: str
-    template: str
-    status: str
-    created_at: datetime
-    sent_at: datetime | None
-    attempts: int
-    last_error: str | None
-
-
 class DeliveryList(BaseModel):
-    items: list[DeliveryView]
+    items: list[DeliverySummary]  # the repository's summary: never a body or a recipient
 
 
 @router.get("/deliveries", response_model=DeliveryList, summary="Messages sent to an account")
@@ -42,4 +30,4 @@ async def list_deliveries(
 ) -> DeliveryList:
     async with request.app.state.pool.acquire() as conn:
         summaries = await DeliveryRepository(conn).list_for_account(account_id, limit)
-    return DeliveryList(items=[DeliveryView(**vars(s)) for s in summaries])
+    return DeliveryList(items=summaries)
