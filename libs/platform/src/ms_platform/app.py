@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry import trace
 
 from ms_platform.auth import TokenVerifier
+from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import install_problem_handlers, problem_response, unhandled_problem
@@ -43,8 +44,14 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status_holder: dict[str, Any] = {"status": 500}
 
+        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+
         async def send_wrapper(message: dict) -> None:
             if message["type"] == "http.response.start":
+                if writes and message["status"] < 400:
+                    # What the request committed has emptied this process's caches before the
+                    # caller can ask again: it reads its own writes.
+                    await caught_up_everywhere()
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
                 message.setdefault("headers", [])

@@ -53,12 +53,8 @@ def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.listing_cache = ListingCache(cfg.dsn)
-        app.state.listing_cache.start()
-        try:
+        async with ListingCache(cfg.dsn) as app.state.listing_cache:
             yield
-        finally:
-            await app.state.listing_cache.close()
 
     app = create_platform_app(cfg, title="contracts", routers=[http_home.router, router, internal, *member_routers()],
                               lifespan=lifespan,

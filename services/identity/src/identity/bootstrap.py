@@ -87,12 +87,8 @@ def create_app() -> FastAPI:
                 s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys(),
                 revocations_url=None,  # identity checks the session itself, in its database
             )
-            app.state.session_cache = SessionCache(s.dsn)
-            app.state.session_cache.start()
-            try:
+            async with SessionCache(s.dsn) as app.state.session_cache:
                 yield
-            finally:
-                await app.state.session_cache.close()
 
     return create_service_app(
         s, title="identity", routers=[router, me_router], audience="identity", lifespan=lifespan,
