@@ -225,6 +225,7 @@ class SmtpSender:
     def __init__(self, config: SmtpConfig, *, connections: int = 1, check_idle_s: float = 5.0) -> None:
         self._config = config
         self._envelope_from = email.utils.parseaddr(config.mail_from)[1]
+        self._plain_sender = _plain_address(self._envelope_from)  # decided once, not per message
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._slots = asyncio.Semaphore(connections)
         self._check_idle_s = check_idle_s
@@ -258,7 +259,7 @@ class SmtpSender:
         recipient = delivery.recipient or ""
         client.handover = handover
         try:
-            if _plain_address(recipient) and _plain_address(self._envelope_from):
+            if self._plain_sender and _plain_address(recipient):
                 await client.send_bytes(self._envelope_from, recipient, email_bytes(delivery, self._config.mail_from))
             elif recipient.isascii():
                 await client.sendmail(self._envelope_from, [recipient], email_bytes(delivery, self._config.mail_from))
