@@ -60,6 +60,7 @@ from notify.app.dispatcher import Dispatcher  # noqa: E402
 from notify.app.handlers import NotifyHandlers  # noqa: E402
 from notify.domain.messages import Brand  # noqa: E402
 from notify.domain.model import RetryPolicy, message_id  # noqa: E402
+from notify.entrypoints.worker import subscriptions  # noqa: E402
 from notify.settings import NotifySettings  # noqa: E402
 
 log = structlog.get_logger()
@@ -161,7 +162,7 @@ async def through_notify(pool, events, port: int, sink: Sink, received_target: i
     """
     settings = NotifySettings()  # the worker's defaults (and var/local.env)
     handlers = NotifyHandlers(TemplateRenderer(), Brand("Mutuelle Exemple", "01 23 45 67 89", "http://127.0.0.1:8080"))
-    runner = ConsumerRunner(CONSUMER, pool, KafkaConfig("127.0.0.1:1", "bench"), handlers.subscriptions())
+    runner = ConsumerRunner(CONSUMER, pool, KafkaConfig("127.0.0.1:1", "bench"), subscriptions(handlers))
     records = polls(events, PARTITIONS, ConsumerOptions().batch_records)
     smtp = SmtpSender(SmtpConfig("127.0.0.1", port, "bench@mutuelle.example", timeout_s=10),
                       connections=settings.dispatch_concurrency)

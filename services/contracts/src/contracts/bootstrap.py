@@ -14,9 +14,7 @@ from fastapi import FastAPI
 from contracts.adapters.listing_cache import ListingCache
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
-from contracts.entrypoints import (http_bank_accounts, http_beneficiaries, http_coverage, http_documents,
-                                   http_home, http_privacy, http_requests, http_terminations)
-from contracts.entrypoints.http import internal, router
+from contracts.entrypoints.http import ROUTERS
 from contracts.settings import ContractsSettings
 from ms_platform.app import create_app as create_platform_app
 
@@ -24,8 +22,11 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 @lru_cache
-def settings() -> ContractsSettings:
+def load_settings() -> ContractsSettings:
     return ContractsSettings()  # type: ignore[call-arg]  (read from the environment)
+
+
+settings = load_settings  # what ``python -m contracts`` and the tests call
 
 
 def import_rules(cfg: ContractsSettings) -> ImportRules:
@@ -42,21 +43,15 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
     return lambda: datetime.now(zone).date()
 
 
-def member_routers() -> list:
-    return [http_coverage.router, http_documents.router, http_beneficiaries.router,
-            http_terminations.router, http_bank_accounts.router,
-            http_requests.router, http_privacy.router]
-
-
-def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
-    cfg = cfg or settings()
+def create_app(settings: ContractsSettings | None = None) -> FastAPI:
+    cfg = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with ListingCache(cfg.dsn) as app.state.listing_cache:
             yield
 
-    app = create_platform_app(cfg, title="contracts", routers=[http_home.router, router, internal, *member_routers()],
+    app = create_platform_app(cfg, title="contracts", routers=ROUTERS,
                               lifespan=lifespan,
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
     app.state.import_rules = import_rules(cfg)
@@ -69,26 +64,20 @@ def create_app(cfg: ContractsSettings | None = None) -> FastAPI:
 def seed_command(argv: list[str]) -> None:
     from contracts.entrypoints.cli import seed
 
-    cfg = settings()
+    cfg = load_settings()
     seed(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))
 
 
 def import_command(argv: list[str]) -> None:
     from contracts.entrypoints.cli import import_files
 
-    cfg = settings()
+    cfg = load_settings()
     import_files(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))
 
 
-def handlers() -> dict:
-    """The events contracts consumes, as consumer group "contracts"."""
-    from contracts.app.privacy import erase_account
-    from ms_events.events.identity import AccountDeleted
+def run_worker(cfg: ContractsSettings) -> None:
+    """Consume the events of ``entrypoints.worker``, as consumer group "contracts"."""
+    from contracts.entrypoints.worker import subscriptions
+    from ms_events import runtime
 
-    return {AccountDeleted: erase_account}
-
-
-def worker(cfg: ContractsSettings) -> None:
-    from ms_events.runtime import run_worker
-
-    run_worker(cfg, handlers())
+    runtime.run_worker(cfg, subscriptions())

@@ -7,7 +7,7 @@ import jwt
 import pytest
 from aiokafka import ConsumerRecord
 
-from contracts import bootstrap
+from contracts.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
 from ms_events.events.identity import AccountDeleted
@@ -57,7 +57,7 @@ async def test_account_deleted_pseudonymises_requests_once_and_keeps_the_contrac
     event = AccountDeleted(account_id=member["account_id"], person_id=member["person_id"], kind="member",
                            deleted_at=datetime.now(UTC))
     envelope = Envelope.wrap(event)
-    runner = ConsumerRunner("contracts", pool, kafka_config(settings, "worker"), bootstrap.handlers())
+    runner = ConsumerRunner("contracts", pool, kafka_config(settings, "worker"), subscriptions())
     assert await runner.process(record(envelope)) == "handled"
     assert await runner.process(record(envelope)) == "duplicate"
     assert await pool.fetchval("select count(*) from contract_request where account_id = $1", member["account_id"]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import AsyncIterator
 
 from fastapi import FastAPI
@@ -17,17 +18,22 @@ from identity.adapters.tokens import KeyRing, TokenIssuer
 from identity.app.handlers import Services
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
-from identity.entrypoints.http import router
-from identity.entrypoints.http_me import router as me_router
+from identity.entrypoints.http import ROUTERS
 from identity.adapters.personal_data import PersonalDataClients
 from identity.settings import IdentitySettings
 from ms_platform.app import create_app as create_service_app
 from ms_platform.auth import TokenVerifier
 
 
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
 @lru_cache
-def settings() -> IdentitySettings:
+def load_settings() -> IdentitySettings:
     return IdentitySettings()  # type: ignore[call-arg]
+
+
+settings = load_settings  # what ``python -m identity`` and the tests call
 
 
 def policy(s: IdentitySettings) -> PasswordPolicy:
@@ -74,8 +80,8 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
         hashing.close()
 
 
-def create_app() -> FastAPI:
-    s = settings()
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    s = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +97,6 @@ def create_app() -> FastAPI:
                 yield
 
     return create_service_app(
-        s, title="identity", routers=[router, me_router], audience="identity", lifespan=lifespan,
+        s, title="identity", routers=ROUTERS, audience="identity", lifespan=lifespan,
         description="Accounts, sign-in, sessions and privacy of the member space.",
     )

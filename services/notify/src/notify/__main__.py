@@ -1,21 +1,16 @@
 """``python -m notify api|relay|worker|migrate``."""
 
-from pathlib import Path
-
 from ms_events.runtime import service_main
 
-from notify.bootstrap import run_notify_worker
-from notify.settings import NotifySettings
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+from notify import bootstrap
 
 
 def main() -> None:
     service_main(
-        settings=NotifySettings,
+        settings=bootstrap.settings,
         app_factory="notify.bootstrap:create_app",
-        migrations=MIGRATIONS,
-        worker=run_notify_worker,
+        migrations=bootstrap.MIGRATIONS,
+        worker=bootstrap.run_worker,
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
+from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI
 
-from ms_events.runtime import run_worker
+from ms_events import runtime
 from ms_platform.app import create_app as create_platform_app
 
 from notify.adapters.letters import LetterSender, LocalPrintQueue
@@ -19,19 +21,27 @@ from notify.app.dispatcher import Dispatcher
 from notify.app.handlers import NotifyHandlers
 from notify.domain.messages import Brand
 from notify.domain.model import RetryPolicy
-from notify.entrypoints.http import router
-from notify.entrypoints.personal_data import router as personal_data_router
-from notify.entrypoints.preferences import router as preferences_router
+from notify.entrypoints.http import ROUTERS
+from notify.entrypoints.worker import subscriptions
 from notify.settings import NotifySettings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+@lru_cache
+def load_settings() -> NotifySettings:
+    return NotifySettings()  # type: ignore[call-arg]  (read from the environment)
+
+
+settings = load_settings  # what ``python -m notify`` calls
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
-    settings = settings or NotifySettings()
     return create_platform_app(
-        settings,
+        settings or load_settings(),
         title="notify",
         description="Every message the platform sends: deliveries and their outcome.",
-        routers=[router, preferences_router, personal_data_router],
+        routers=ROUTERS,
     )
 
 
@@ -84,10 +94,10 @@ def build_dispatcher(settings: NotifySettings, pool: asyncpg.Pool) -> Dispatcher
     )
 
 
-def run_notify_worker(settings: NotifySettings) -> None:
+def run_worker(settings: NotifySettings) -> None:
     """Consume identity events and run the dispatcher in the same process."""
 
     def extra_tasks(pool: asyncpg.Pool, stop: asyncio.Event) -> list:
         return [build_dispatcher(settings, pool).run(stop)]
 
-    run_worker(settings, build_handlers(settings).subscriptions(), extra_tasks=extra_tasks)
+    runtime.run_worker(settings, subscriptions(build_handlers(settings)), extra_tasks=extra_tasks)

@@ -14,6 +14,7 @@ from notify.adapters.sending import ChannelRouter
 from notify.adapters.sms import SmsConfig, SmsSender
 from notify.app.dispatcher import Dispatcher
 from notify.domain.model import RetryPolicy, message_key
+from notify.entrypoints.worker import subscriptions
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +30,7 @@ def dispatcher(pool, standin, letters_dir, key=None) -> Dispatcher:
 async def handle_parked(pool, handlers, parked_at, event) -> Envelope:
     envelope = Envelope.wrap(event)
     async with pool.acquire() as conn, conn.transaction():
-        await handlers.subscriptions()[type(event)](conn, envelope, event)
+        await subscriptions(handlers)[type(event)](conn, envelope, event)
         await conn.execute("update delivery set next_attempt_at = $2 where source_event_id = $1 and status = 'pending'",
                            envelope.id, parked_at)
     return envelope

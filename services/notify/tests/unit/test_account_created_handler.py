@@ -3,6 +3,7 @@ from ms_events.envelope import Envelope
 from notify.adapters.templates import TemplateRenderer
 from notify.app.handlers import NotifyHandlers
 from notify.domain.model import Channel, message_id
+from notify.entrypoints.worker import subscriptions
 
 
 
@@ -44,7 +45,7 @@ def test_every_catalogue_event_that_tells_a_person_something_has_a_handler(brand
     from ms_events.events.identity import ProfileUpdated
 
     telling = {cls for cls in CATALOGUE.values() if cls.meta().tells_a_person}
-    subscribed = set(make_handlers(brand, repo).subscriptions())
+    subscribed = set(subscriptions(make_handlers(brand, repo)))
     assert telling and telling <= subscribed
     # The only other event consumed feeds the contact projection (phone, postal address).
     assert subscribed - telling == {ProfileUpdated}

@@ -10,6 +10,7 @@ from ms_events.events import identity as id_
 from notify.adapters.templates import TemplateRenderer
 from notify.app.handlers import NotifyHandlers
 from notify.domain.model import Channel
+from notify.entrypoints.worker import subscriptions
 from notify.samples import sample_event
 
 NOW = datetime(2025, 3, 3, 8, 5, tzinfo=UTC)
@@ -17,7 +18,7 @@ NOW = datetime(2025, 3, 3, 8, 5, tzinfo=UTC)
 
 async def handle(brand, repo, event):
     envelope = Envelope.wrap(event)
-    await NotifyHandlers(TemplateRenderer(), brand, repository=lambda _c: repo).subscriptions()[type(event)](
+    await subscriptions(NotifyHandlers(TemplateRenderer(), brand, repository=lambda _c: repo))[type(event)](
         object(), envelope, event)
     return envelope
 

@@ -15,7 +15,7 @@ from ms_events.events.identity import (
 )
 
 from notify.adapters.repository import Contact, DeliveryRepository
-from notify.domain.messages import COMPOSERS, Brand, MessageRequest, Undeliverable, plan
+from notify.domain.messages import Brand, MessageRequest, Undeliverable, plan
 from notify.domain.model import Channel, Delivery, Rendered
 
 log = structlog.get_logger()
@@ -99,9 +99,3 @@ class NotifyHandlers:
         if await repo.add_failed(delivery, item.reason):
             log.warning("delivery.undeliverable", delivery_id=str(delivery.id), template=item.template,
                         channel=item.channel.value, reason=item.reason)
-
-    def subscriptions(self) -> dict:
-        """Event type → handler, as ``run_worker`` expects."""
-        handlers: dict = {event_type: self.notify for event_type in COMPOSERS}
-        handlers.update({event_type: self.profile_updated for event_type in PROJECTION_ONLY})
-        return handlers

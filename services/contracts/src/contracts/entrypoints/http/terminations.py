@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from contracts.app import terminations
 from contracts.domain.terminations import REASONS
-from contracts.entrypoints.http import Today
+from contracts.entrypoints.deps import Today
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["terminations"])

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from contracts.app import home, schedules
-from contracts.entrypoints.http import Category, ProductOut, Today
+from contracts.entrypoints.deps import Today
+from contracts.entrypoints.http.contracts import Category, ProductOut
 from contracts.entrypoints.scope import MemberScope, ReaderScope
 
 router = APIRouter(tags=["home"])

@@ -1,6 +1,7 @@
 """Beneficiaries of a contract (CT-2): list, add, remove."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: BeneficiaryOut is pinned to another module (see it),
+# so its annotations must be evaluated here, not looked up there.
 
 import uuid
 from datetime import date
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.app import beneficiaries
 from contracts.domain.beneficiaries import NewBeneficiary
-from contracts.entrypoints.http import Today
+from contracts.entrypoints.deps import Today
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["beneficiaries"])
@@ -30,6 +31,9 @@ class BeneficiaryIn(BaseModel):
 
 
 class BeneficiaryOut(BaseModel):
+    # Named like contracts.BeneficiaryOut: pinned to its first module so the OpenAPI stays the same.
+    __module__ = "contracts.entrypoints.http_beneficiaries"
+
     id: uuid.UUID
     last_name: str
     first_name: str

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from contracts.app import documents
-from contracts.entrypoints.http import Today
+from contracts.entrypoints.deps import Today
 from contracts.entrypoints.scope import Scope, ScopeDep
 from ms_platform.problems import Problem
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app.coverage import SimulationRequest, simulate_coverage
 from contracts.domain.coverage import CARE_TYPES, Scenario
-from contracts.entrypoints.http import Today
+from contracts.entrypoints.deps import Today
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["coverage"])
