@@ -1,8 +1,9 @@
 """The relay: publishes outbox rows to Kafka in order, then marks them sent.
 
 One relay per service database is active at a time (a PostgreSQL advisory lock held on
-its listening connection); others wait as hot standbys, so rows keep their order. It
-wakes on the outbox NOTIFY sent at commit, and polls as a safety net. A crash between
+its working connection); others wait as hot standbys, so rows keep their order. The leader
+wakes on the outbox NOTIFY sent at commit (``ms_platform.listen.Listener``, which also wakes
+it after a gap in listening), and polls as a safety net. A crash between
 publishing and marking republishes the same envelopes (same event ids): consumers' inboxes
 make that harmless.
 """
@@ -20,6 +21,7 @@ from aiokafka import AIOKafkaProducer
 
 from ms_events.kafka import KafkaConfig, make_producer
 from ms_events.outbox import NOTIFY_CHANNEL
+from ms_platform.listen import Listener
 
 log = structlog.get_logger()
 
@@ -67,20 +69,26 @@ class Relay:
                 await _sleep_or_stop(stop, 5.0)
                 if stop.is_set():
                     return
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
             log.info("relay.leading")
-            next_purge = 0.0
-            while not stop.is_set():
-                if time.monotonic() >= next_purge:
-                    purged = await self.purge_published(conn)
-                    if purged:
-                        log.info("relay.purged", rows=purged)
-                    next_purge = time.monotonic() + self._options.purge_every_s
-                published = await self._publish_batch(conn)
-                if published < self._options.batch_size:
-                    await self._wait_for_work(stop)
+            async with self._wake_ups():
+                next_purge = 0.0
+                while not stop.is_set():
+                    if time.monotonic() >= next_purge:
+                        purged = await self.purge_published(conn)
+                        if purged:
+                            log.info("relay.purged", rows=purged)
+                        next_purge = time.monotonic() + self._options.purge_every_s
+                    published = await self._publish_batch(conn)
+                    if published < self._options.batch_size:
+                        await self._wait_for_work(stop)
         finally:
             await conn.close(timeout=2)
+
+    def _wake_ups(self) -> Listener:
+        """NOTIFY at commit wakes the leader; so does listening again after a gap (rows may
+        have been committed meanwhile). Its own connection: the lock's one is busy publishing."""
+        return Listener(self._dsn, [NOTIFY_CHANNEL], lambda _channel, _payload: self._wake.set(),
+                        on_listening=lambda _up: self._wake.set())
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         self._wake.clear()

@@ -26,6 +26,8 @@ from typing import Generic, Hashable, TypeVar
 import asyncpg
 import structlog
 
+from ms_platform.listen import Listener, NotListening
+
 log = structlog.get_logger()
 
 K = TypeVar("K", bound=Hashable)
@@ -50,10 +52,7 @@ class NotifiedCache(Generic[K, V]):
         self._max_entries = max_entries
         self._entries: OrderedDict[K, tuple[float, str, V]] = OrderedDict()
         self.listening = False
-        self._task: asyncio.Task | None = None
-        self._stop = asyncio.Event()
-        self._conn: asyncpg.Connection | None = None  # the listening connection, while it lives
-        self._conn_busy = asyncio.Lock()  # one query at a time on it
+        self._listener = Listener(dsn, [channel], self._notified, on_listening=self._listening_changed)
         self._syncs: dict[str, asyncio.Future] = {}
 
     def lookup(self, key: K) -> V | None:
@@ -85,23 +84,21 @@ class NotifiedCache(Generic[K, V]):
 
         Sends a notification of its own on the listening connection and waits for it to come
         back. If it does not within ``timeout_s``, every copy is dropped instead."""
-        conn = self._conn
-        if not self.listening or conn is None:
+        if not self.listening or not self._listener.listening:
             return  # nothing is cached
         token = f"{_SYNC}{uuid.uuid4().hex}"
         arrived = asyncio.get_running_loop().create_future()
         self._syncs[token] = arrived
         try:
-            async with self._conn_busy:
-                await conn.execute("select pg_notify($1, $2)", self._channel, token)
+            await self._listener.execute("select pg_notify($1, $2)", self._channel, token)
             await asyncio.wait_for(arrived, timeout_s)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+        except (OSError, NotListening, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
             log.warning("cache.sync_failed", channel=self._channel, error=type(exc).__name__)
             self._entries.clear()
         finally:
             self._syncs.pop(token, None)
 
-    def _notified(self, payload: str) -> None:
+    def _notified(self, _channel: str, payload: str) -> None:
         if payload.startswith(_SYNC):  # one process's caught_up: the others have nothing to drop
             arrived = self._syncs.get(payload)
             if arrived is not None and not arrived.done():
@@ -109,15 +106,18 @@ class NotifiedCache(Generic[K, V]):
             return
         self.invalidate(payload)
 
+    def _listening_changed(self, up: bool) -> None:
+        # Anything may have changed while nobody listened: no copy survives a gap.
+        self._entries.clear()
+        self.listening = up
+
     def start(self) -> None:
         _LIVE.add(self)
-        self._task = asyncio.create_task(self._listen_forever())
+        self._listener.start()
 
     async def close(self) -> None:
         _LIVE.discard(self)
-        self._stop.set()
-        if self._task is not None:
-            await asyncio.wait_for(self._task, timeout=5)
+        await self._listener.close()
 
     async def __aenter__(self) -> "NotifiedCache[K, V]":
         """Listening for the life of the block (an app's lifespan)."""
@@ -126,47 +126,3 @@ class NotifiedCache(Generic[K, V]):
 
     async def __aexit__(self, *_: object) -> None:
         await self.close()
-
-    async def _listen_forever(self) -> None:
-        backoff = 0.2
-        while not self._stop.is_set():
-            try:
-                conn = await asyncpg.connect(self._dsn, timeout=5)
-            except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
-                log.warning("cache.listen_failed", channel=self._channel, error=type(exc).__name__)
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            lost = asyncio.Event()
-            conn.add_termination_listener(lambda _c: lost.set())
-            await conn.add_listener(self._channel, lambda _c, _pid, _ch, payload: self._notified(payload))
-            self._entries.clear()  # anything may have changed while nobody listened
-            self._conn = conn
-            self.listening = True
-            backoff = 0.2
-            try:
-                await self._watch(conn, lost)
-            finally:
-                self.listening = False
-                self._conn = None
-                self._entries.clear()
-                if not conn.is_closed():
-                    await conn.close(timeout=2)
-
-    async def _watch(self, conn: asyncpg.Connection, lost: asyncio.Event) -> None:
-        """Return when the listening connection is gone (checked every second)."""
-        while not self._stop.is_set() and not lost.is_set():
-            await self._sleep(1.0)
-            if lost.is_set() or conn.is_closed():
-                return
-            try:
-                async with self._conn_busy:
-                    await asyncio.wait_for(conn.execute("select 1"), timeout=2)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError):
-                return
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
-            pass

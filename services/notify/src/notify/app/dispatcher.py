@@ -19,6 +19,7 @@ import structlog
 from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
+from ms_platform.listen import Listener
 
 from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery, SentMark
 from notify.adapters.sending import Handover, SendError
@@ -153,12 +154,10 @@ class Dispatcher:
         ``only`` and ``as_of`` as in ``run_once``.
         """
         wakeups = _Wakeups()
-        listener = asyncio.create_task(self._listen(wakeups, stop))
-        try:
+        # Listening again after a gap counts as a notification: rows may have come meanwhile.
+        async with Listener(self._pool, [WAKE_CHANNEL], lambda _channel, _payload: wakeups.notified(),
+                            on_listening=lambda up: wakeups.notified() if up else None):
             await asyncio.gather(*(self._loop(wakeups, stop, only, as_of) for _ in range(self._concurrency)))
-        finally:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
 
     async def _loop(
         self, wakeups: "_Wakeups", stop: asyncio.Event, only: Sequence[uuid.UUID] | None, as_of: datetime | None
@@ -177,26 +176,6 @@ class Dispatcher:
             if wakeups.take_missed():
                 continue  # a NOTIFY came while every loop was busy: look again
             await wakeups.wait(wake, stop, self._poll_interval_s)
-
-    async def _listen(self, wakeups: "_Wakeups", stop: asyncio.Event) -> None:
-        def on_notify(*_: object) -> None:
-            wakeups.notified()
-
-        while not stop.is_set():
-            try:
-                async with self._pool.acquire() as conn:
-                    lost = asyncio.Event()
-                    conn.add_termination_listener(lambda _c: lost.set())
-                    await conn.add_listener(WAKE_CHANNEL, on_notify)
-                    try:
-                        while not stop.is_set() and not lost.is_set() and not conn.is_closed():
-                            await _wait_any(lost, stop, 5.0)
-                    finally:
-                        if not conn.is_closed():
-                            await conn.remove_listener(WAKE_CHANNEL, on_notify)
-            except Exception as exc:  # the poll keeps deliveries moving meanwhile
-                log.warning("dispatcher.listen_failed", error=type(exc).__name__)
-            await _wait_any(stop, stop, 2.0)
 
 
 class _Window:
