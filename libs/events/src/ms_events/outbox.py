@@ -9,6 +9,7 @@ import asyncpg
 from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_platform.observability import current_traceparent
+from ms_platform.uow import UnitOfWork
 
 NOTIFY_CHANNEL = "outbox"
 
@@ -74,3 +75,8 @@ def describe(payload: bytes) -> dict:
     """A log-safe summary of an outbox payload (type and id, never data)."""
     data = json.loads(payload)
     return {"event_id": data.get("id"), "event_type": data.get("type")}
+
+
+def unit_of_work(pool: asyncpg.Pool) -> UnitOfWork:
+    """A unit of work whose published events go to this service's outbox at commit."""
+    return UnitOfWork(pool, append)
