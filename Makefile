@@ -5,6 +5,9 @@
 #   make test                 unit tests, then up, then integration and end-to-end tests
 #   make test-unit | test-integration | test-e2e
 #   make test-svc SVC=identity   one service's unit then integration tests
+#   make generate             write every deployment file from the declarations
+#                             (deploy/platform.toml, services/*/service.toml)
+#   make new-service NAME=claims [PORT=8004]   scaffold a service, then make generate
 #   make status | logs | install | bench
 #   PYTEST_ARGS="-x -k foo"   extra pytest arguments for any test target
 
@@ -20,13 +23,23 @@ UNIT_PATHS        := $(wildcard libs/*/tests/unit services/*/tests/unit tests/de
 INTEGRATION_PATHS := $(wildcard libs/*/tests/integration services/*/tests/integration)
 E2E_PATHS         := $(wildcard tests/e2e)
 
-.PHONY: help install up down status logs test test-unit test-integration test-e2e test-svc bench
+.PHONY: help install up down status logs test test-unit test-integration test-e2e test-svc bench generate new-service
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
 
 install:
 	$(BIN)/install
+
+generate:
+	.venv/bin/python -m ms_deploy generate
+
+new-service:
+	@[[ -n "$(NAME)" ]] || { echo "usage: make new-service NAME=<name> [PORT=<api port>]"; exit 2; }
+	.venv/bin/python -m ms_deploy new-service "$(NAME)" $(if $(PORT),--port $(PORT))
+	uv lock
+	uv sync --frozen
+	.venv/bin/python -m ms_deploy generate
 
 up:
 	$(BIN)/up

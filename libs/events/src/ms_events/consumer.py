@@ -32,6 +32,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from ms_events.catalogue import Event, dead_letter_topic, model_for
 from ms_events.envelope import Envelope, MalformedEvent
 from ms_events.kafka import KafkaConfig, make_consumer, make_producer
+from ms_platform.probe import Liveness
 from ms_platform.db import is_database_unavailable
 from ms_platform.observability import context_from_traceparent
 
@@ -67,8 +68,10 @@ class ConsumerRunner:
         kafka: KafkaConfig,
         handlers: dict[type[Event], Handler],
         options: ConsumerOptions | None = None,
+        liveness: Liveness | None = None,
     ) -> None:
         self.name = name
+        self._liveness = liveness or Liveness()
         self._pool = pool
         self._kafka = kafka
         self._handlers = {cls.meta().type: handler for cls, handler in handlers.items()}
@@ -87,6 +90,7 @@ class ConsumerRunner:
             except (KafkaError, OSError) as exc:
                 # A consumer stuck after a broker restart (aiokafka #1154) is rebuilt from scratch.
                 log.warning("consumer.kafka_error", consumer=self.name, error=type(exc).__name__)
+                self._liveness.beat()  # retrying an outage is progress; a hung loop is not
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
             finally:
@@ -112,6 +116,7 @@ class ConsumerRunner:
         assert self._consumer is not None
         while not stop.is_set():
             batch = await self._consumer.getmany(timeout_ms=500, max_records=self._options.batch_records)
+            self._liveness.beat()
             for tp, records in batch.items():
                 done = await self.process_batch(records, stop)
                 if done:

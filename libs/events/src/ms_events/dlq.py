@@ -73,8 +73,7 @@ def main() -> None:
     parser.add_argument("--topic", required=True, help="the original topic, e.g. identity.account.v1")
     parser.add_argument("--consumer", help="replay only what this consumer group dead-lettered")
     args = parser.parse_args()
-    config = KafkaConfig(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), "dlq-tool",
-                         os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"))
+    config = KafkaConfig.from_env("dlq-tool")
     if args.command == "list":
         for row in asyncio.run(list_dead_letters(config, args.topic)):
             print(row)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -14,6 +15,24 @@ class KafkaConfig:
     bootstrap_servers: str
     client_id: str
     security_protocol: str = "PLAINTEXT"
+    # SASL sign-in of the service's own principal (SCRAM-SHA-512 in Kubernetes, where the
+    # broker's ACLs say what each principal may read and write).
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, client_id: str) -> "KafkaConfig":
+        """For the platform's tools (topics, DLQ replay): the same variables the services read."""
+        env = os.environ
+        return cls(
+            bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            client_id=client_id,
+            security_protocol=env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+            sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
+            sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
+            sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
+        )
 
     def common(self) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -26,6 +45,10 @@ class KafkaConfig:
         }
         if self.security_protocol in ("SSL", "SASL_SSL"):
             options["ssl_context"] = ssl.create_default_context()
+        if self.security_protocol.startswith("SASL_"):
+            options.update(sasl_mechanism=self.sasl_mechanism or "SCRAM-SHA-512",
+                           sasl_plain_username=self.sasl_username,
+                           sasl_plain_password=self.sasl_password)
         return options
 
 

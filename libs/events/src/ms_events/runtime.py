@@ -15,6 +15,7 @@ from ms_events.catalogue import Event
 from ms_events.kafka import KafkaConfig
 from ms_events.relay import Relay, options_from_env
 from ms_platform.db import create_pool
+from ms_platform.probe import Liveness, serve_probe
 from ms_platform.observability import configure_logging, configure_tracing
 from ms_platform.settings import ServiceSettings
 
@@ -26,7 +27,17 @@ def kafka_config(settings: ServiceSettings, role: str) -> KafkaConfig:
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.service_name}-{role}",
         security_protocol=settings.kafka_security_protocol,
+        sasl_mechanism=settings.kafka_sasl_mechanism,
+        sasl_username=settings.kafka_sasl_username,
+        sasl_password=settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else None,
     )
+
+
+def probe_tasks(settings: ServiceSettings, liveness: Liveness, stop: asyncio.Event) -> list[Awaitable[None]]:
+    """The /health/live server, where this deployment asks for one (probe_port)."""
+    if settings.probe_port is None:
+        return []
+    return [serve_probe(liveness, settings.probe_host, settings.probe_port, stop)]
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -59,11 +70,15 @@ def run_worker(
     configure_logging(f"{settings.service_name}-worker", settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
 
+    liveness = Liveness(settings.probe_max_silence_s)
+
     async def main(stop: asyncio.Event) -> None:
         pool = await create_pool(settings.dsn, min_size=1, max_size=settings.db_pool_max)
         try:
-            runner = ConsumerRunner(settings.service_name, pool, kafka_config(settings, "worker"), handlers)
-            tasks = [runner.run(stop), *(extra_tasks(pool, stop) if extra_tasks else [])]
+            runner = ConsumerRunner(settings.service_name, pool, kafka_config(settings, "worker"), handlers,
+                                    liveness=liveness)
+            tasks = [runner.run(stop), *probe_tasks(settings, liveness, stop),
+                     *(extra_tasks(pool, stop) if extra_tasks else [])]
             await asyncio.gather(*tasks)
         finally:
             await pool.close()

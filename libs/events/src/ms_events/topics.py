@@ -44,11 +44,7 @@ def main() -> None:
     if args.command == "list":
         print("\n".join(all_topics()))
         return
-    config = KafkaConfig(
-        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        client_id="topics-admin",
-        security_protocol=os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
-    )
+    config = KafkaConfig.from_env("topics-admin")
     created = asyncio.run(ensure_topics(
         config,
         partitions=int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "3")),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, PostgresDsn, model_validator
+from pydantic import Field, PostgresDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,10 @@ class ServiceSettings(BaseSettings):
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
     kafka_security_protocol: str = Field("PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL")
+    # The service's own Kafka principal (SASL_SSL / SASL_PLAINTEXT): its ACLs say what it may do.
+    kafka_sasl_mechanism: str = Field("SCRAM-SHA-512", validation_alias="KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(None, validation_alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias="KAFKA_SASL_PASSWORD")
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     jwt_issuer: str = Field("memberspace-identity", validation_alias="JWT_ISSUER")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -48,6 +52,13 @@ class ServiceSettings(BaseSettings):
     api_port: int = 8000
     # Processes serving the API (uvicorn workers); scale out further with more hosts/pods.
     api_workers: int = 1
+    # Relays and workers answer /health/live (and later /metrics) on this port when it is
+    # set (<PREFIX>_PROBE_PORT; each container in compose and Kubernetes, not the local stack,
+    # where supervisord watches the processes and several would share one address).
+    probe_port: int | None = None
+    probe_host: str = "0.0.0.0"
+    # A relay or worker whose loop did not turn for this long is reported dead.
+    probe_max_silence_s: float = 120.0
     # Addresses whose X-Forwarded-For is trusted (the gateway's); the client address of a
     # request comes from there.
     forwarded_allow_ips: str = Field("127.0.0.1", validation_alias="FORWARDED_ALLOW_IPS")
@@ -75,6 +86,10 @@ class ServiceSettings(BaseSettings):
             reasons.append("database_url has no password")
         if self.kafka_security_protocol == "PLAINTEXT":
             reasons.append("Kafka must use TLS (KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)")
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            reasons.append("Kafka SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
         if self.jwks_url.startswith("http://"):
             reasons.append("jwks_url must be https")
         return reasons

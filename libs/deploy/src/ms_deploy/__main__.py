@@ -1,0 +1,47 @@
+"""``python -m ms_deploy generate|check|local-env|new-service``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from ms_deploy import declaration, generate, local
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ms_deploy", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("generate", help="write every generated deployment file")
+    sub.add_parser("check", help="exit 1 when a generated file differs from what generate writes")
+    sub.add_parser("local-env", help="print var/local.env lines for every declared service")
+    new = sub.add_parser("new-service", help="create services/<name> from the scaffold")
+    new.add_argument("name")
+    new.add_argument("--port", type=int, help="API port (default: the next free one)")
+    new.add_argument("--summary", default=None, help="what the service owns, in a few words")
+    args = parser.parse_args(argv)
+
+    if args.command == "new-service":
+        from ms_deploy.scaffold import new_service
+
+        path = new_service(args.name, port=args.port, summary=args.summary)
+        print(f"created {path.relative_to(declaration.ROOT)}; next: make up, make test-svc SVC={args.name}")
+        return 0
+    platform = declaration.load()
+    if args.command == "generate":
+        written = generate.write(platform)
+        print(f"{len(written)} file(s) written" + "".join(f"\n  {p}" for p in written))
+        return 0
+    if args.command == "check":
+        stale = generate.stale(platform)
+        for rel in stale:
+            print(f"stale: {rel} (run make generate)", file=sys.stderr)
+        return 1 if stale else 0
+    for key, value in local.local_env(platform, Path(declaration.ROOT)):
+        print(f"{key}={shlex.quote(value)}")  # the file is sourced by bash
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""The platform and service declarations (deploy/platform.toml, services/*/service.toml).
+
+Everything that runs a service (Procfile, gateway, compose, Kubernetes) is generated from
+these files and the event catalogue; this module reads and checks them, nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+PROCESS_KINDS = ("api", "relay", "worker")
+NAME = re.compile(r"^[a-z][a-z0-9]{1,30}$")
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
+
+
+class DeclarationError(ValueError):
+    """A declaration file is missing something or contradicts another."""
+
+
+@dataclass(frozen=True)
+class Process:
+    kind: str
+    replicas: int = 1
+    max_replicas: int | None = None
+    cpu: str = "50m"
+    memory: str = "128Mi"
+    memory_limit: str = "256Mi"
+    consumes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limited:
+    prefix: str
+    zone: str
+    burst: int
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret setting: a Kubernetes Secret key, a compose .env variable, a local generator."""
+
+    env: str
+    secret: str
+    key: str
+    compose: str
+    local: str | None
+    optional: bool
+    processes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A directory a process reads (a Secret's files) or writes (a volume)."""
+
+    name: str
+    env: str
+    path: str
+    processes: tuple[str, ...]
+    local: str
+    secret: str | None = None  # read-only files from a Secret; None: a writable volume
+    size: str = "1Gi"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    summary: str
+    exports_personal_data: bool
+    processes: dict[str, Process]
+    prefixes: tuple[str, ...]
+    exact: tuple[str, ...]
+    limited: tuple[Limited, ...]
+    env: dict[str, dict[str, str]]  # target ("all", "local", "compose", "kubernetes") -> env
+    secrets: tuple[Secret, ...]
+    mounts: tuple[Mount, ...]
+    topics: dict[str, dict]
+    path: Path = field(compare=False, default=ROOT)
+
+    @property
+    def prefix(self) -> str:
+        return self.name.upper()
+
+    @property
+    def consumes(self) -> tuple[str, ...]:
+        worker = self.processes.get("worker")
+        return worker.consumes if worker else ()
+
+    def env_for(self, target: str) -> dict[str, str]:
+        return {**self.env.get("all", {}), **self.env.get(target, {})}
+
+    def secrets_of(self, kind: str) -> list[Secret]:
+        return [s for s in self.secrets if kind in s.processes or kind == "migrate"]
+
+    def mounts_of(self, kind: str) -> list[Mount]:
+        return [m for m in self.mounts if kind in m.processes]
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    namespace: str
+    gateway_port: int
+    targets: dict[str, dict[str, str]]
+    infrastructure: tuple[tuple[str, str], ...]
+    environments: dict[str, dict]
+    services: tuple[Service, ...]
+
+    def service(self, name: str) -> Service:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        raise DeclarationError(f"no service named {name!r}")
+
+
+def _process(kind: str, raw: dict) -> Process:
+    unknown = set(raw) - {"replicas", "max_replicas", "cpu", "memory", "memory_limit", "consumes"}
+    if unknown:
+        raise DeclarationError(f"process {kind}: unknown keys {sorted(unknown)}")
+    if "consumes" in raw and kind != "worker":
+        raise DeclarationError(f"only a worker consumes topics, not {kind}")
+    return Process(kind=kind, **{**raw, "consumes": tuple(raw.get("consumes", ()))})
+
+
+def _secret(name: str, raw: dict, kinds: tuple[str, ...]) -> Secret:
+    env = raw["env"]
+    default_secret = f"{name}-{env.removeprefix(name.upper() + '_').lower().replace('_', '-')}"
+    return Secret(
+        env=env,
+        secret=raw.get("secret", default_secret),
+        key=raw.get("key", "value"),
+        compose=raw.get("compose", env),
+        local=raw.get("local"),
+        optional=raw.get("optional", False),
+        processes=tuple(raw.get("processes", kinds)),
+    )
+
+
+def _mount(raw: dict) -> Mount:
+    return Mount(
+        name=raw["name"], env=raw["env"], path=raw["path"], processes=tuple(raw["processes"]),
+        local=raw["local"], secret=raw.get("secret"), size=raw.get("size", "1Gi"),
+    )
+
+
+def load_service(path: Path) -> Service:
+    raw = tomllib.loads(path.read_text())
+    name = raw.get("name", "")
+    if not NAME.match(name) or path.parent.name != name:
+        raise DeclarationError(f"{path}: name must be the folder's name, lower-case letters/digits")
+    processes = {kind: _process(kind, spec) for kind, spec in raw.get("processes", {}).items()}
+    if "api" not in processes or "relay" not in processes or set(processes) - set(PROCESS_KINDS):
+        raise DeclarationError(f"{path}: processes are api, relay and optionally worker")
+    gateway = raw.get("gateway", {})
+    env = {"all": raw.get("env", {})}
+    for target in ("local", "compose", "kubernetes"):
+        env[target] = raw.get(f"env_{target}", {})
+    for values in env.values():
+        for key in values:
+            if not key.startswith(f"{name.upper()}_"):
+                raise DeclarationError(f"{path}: setting {key} must start with {name.upper()}_")
+    return Service(
+        name=name,
+        port=int(raw["port"]),
+        summary=raw.get("summary", name),
+        exports_personal_data=bool(raw.get("exports_personal_data", True)),
+        processes=processes,
+        prefixes=tuple(gateway.get("prefixes", ())),
+        exact=tuple(gateway.get("exact", ())),
+        limited=tuple(Limited(**spec) for spec in gateway.get("limited", ())),
+        env=env,
+        secrets=tuple(_secret(name, s, tuple(processes)) for s in raw.get("secrets", ())),
+        mounts=tuple(_mount(m) for m in [*raw.get("mounts", ()), *raw.get("volumes", ())]),
+        topics=raw.get("topics", {}),
+        path=path.parent,
+    )
+
+
+def load(root: Path = ROOT) -> Platform:
+    """Read deploy/platform.toml and every services/*/service.toml, and check them together."""
+    raw = tomllib.loads((root / "deploy" / "platform.toml").read_text())
+    found = (load_service(p) for p in (root / "services").glob("*/service.toml"))
+    services = tuple(sorted(found, key=lambda s: s.port))  # start order: by port
+    platform = Platform(
+        name=raw["name"],
+        namespace=raw["namespace"],
+        gateway_port=int(raw["gateway_port"]),
+        targets=raw["targets"],
+        infrastructure=tuple((p["name"], p["command"]) for p in raw["local"]["infrastructure"]),
+        environments=raw.get("environments", {}),
+        services=services,
+    )
+    _check(platform)
+    return platform
+
+
+def _check(platform: Platform) -> None:
+    ports = [s.port for s in platform.services]
+    if len(set(ports)) != len(ports):
+        raise DeclarationError(f"two services share a port: {sorted(ports)}")
+    if platform.gateway_port in ports:
+        raise DeclarationError("a service uses the gateway's port")
+    prefixes = [p for s in platform.services for p in (*s.prefixes, *(lim.prefix for lim in s.limited))]
+    if len(set(prefixes)) != len(prefixes):
+        raise DeclarationError("two services claim the same route prefix")
+    for svc in platform.services:
+        for env in (*(s.env for s in svc.secrets), *(m.env for m in svc.mounts)):
+            if not ENV_NAME.match(env):
+                raise DeclarationError(f"{svc.name}: bad setting name {env!r}")

@@ -1,0 +1,124 @@
+"""Kafka for Kubernetes (Strimzi, API kafka.strimzi.io/v1): the cluster, a KafkaTopic per
+catalogue topic and its dead-letter topic, and a KafkaUser per service with its ACLs.
+
+The same ACLs are what a service's principal may do on the local broker (acls()).
+"""
+
+from __future__ import annotations
+
+from ms_deploy.declaration import Platform, Service
+from ms_deploy.kubernetes import PART_OF, labels, meta
+
+API = "kafka.strimzi.io/v1"
+CLUSTER = "memberspace"
+DLQ_RETENTION_MS = 1209600000  # 14 days to look at and replay a dead letter
+
+
+def catalogue_topics() -> dict[str, str]:
+    """Topic -> the service that publishes it, read from the event catalogue."""
+    from ms_events.catalogue import registered
+
+    return {cls.meta().topic: cls.meta().source for cls in registered().values()}
+
+
+def topic_resource_name(topic: str) -> str:
+    return topic.replace(".", "-")
+
+
+def produced(svc: Service, topics: dict[str, str]) -> list[str]:
+    return sorted(t for t, source in topics.items() if source == svc.name)
+
+
+def acls(svc: Service, topics: dict[str, str]) -> list[dict]:
+    """What the service's principal may do: publish its own topics (relay), read what its
+    worker consumes as group <service>, and write those topics' dead letters."""
+    rules: list[dict] = []
+
+    def allow(kind: str, name: str, operations: list[str]) -> None:
+        rules.append({"resource": {"type": kind, "name": name, "patternType": "literal"},
+                      "operations": operations, "host": "*"})
+
+    for topic in produced(svc, topics):
+        allow("topic", topic, ["Write", "Describe"])
+    for topic in svc.consumes:
+        allow("topic", topic, ["Read", "Describe"])
+        allow("topic", f"{topic}.dlq", ["Write", "Describe"])
+    if svc.consumes:
+        allow("group", svc.name, ["Read"])
+    rules.append({"resource": {"type": "cluster"}, "operations": ["IdempotentWrite"], "host": "*"})
+    return rules
+
+
+def user(platform: Platform, svc: Service, topics: dict[str, str]) -> dict:
+    return {"apiVersion": API, "kind": "KafkaUser",
+            "metadata": meta(svc.name, platform.namespace, {**labels(svc.name, "kafka-user"),
+                                                            "strimzi.io/cluster": CLUSTER}),
+            "spec": {"authentication": {"type": "scram-sha-512"},
+                     "authorization": {"type": "simple", "acls": acls(svc, topics)}}}
+
+
+def topic(platform: Platform, name: str, config: dict) -> dict:
+    return {"apiVersion": API, "kind": "KafkaTopic",
+            "metadata": meta(topic_resource_name(name), platform.namespace,
+                             {"strimzi.io/cluster": CLUSTER, "app.kubernetes.io/part-of": PART_OF}),
+            "spec": {"topicName": name, "partitions": 3, "replicas": 3,
+                     "config": {"min.insync.replicas": 2, **config}}}
+
+
+def topic_documents(platform: Platform) -> list[dict]:
+    topics = catalogue_topics()
+    declared = {name: cfg for svc in platform.services for name, cfg in svc.topics.items()}
+    docs = []
+    for name in sorted(topics):
+        extra = {key.replace("_", "."): value for key, value in declared.get(name, {}).items()}
+        docs.append(topic(platform, name, extra))
+        docs.append(topic(platform, f"{name}.dlq", {"retention.ms": DLQ_RETENTION_MS}))
+    return docs
+
+
+def cluster_documents(platform: Platform) -> list[dict]:
+    node_pool = {
+        "apiVersion": API, "kind": "KafkaNodePool",
+        "metadata": meta("dual-role", platform.namespace, {"strimzi.io/cluster": CLUSTER,
+                                                          "app.kubernetes.io/part-of": PART_OF}),
+        "spec": {"replicas": 3, "roles": ["controller", "broker"],
+                 "storage": {"type": "jbod", "volumes": [{
+                     "id": 0, "type": "persistent-claim", "size": "20Gi", "deleteClaim": False,
+                     "kraftMetadata": "shared"}]}},
+    }
+    kafka = {
+        "apiVersion": API, "kind": "Kafka",
+        "metadata": meta(CLUSTER, platform.namespace, {"app.kubernetes.io/part-of": PART_OF}),
+        "spec": {
+            "kafka": {
+                "listeners": [{
+                    "name": "tls", "port": 9093, "type": "internal", "tls": True,
+                    # Each service signs in as its own principal (KafkaUser <service>).
+                    "authentication": {"type": "scram-sha-512"},
+                    # The services trust the system CA store (ms_events.kafka): the listener
+                    # presents a certificate from a CA the app image trusts, kept in this
+                    # Secret (e.g. cert-manager from the insurer's CA), created outside these files.
+                    "configuration": {"brokerCertChainAndKey": {
+                        "secretName": "memberspace-kafka-listener-cert",
+                        "certificate": "tls.crt", "key": "tls.key"}},
+                    # Only the platform's pods reach the brokers.
+                    "networkPolicyPeers": [{"podSelector": {"matchLabels": {
+                        "app.kubernetes.io/part-of": PART_OF}}}],
+                }],
+                "authorization": {"type": "simple"},
+                "config": {
+                    "auto.create.topics.enable": False, "default.replication.factor": 3,
+                    "min.insync.replicas": 2, "offsets.topic.replication.factor": 3,
+                    "transaction.state.log.replication.factor": 3, "transaction.state.log.min.isr": 2,
+                },
+            },
+            "entityOperator": {"topicOperator": {}, "userOperator": {}},
+        },
+    }
+    return [node_pool, kafka]
+
+
+def kafka_documents(platform: Platform) -> list[dict]:
+    topics = catalogue_topics()
+    return [*cluster_documents(platform), *topic_documents(platform),
+            *(user(platform, svc, topics) for svc in platform.services)]

@@ -1,0 +1,102 @@
+"""The committed deployment files are exactly what the declarations generate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ms_deploy import declaration, generate, kafka, local
+from ms_deploy.declaration import DeclarationError
+
+PLATFORM = declaration.load()
+FILES = generate.files(PLATFORM)
+
+
+@pytest.mark.parametrize("path", sorted(FILES))
+def test_the_committed_file_is_what_make_generate_writes(path):
+    committed = declaration.ROOT / path
+    assert committed.exists(), f"{path} missing: run make generate"
+    assert committed.read_text() == FILES[path], f"{path} edited by hand or stale: run make generate"
+
+
+def test_every_declared_service_has_its_processes_in_the_procfile():
+    procfile = FILES["deploy/local/Procfile"]
+    for svc in PLATFORM.services:
+        for kind in svc.processes:
+            assert f"{svc.name}-{kind}: .venv/bin/python -m {svc.name} {kind}\n" in procfile
+
+
+def test_the_gateway_routes_every_declared_prefix_to_its_service_in_both_configurations():
+    for path in ("deploy/gateway/nginx.conf.template", "deploy/docker/nginx.conf"):
+        conf = FILES[path]
+        for svc in PLATFORM.services:
+            assert f"location = /openapi/{svc.name}.json" in conf
+            for prefix in svc.prefixes:
+                assert prefix.removeprefix("/v1/") in conf
+            for lim in svc.limited:
+                assert f"location ~ ^{lim.prefix}(/|$)" in conf
+                assert f"limit_req zone={lim.zone} burst={lim.burst} nodelay;" in conf
+
+
+def test_the_bench_route_exists_only_in_the_local_gateway():
+    assert "/bench/hello" in FILES["deploy/gateway/nginx.conf.template"]
+    assert "/bench/hello" not in FILES["deploy/docker/nginx.conf"]
+
+
+def test_the_gateway_sets_the_client_address_itself_instead_of_appending_to_the_clients():
+    for path in ("deploy/gateway/nginx.conf.template", "deploy/docker/nginx.conf"):
+        assert "proxy_set_header X-Forwarded-For $remote_addr;" in FILES[path]
+        assert "proxy_add_x_forwarded_for" not in FILES[path]
+
+
+def test_every_catalogue_topic_and_its_dead_letter_topic_is_a_kafka_topic_resource():
+    docs = list(yaml.safe_load_all(FILES["deploy/k8s/base/kafka.yaml"]))
+    names = {d["spec"]["topicName"] for d in docs if d["kind"] == "KafkaTopic"}
+    for topic in kafka.catalogue_topics():
+        assert {topic, f"{topic}.dlq"} <= names
+
+
+def test_a_service_principal_may_read_only_what_its_worker_consumes():
+    docs = list(yaml.safe_load_all(FILES["deploy/k8s/base/kafka.yaml"]))
+    users = {d["metadata"]["name"]: d for d in docs if d["kind"] == "KafkaUser"}
+    assert set(users) == {s.name for s in PLATFORM.services}
+    for svc in PLATFORM.services:
+        reads = {a["resource"]["name"] for a in users[svc.name]["spec"]["authorization"]["acls"]
+                 if "Read" in a["operations"] and a["resource"]["type"] == "topic"}
+        assert reads == set(svc.consumes)
+
+
+def test_identity_asks_every_context_that_exports_personal_data_on_every_target():
+    identity = PLATFORM.service("identity")
+    for target in ("local", "compose", "kubernetes"):
+        env = json.loads(__import__("ms_deploy.targets", fromlist=["x"]).service_env(
+            PLATFORM, identity, target)["IDENTITY_PERSONAL_DATA_URLS"])
+        assert set(env) == {s.name for s in PLATFORM.services if s.exports_personal_data}
+
+
+def test_local_settings_give_every_service_a_database_with_its_own_random_password():
+    first = dict(local.local_env(PLATFORM, declaration.ROOT))
+    second = dict(local.local_env(PLATFORM, declaration.ROOT))
+    for svc in PLATFORM.services:
+        url = first[f"{svc.prefix}_DATABASE_URL"]
+        assert url.startswith(f"postgresql://{svc.name}:") and url.endswith(f"/{svc.name}")
+        assert url != second[f"{svc.prefix}_DATABASE_URL"]
+
+
+def test_a_declaration_whose_name_is_not_its_folder_is_refused(tmp_path):
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "service.toml").write_text('name = "claim"\nport = 8009\n[processes.api]\n[processes.relay]\n')
+    with pytest.raises(DeclarationError, match="folder"):
+        declaration.load_service(folder / "service.toml")
+
+
+def test_a_setting_outside_the_services_prefix_is_refused(tmp_path):
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "service.toml").write_text(
+        'name = "claims"\nport = 8009\n[processes.api]\n[processes.relay]\n[env]\nNOTIFY_X = "1"\n')
+    with pytest.raises(DeclarationError, match="CLAIMS_"):
+        declaration.load_service(folder / "service.toml")
