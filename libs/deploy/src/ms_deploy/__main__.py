@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from pathlib import Path
 
@@ -15,7 +14,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("generate", help="write every generated deployment file")
     sub.add_parser("check", help="exit 1 when a generated file differs from what generate writes")
-    sub.add_parser("local-env", help="print var/local.env lines for every declared service")
+    env = sub.add_parser("local-env", help="bring var/local.env up to the declarations")
+    env.add_argument("--write", type=Path, required=True, help="the env file (var/local.env)")
     new = sub.add_parser("new-service", help="create services/<name> from the scaffold")
     new.add_argument("name")
     new.add_argument("--port", type=int, help="API port (default: the next free one)")
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         for rel in stale:
             print(f"stale: {rel} (run make generate)", file=sys.stderr)
         return 1 if stale else 0
-    for key, value in local.local_env(platform, Path(declaration.ROOT)):
-        print(f"{key}={shlex.quote(value)}")  # the file is sourced by bash
+    changed = local.merge_local_env(args.write, platform, Path(declaration.ROOT))
+    print(f"{args.write}: {len(changed)} setting(s) added or updated" + (f" ({', '.join(changed)})" if changed else ""))
     return 0
 
 

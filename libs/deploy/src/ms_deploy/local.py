@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import shlex
 from pathlib import Path
 
 from ms_deploy.declaration import PROCESS_KINDS, Platform, Secret
@@ -44,15 +45,38 @@ def _local_secret(secret: Secret) -> str | None:
     return _generated(secret.local)
 
 
-def local_env(platform: Platform, repo: Path) -> list[tuple[str, str]]:
-    """KEY=VALUE pairs for var/local.env; random values are drawn anew, so callers keep
-    what the file already has and add only missing keys."""
-    pairs = list(platform_env(platform, "local").items())
+def local_env(platform: Platform, repo: Path) -> list[tuple[str, str, bool]]:
+    """(KEY, VALUE, drawn) for var/local.env. Drawn values (passwords, keys) are random each
+    time: a file that has one keeps it. Declared values follow the declarations."""
+    pairs = [(k, v, False) for k, v in platform_env(platform, "local").items()]
     for svc in platform.services:
         db = svc.name
         password = secrets.token_hex(12)  # hex: safe inside a URL without escaping
-        pairs.append((f"{svc.prefix}_DATABASE_URL", f"postgresql://{db}:{password}@127.0.0.1:5432/{db}"))
-        pairs += service_env(platform, svc, "local").items()
-        pairs += [(m.env, str(repo / m.local)) for m in svc.mounts]
-        pairs += [(s.env, v) for s in svc.secrets if (v := _local_secret(s)) is not None]
+        pairs.append((f"{svc.prefix}_DATABASE_URL", f"postgresql://{db}:{password}@127.0.0.1:5432/{db}", True))
+        pairs += [(k, v, False) for k, v in service_env(platform, svc, "local").items()]
+        pairs += [(m.env, str(repo / m.local), False) for m in svc.mounts]
+        pairs += [(s.env, v, True) for s in svc.secrets if (v := _local_secret(s)) is not None]
     return pairs
+
+
+def _quote(value: str) -> str:
+    return shlex.quote(value)  # the file is sourced by bash and read by the root conftest
+
+
+def merge_local_env(path: Path, platform: Platform, repo: Path) -> list[str]:
+    """Bring var/local.env up to the declarations: drawn values already there are kept,
+    declared ones are rewritten, lines nobody declares (the platform's own) stay. Returns
+    the keys added or changed."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    index = {line.partition("=")[0]: i for i, line in enumerate(lines) if "=" in line and not line.startswith("#")}
+    changed = []
+    for key, value, drawn in local_env(platform, repo):
+        line = f"{key}={_quote(value)}"
+        if key not in index:
+            lines.append(line)
+            changed.append(key)
+        elif not drawn and lines[index[key]] != line:
+            lines[index[key]] = line
+            changed.append(key)
+    path.write_text("\n".join(lines) + "\n")
+    return changed

@@ -35,6 +35,8 @@ def resolve(platform: Platform, value: str, target: str) -> str:
             return api_url(platform, arg, target)
         if what == "personal_data_urls":
             return personal_data_urls(platform, target)
+        if what == "service_names":
+            return json.dumps([s.name for s in platform.services], separators=(",", ":"))
         if what in platform.targets[target]:
             return str(platform.targets[target][what])
         raise DeclarationError(f"unknown placeholder {match.group(0)} in {value!r}")

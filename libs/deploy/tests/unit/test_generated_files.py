@@ -77,8 +77,8 @@ def test_identity_asks_every_context_that_exports_personal_data_on_every_target(
 
 
 def test_local_settings_give_every_service_a_database_with_its_own_random_password():
-    first = dict(local.local_env(PLATFORM, declaration.ROOT))
-    second = dict(local.local_env(PLATFORM, declaration.ROOT))
+    first = {k: v for k, v, _ in local.local_env(PLATFORM, declaration.ROOT)}
+    second = {k: v for k, v, _ in local.local_env(PLATFORM, declaration.ROOT)}
     for svc in PLATFORM.services:
         url = first[f"{svc.prefix}_DATABASE_URL"]
         assert url.startswith(f"postgresql://{svc.name}:") and url.endswith(f"/{svc.name}")
@@ -100,3 +100,15 @@ def test_a_setting_outside_the_services_prefix_is_refused(tmp_path):
         'name = "claims"\nport = 8009\n[processes.api]\n[processes.relay]\n[env]\nNOTIFY_X = "1"\n')
     with pytest.raises(DeclarationError, match="CLAIMS_"):
         declaration.load_service(folder / "service.toml")
+
+
+def test_merging_local_settings_keeps_drawn_passwords_and_follows_declared_values(tmp_path):
+    env = tmp_path / "local.env"
+    env.write_text("IDENTITY_DATABASE_URL=postgresql://identity:kept@127.0.0.1:5432/identity\n"
+                   "IDENTITY_API_PORT=1\nSMTP_HOST=127.0.0.1\n")
+    changed = local.merge_local_env(env, PLATFORM, declaration.ROOT)
+    text = env.read_text()
+    assert "IDENTITY_DATABASE_URL=postgresql://identity:kept@" in text
+    assert "IDENTITY_API_PORT=8001\n" in text and "IDENTITY_API_PORT" in changed
+    assert "SMTP_HOST=127.0.0.1\n" in text  # not declared by a service: left alone
+    assert local.merge_local_env(env, PLATFORM, declaration.ROOT) == []
