@@ -28,6 +28,7 @@ from ms_platform.problems import Forbidden, ServiceUnavailable, Unauthorized
 log = structlog.get_logger()
 
 ALLOWED_ALGORITHMS = ["ES256", "EdDSA", "RS256"]
+SERVICE_SUBJECT_PREFIX = "service:"  # subject of the service tokens identity issues (ADR 0007)
 
 
 class Role:
@@ -50,6 +51,13 @@ class Principal:
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def calling_service(self) -> str | None:
+        """The calling service's name for a service token (``sub = "service:<name>"``), else None."""
+        if Role.SERVICE not in self.roles or not self.subject.startswith(SERVICE_SUBJECT_PREFIX):
+            return None
+        return self.subject.removeprefix(SERVICE_SUBJECT_PREFIX)
 
 
 class TokenVerifier:
@@ -234,3 +242,22 @@ def require_roles(*roles: str) -> Any:
         return principal
 
     return Depends(dependency)
+
+
+def require_service(*callers: str) -> Any:
+    """A dependency for internal routes: a service token, from one of ``callers`` if given.
+
+    ``require_roles(Role.SERVICE)`` lets the same tokens through; this also checks who calls.
+    """
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        caller = principal.calling_service
+        if caller is None or (callers and caller not in callers):
+            raise Forbidden()
+        structlog.contextvars.bind_contextvars(calling_service=caller)
+        return principal
+
+    return Depends(dependency)
+
+
+ServicePrincipal = Annotated[Principal, require_service()]

@@ -25,6 +25,11 @@ class InsecureSettingsError(ValueError):
     """Raised when a setting is unsafe for the environment it runs in."""
 
 
+def development_service_secret(service: str) -> str:
+    """The documented secret a service uses in local/test when none is set (refused elsewhere)."""
+    return f"development-only-service-secret-of-{service}"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
@@ -62,6 +67,12 @@ class ServiceSettings(BaseSettings):
     # Addresses whose X-Forwarded-For is trusted (the gateway's); the client address of a
     # request comes from there.
     forwarded_allow_ips: str = Field("127.0.0.1", validation_alias="FORWARDED_ALLOW_IPS")
+    # This service's secret for asking identity for service tokens (ADR 0007): at least 32
+    # random characters (openssl rand -hex 32); identity knows its SHA-256.
+    service_secret: SecretStr | None = None
+    service_tokens_url: str = Field(
+        "http://127.0.0.1:8001/internal/v1/service-tokens", validation_alias="SERVICE_TOKENS_URL"
+    )
 
     @property
     def is_development(self) -> bool:
@@ -92,7 +103,28 @@ class ServiceSettings(BaseSettings):
             reasons.append("Kafka SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
         if self.jwks_url.startswith("http://"):
             reasons.append("jwks_url must be https")
+        reasons += self._service_secret_reasons()
         return reasons
+
+    def _service_secret_reasons(self) -> list[str]:
+        if self.service_secret is None:
+            return []  # a service that calls nobody needs none; one that does fails at its first call
+        secret = self.service_secret.get_secret_value()
+        reasons = []
+        if secret == development_service_secret(self.service_name) or len(secret) < 32:
+            reasons.append("service_secret is the development default or shorter than 32 characters")
+        if self.service_tokens_url.startswith("http://"):
+            reasons.append("service_tokens_url must be https (the service secret goes there)")
+        return reasons
+
+    def service_client_secret(self) -> SecretStr:
+        """The secret this service shows identity; the documented default in local/test only."""
+        if self.service_secret is not None:
+            return self.service_secret
+        if self.is_development:
+            return SecretStr(development_service_secret(self.service_name))
+        prefix = str(self.model_config.get("env_prefix", "")).upper()
+        raise InsecureSettingsError(f"{prefix}SERVICE_SECRET is not set: it is needed to call other services")
 
     @property
     def dsn(self) -> str:

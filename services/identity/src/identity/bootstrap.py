@@ -14,11 +14,12 @@ from identity.adapters.contracts_client import ContractsClient
 from identity.adapters.hashing import PasswordHashing
 from identity.adapters.secret_box import SecretBox
 from identity.adapters.session_cache import SessionCache
-from identity.adapters.tokens import KeyRing, TokenIssuer
+from identity.adapters.service_clients import ServiceClients
+from identity.adapters.tokens import KeyRing, LocalServiceTokens, TokenIssuer
 from identity.app.handlers import Services
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
-from identity.entrypoints.http import ROUTERS
+from identity.entrypoints.http import ROUTERS, service_tokens
 from identity.adapters.personal_data import PersonalDataClients
 from identity.settings import IdentitySettings
 from ms_platform.app import create_app as create_service_app
@@ -61,8 +62,9 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
     issuer = TokenIssuer(ring, s.jwt_issuer, s.token_audiences, s.access_token_ttl_s)
     hashing = PasswordHashing(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism, s.hashing_threads,
                               s.hashing_niceness)
-    contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, issuer)
-    personal_data = PersonalDataClients(dict(s.personal_data_urls), s.personal_data_timeout_s, issuer)
+    own_tokens = LocalServiceTokens(issuer)
+    contracts = ContractsClient(s.contracts_url, s.contracts_timeout_s, own_tokens)
+    personal_data = PersonalDataClients(dict(s.personal_data_urls), s.personal_data_timeout_s, own_tokens)
     try:
         yield Services(
             pool=pool, hashing=hashing, contracts=contracts, issuer=issuer, policy=policy(s),
@@ -80,6 +82,13 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
         hashing.close()
 
 
+def service_clients(s: IdentitySettings) -> ServiceClients:
+    """Who may ask for service tokens (ADR 0007); the development secrets in local/test when unset."""
+    if not s.service_clients and s.is_development:
+        return ServiceClients.development(s.token_audiences)
+    return ServiceClients(dict(s.service_clients))
+
+
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     s = settings or load_settings()
 
@@ -88,6 +97,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         async with services(s, app.state.pool) as svc:
             app.state.services = svc
             app.state.keyring = keyring(s)
+            app.state.service_clients = service_clients(s)
             # Identity verifies its own tokens with its own keys, no HTTP round trip.
             app.state.token_verifier = TokenVerifier(
                 s.jwks_url, "identity", s.jwt_issuer, keys=app.state.keyring.public_keys(),
@@ -97,6 +107,6 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
                 yield
 
     return create_service_app(
-        s, title="identity", routers=ROUTERS, audience="identity", lifespan=lifespan,
+        s, title="identity", routers=[*ROUTERS, service_tokens.router], audience="identity", lifespan=lifespan,
         description="Accounts, sign-in, sessions and privacy of the member space.",
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import hashlib
 import os
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from ms_platform.settings import ServiceSettings
+from ms_platform.settings import ServiceSettings, development_service_secret
 
 
 class IdentitySettings(ServiceSettings):
@@ -31,6 +31,10 @@ class IdentitySettings(ServiceSettings):
     # ID-11: every context asked for the personal-data export (GET /internal/v1/personal-data).
     personal_data_urls: dict[str, str] = {"contracts": "http://127.0.0.1:8002", "notify": "http://127.0.0.1:8003"}
     personal_data_timeout_s: float = 5.0
+    # ADR 0007: the services that may ask for service tokens, each with the SHA-256 (hex) of
+    # its <SERVICE>_SERVICE_SECRET, e.g. {"contracts": "9f86d0..."}. Left empty in local/test,
+    # every service's documented development secret is accepted instead.
+    service_clients: dict[str, str] = {}
     password_reset_ttl_minutes: int = 30
     # ID-15: failed sign-ins evaluated per identifier per hour, and per client address per 15 minutes.
     throttle_per_identifier_per_hour: int = 100
@@ -66,4 +70,7 @@ class IdentitySettings(ServiceSettings):
             reasons.append("totp_keys is not set (TOTP secrets are stored encrypted)")
         if self.password_min_length < 8:
             reasons.append("password_min_length below 8")
+        for name, digest in self.service_clients.items():
+            if digest.lower() == hashlib.sha256(development_service_secret(name).encode()).hexdigest():
+                reasons.append(f"service_clients: {name} has the development secret")
         return reasons

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from identity.adapters.personal_data import PersonalDataClients
+from identity.adapters.tokens import LocalServiceTokens
 
 pytestmark = pytest.mark.integration
 
@@ -79,7 +80,7 @@ async def test_the_export_holds_identity_s_data_and_each_context_s(app, client, 
     session = await flows.sign_in(client, account["email"])
     svc = app.state.services
     real = svc.personal_data
-    svc.personal_data = PersonalDataClients({}, 1.0, svc.issuer)
+    svc.personal_data = PersonalDataClients({}, 1.0, LocalServiceTokens(svc.issuer))
     try:
         r = await client.get("/v1/me/export", headers=flows.auth(session))
     finally:
@@ -96,7 +97,7 @@ async def test_the_export_answers_503_naming_a_context_that_cannot_answer(app, c
     session = await flows.sign_in(client, account["email"])
     svc = app.state.services
     real = svc.personal_data
-    svc.personal_data = PersonalDataClients({"claims": "http://127.0.0.1:9"}, 0.5, svc.issuer)
+    svc.personal_data = PersonalDataClients({"claims": "http://127.0.0.1:9"}, 0.5, LocalServiceTokens(svc.issuer))
     try:
         r = await client.get("/v1/me/export", headers=flows.auth(session))
     finally:

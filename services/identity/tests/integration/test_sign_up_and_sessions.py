@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from identity.adapters.contracts_client import ContractsClient
+from identity.adapters.tokens import LocalServiceTokens
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +70,7 @@ async def test_two_simultaneous_sign_ups_for_one_contract_create_one_account(cli
 async def test_contracts_being_down_answers_503_and_writes_nothing(app, client, db, member):
     services = app.state.services
     real = services.contracts
-    services.contracts = ContractsClient("http://127.0.0.1:9", 0.5, services.issuer)
+    services.contracts = ContractsClient("http://127.0.0.1:9", 0.5, LocalServiceTokens(services.issuer))
     try:
         body = _body(member)
         r = await client.post("/v1/accounts", json=body)

@@ -13,6 +13,11 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from ms_platform.auth import SERVICE_SUBJECT_PREFIX, Role
+from ms_platform.service_tokens import CachedServiceTokens
+
+SERVICE_TOKEN_TTL_S = 300
+
 
 @dataclass(frozen=True)
 class SigningKey:
@@ -74,13 +79,25 @@ class TokenIssuer:
         }
         return self._sign(payload)
 
-    def service_token(self, audience: str, ttl_s: int = 300) -> str:
+    def service_token(self, audience: str, ttl_s: int = SERVICE_TOKEN_TTL_S, caller: str = "identity") -> str:
+        """A token for ``caller`` to call ``audience`` (ADR 0007): no session, role service."""
         now = int(time.time())
         return self._sign({
-            "iss": self._issuer, "sub": "service:identity", "aud": audience, "iat": now,
-            "exp": now + ttl_s, "jti": uuid.uuid4().hex, "roles": ["service"],
+            "iss": self._issuer, "sub": SERVICE_SUBJECT_PREFIX + caller, "aud": audience, "iat": now,
+            "exp": now + ttl_s, "jti": uuid.uuid4().hex, "roles": [Role.SERVICE],
         })
 
     def _sign(self, payload: dict[str, Any]) -> str:
         key = self._keyring.current
         return jwt.encode(payload, key.private_key, algorithm="ES256", headers={"kid": key.kid})
+
+
+class LocalServiceTokens(CachedServiceTokens):
+    """Identity's own service tokens, signed here rather than asked for over HTTP."""
+
+    def __init__(self, issuer: TokenIssuer) -> None:
+        super().__init__()
+        self._issuer = issuer
+
+    async def _mint(self, audience: str) -> tuple[str, float]:
+        return self._issuer.service_token(audience), SERVICE_TOKEN_TTL_S
