@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email
 import os
 import random
 import re
@@ -11,12 +10,13 @@ import subprocess
 import time
 import urllib.parse
 import uuid
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import asyncpg
 import httpx
+
+from ms_platform.testing import Mailbox  # noqa: F401  (the e2e tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "deploy" / "local" / "bin" / "stack"
@@ -45,46 +45,6 @@ def wait_running(program: str, timeout: float = 60) -> None:
                 return
         time.sleep(0.2)
     raise AssertionError(f"{program} is not RUNNING after {timeout}s")
-
-
-class Mailbox:
-    """The SMTP sink's Maildir: every message the platform sent."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def messages_to(self, address: str) -> list[EmailMessage]:
-        found = []
-        for folder in ("new", "cur"):
-            for path in (self.root / folder).glob("*"):
-                raw = path.read_bytes()
-                if address.encode() not in raw:
-                    continue
-                msg = email.message_from_bytes(raw, policy=policy.default)
-                if msg["To"] and address in msg["To"]:
-                    found.append(msg)
-        return found
-
-    def recipients(self, domain: str) -> list[str]:
-        """The To address of every message sent to ``domain`` (one entry per message)."""
-        seen = []
-        needle = f"@{domain}".encode()
-        for folder in ("new", "cur"):
-            for path in (self.root / folder).glob("*"):
-                raw = path.read_bytes()
-                if needle in raw:
-                    msg = email.message_from_bytes(raw, policy=policy.default)
-                    if msg["To"] and msg["To"].endswith(f"@{domain}"):
-                        seen.append(str(msg["To"]))
-        return seen
-
-    async def wait_for(self, address: str, timeout: float = 30) -> EmailMessage:
-        async with asyncio.timeout(timeout):
-            while True:
-                messages = self.messages_to(address)
-                if messages:
-                    return messages[0]
-                await asyncio.sleep(0.2)
 
 
 def confirmation_token(message: EmailMessage) -> str:

@@ -4,7 +4,6 @@ and caught_up returns only once it has."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import asyncpg
@@ -13,13 +12,6 @@ import pytest
 from ms_platform.cache import NotifiedCache, caught_up_everywhere
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def dsn() -> str:
-    dsn = os.environ.get("PLATFORM_TEST_DATABASE_URL")
-    assert dsn, "PLATFORM_TEST_DATABASE_URL missing: run make up (it writes var/local.env)"
-    return dsn
 
 
 async def listening(cache: NotifiedCache) -> None:

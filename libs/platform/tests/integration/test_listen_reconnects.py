@@ -4,7 +4,6 @@ keep arriving, from a dedicated connection or from a pool."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import asyncpg
@@ -14,13 +13,6 @@ from ms_platform.db import create_pool
 from ms_platform.listen import Listener
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def dsn() -> str:
-    dsn = os.environ.get("PLATFORM_TEST_DATABASE_URL")
-    assert dsn, "PLATFORM_TEST_DATABASE_URL missing: run make up (it writes var/local.env)"
-    return dsn
 
 
 async def _backend_listening_on(admin: asyncpg.Connection, channel: str, listener: Listener) -> int:

@@ -16,6 +16,8 @@ from aiosmtpd.controller import Controller
 
 from ms_events.events.identity import AccountCreated
 from ms_platform.db import create_pool
+from ms_platform import testing
+from ms_platform.testing import free_port
 
 from notify.adapters.repository import DueDelivery
 from notify.adapters.templates import TemplateRenderer
@@ -55,32 +57,16 @@ def account_created() -> AccountCreated:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def port() -> int:
     """A free port on 127.0.0.1, for a server of the test's own."""
     return free_port()
 
 
-async def _eventually(check, timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
 @pytest.fixture
 def eventually():
     """``await eventually(check, timeout)``: True once ``await check()`` is, False after ``timeout``."""
-    return _eventually
+    return testing.eventually
 
 
 def _due(address: str) -> DueDelivery:
