@@ -16,6 +16,7 @@ from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
 from contracts.entrypoints.http import ROUTERS
 from contracts.settings import ContractsSettings
+from ms_events import outbox
 from ms_platform.app import create_app as create_platform_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -54,6 +55,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
     app = create_platform_app(cfg, title="contracts", routers=ROUTERS,
                               lifespan=lifespan,
                               description="Contracts registry: products, contracts, holders, beneficiaries.")
+    app.state.unit_of_work = outbox.unit_of_work
     app.state.import_rules = import_rules(cfg)
     app.state.clock = clock(cfg)
     app.state.insurer = Insurer(cfg.insurer_name, cfg.amc_number, cfg.convention_type, cfg.routing_criterion)

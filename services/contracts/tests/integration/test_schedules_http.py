@@ -112,13 +112,14 @@ async def test_importing_the_demo_files_again_changes_nothing(app, pool):
 
     from contracts.app.handlers import import_reference_data
     from contracts.domain.imports import ProductLine
+    from ms_events.outbox import unit_of_work
 
     demo = Path(__file__).resolve().parents[4] / "deploy" / "local" / "demo"
     products = [ProductLine.model_validate(p) for p in json.loads((demo / "products.json").read_text())]
     members = json.loads((demo / "members.json").read_text())
     rules, today = app.state.import_rules, app.state.clock()
-    await import_reference_data(pool, products, members, rules, today)
-    again = await import_reference_data(pool, products, members, rules, today)
+    await import_reference_data(unit_of_work(pool), products, members, rules, today)
+    again = await import_reference_data(unit_of_work(pool), products, members, rules, today)
     assert (again.accepted, again.unchanged, again.refused) == (0, len(members), [])
     assert await pool.fetchval(
         "select count(*) from contribution_schedule s join contract c on c.id = s.contract_id"

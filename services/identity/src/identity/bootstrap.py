@@ -19,9 +19,10 @@ from identity.adapters.tokens import KeyRing, LocalServiceTokens, TokenIssuer
 from identity.app.handlers import Services
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
-from identity.entrypoints.http import ROUTERS, service_tokens
+from identity.entrypoints.http import ROUTERS
 from identity.adapters.personal_data import PersonalDataClients
 from identity.settings import IdentitySettings
+from ms_events import outbox
 from ms_platform.app import create_app as create_service_app
 from ms_platform.auth import TokenVerifier
 
@@ -67,7 +68,7 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
     personal_data = PersonalDataClients(dict(s.personal_data_urls), s.personal_data_timeout_s, own_tokens)
     try:
         yield Services(
-            pool=pool, hashing=hashing, contracts=contracts, issuer=issuer, policy=policy(s),
+            uow=outbox.unit_of_work(pool), hashing=hashing, contracts=contracts, issuer=issuer, policy=policy(s),
             contract_number_pattern=s.contract_number_pattern,
             confirmation_ttl_hours=s.confirmation_ttl_hours,
             refresh_ttl=timedelta(days=s.refresh_token_ttl_days),
@@ -107,6 +108,6 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
                 yield
 
     return create_service_app(
-        s, title="identity", routers=[*ROUTERS, service_tokens.router], audience="identity", lifespan=lifespan,
+        s, title="identity", routers=ROUTERS, audience="identity", lifespan=lifespan,
         description="Accounts, sign-in, sessions and privacy of the member space.",
     )

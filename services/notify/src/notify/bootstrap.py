@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from ms_events import runtime
+from ms_events import outbox, runtime
 from ms_platform.app import create_app as create_platform_app
 
 from notify.adapters.letters import LetterSender, LocalPrintQueue
@@ -37,12 +37,14 @@ settings = load_settings  # what ``python -m notify`` calls
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
-    return create_platform_app(
+    app = create_platform_app(
         settings or load_settings(),
         title="notify",
         description="Every message the platform sends: deliveries and their outcome.",
         routers=ROUTERS,
     )
+    app.state.unit_of_work = outbox.unit_of_work
+    return app
 
 
 def brand(settings: NotifySettings) -> Brand:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import asyncpg
 
 from contracts.domain.bank_accounts import mask_iban, parse_iban
 from contracts.entrypoints.scope import Scope
 from ms_events.events.contracts import BankAccountChanged
-from ms_events.outbox import append
 from ms_platform.problems import NotFound, Problem
+from ms_platform.uow import Transaction, UnitOfWork
 
 # Each holder the member acts as (own and linked accounts, ID-12) and everyone on their
 # contracts of the categories the caller sees, as (holder_id, person) pairs.
@@ -29,29 +28,30 @@ def _categories(scope: Scope) -> list[str]:
     return sorted(scope.categories) if scope.categories is not None else ["sante", "prevoyance", "retraite"]
 
 
-async def list_bank_accounts(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
+async def list_bank_accounts(uow: UnitOfWork, scope: Scope) -> list[dict]:
     """Each person the holder manages, with their account masked (or none)."""
     if not scope.holder_ids:
         return []
-    rows = await pool.fetch(
-        f"""select people.id as person_id, people.last_name, people.first_name, people.relationship,
-                   a.iban, a.bic, a.account_holder, a.updated_at
-              from ({_PEOPLE}) people
-              left join bank_account a on a.holder_id = people.holder_id and a.person_id = people.id
-             order by people.holder_id = $3 desc, people.holder_id,
-                      people.relationship = 'holder' desc, people.first_name""",
-        list(scope.holder_ids), _categories(scope), scope.holder_id)
+    async with uow.connect() as conn:
+        rows = await conn.fetch(
+            f"""select people.id as person_id, people.last_name, people.first_name, people.relationship,
+                       a.iban, a.bic, a.account_holder, a.updated_at
+                  from ({_PEOPLE}) people
+                  left join bank_account a on a.holder_id = people.holder_id and a.person_id = people.id
+                 order by people.holder_id = $3 desc, people.holder_id,
+                          people.relationship = 'holder' desc, people.first_name""",
+            list(scope.holder_ids), _categories(scope), scope.holder_id)
     return [{**{k: r[k] for k in ("person_id", "last_name", "first_name", "relationship", "bic",
                                   "account_holder", "updated_at")},
              "iban_masked": mask_iban(r["iban"]) if r["iban"] else None} for r in rows]
 
 
-async def _write_account(conn: asyncpg.Connection, holder_id: uuid.UUID, person_id: uuid.UUID,
+async def _write_account(tx: Transaction, holder_id: uuid.UUID, person_id: uuid.UUID,
                          account: tuple[str, str | None, str], scope: Scope, now: datetime) -> None:
     iban, bic, account_holder = account
-    previous = await conn.fetchval(
+    previous = await tx.conn.fetchval(
         "select iban from bank_account where holder_id = $1 and person_id = $2 for update", holder_id, person_id)
-    await conn.execute(
+    await tx.conn.execute(
         """insert into bank_account (holder_id, person_id, iban, bic, account_holder, updated_at)
            values ($1, $2, $3, $4, $5, $6)
            on conflict (holder_id, person_id) do update
@@ -59,12 +59,12 @@ async def _write_account(conn: asyncpg.Connection, holder_id: uuid.UUID, person_
                   updated_at = excluded.updated_at""",
         holder_id, person_id, iban, bic, account_holder, now)
     if previous != iban:
-        await append(conn, BankAccountChanged(
+        tx.publish(BankAccountChanged(
             holder_id=holder_id, beneficiary_id=None if person_id == holder_id else person_id,
             account_id=scope.account_id, iban_masked=mask_iban(iban), changed_at=now))
 
 
-async def set_bank_account(pool: asyncpg.Pool, person_id: uuid.UUID, iban_text: str, account_holder: str,
+async def set_bank_account(uow: UnitOfWork, person_id: uuid.UUID, iban_text: str, account_holder: str,
                            scope: Scope) -> dict:
     """Record the account for the holder or one of their beneficiaries; publish when it changed."""
     iban, bic, errors = parse_iban(iban_text)
@@ -72,14 +72,14 @@ async def set_bank_account(pool: asyncpg.Pool, person_id: uuid.UUID, iban_text: 
         raise Problem(422, "invalid-iban", "Invalid IBAN", errors[0].message, field=errors[0].field)
     if not scope.holder_ids:
         raise NotFound("bénéficiaire")
-    async with pool.acquire() as conn, conn.transaction():
-        people = await conn.fetch(_PEOPLE, list(scope.holder_ids), _categories(scope))
+    async with uow.begin() as tx:
+        people = await tx.conn.fetch(_PEOPLE, list(scope.holder_ids), _categories(scope))
         # Usually one holder manages the person; with linked accounts each of them keeps the account.
         holders = sorted({r["holder_id"] for r in people if r["id"] == person_id})
         if not holders:
             raise NotFound("bénéficiaire")
         now = datetime.now(UTC)
         for holder_id in holders:
-            await _write_account(conn, holder_id, person_id, (iban, bic, account_holder), scope, now)
+            await _write_account(tx, holder_id, person_id, (iban, bic, account_holder), scope, now)
     return {"person_id": person_id, "iban_masked": mask_iban(iban), "bic": bic,
             "account_holder": account_holder, "updated_at": now}

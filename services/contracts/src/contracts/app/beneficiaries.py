@@ -19,8 +19,8 @@ from contracts.domain.imports import Person
 from contracts.domain.names import person_key
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
-from ms_events.outbox import append
 from ms_platform.problems import NotFound, Problem
+from ms_platform.uow import UnitOfWork
 
 
 def _refused(errors: list) -> Problem:
@@ -41,30 +41,30 @@ async def _writable_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, s
     return contract
 
 
-async def list_beneficiaries(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope) -> list[dict]:
-    async with pool.acquire() as conn:
+async def list_beneficiaries(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope) -> list[dict]:
+    async with uow.connect() as conn:
         check_visible(await repo.contract_by_id(conn, contract_id), scope)
         people = await reads.people_on_contract(conn, contract_id)
     return [dict(p) for p in people if p["relationship"] != "holder"]
 
 
-async def add_beneficiary(pool: asyncpg.Pool, contract_id: uuid.UUID, new: NewBeneficiary, scope: Scope, today: date) -> dict:
+async def add_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, new: NewBeneficiary, scope: Scope, today: date) -> dict:
     """Validate, write the person and the link, append BeneficiaryAdded; all or nothing."""
-    async with pool.acquire() as conn, conn.transaction():
-        contract = await _writable_contract(conn, contract_id, scope, today)
-        people = await reads.people_on_contract(conn, contract_id)
+    async with uow.begin() as tx:
+        contract = await _writable_contract(tx.conn, contract_id, scope, today)
+        people = await reads.people_on_contract(tx.conn, contract_id)
         present = {(person_key(p["last_name"], p["first_name"]), p["birth_date"]) for p in people}
         errors = beneficiary_errors(new, people[0]["birth_date"], present, today)
         if errors:
             raise _refused(errors)
-        person_id, _ = await repo.ensure_person(conn, Person(new.last_name, new.first_name, new.birth_date))
-        await conn.execute("update person set nir = $2 where id = $1 and nir is null", person_id, normalise_nir(new.nir))
-        await conn.execute(
+        person_id, _ = await repo.ensure_person(tx.conn, Person(new.last_name, new.first_name, new.birth_date))
+        await tx.conn.execute("update person set nir = $2 where id = $1 and nir is null", person_id, normalise_nir(new.nir))
+        await tx.conn.execute(
             "insert into contract_beneficiary (contract_id, person_id, relationship) values ($1, $2, $3)",
             contract_id, person_id, new.relationship)
-        formula = await conn.fetchval("select contribution_formula from product where code = $1", contract["product_code"])
+        formula = await tx.conn.fetchval("select contribution_formula from product where code = $1", contract["product_code"])
         before = len(people) - 1
-        await append(conn, BeneficiaryAdded(
+        tx.publish(BeneficiaryAdded(
             contract_id=contract_id, holder_id=contract["holder_id"], beneficiary_id=person_id,
             relationship=new.relationship, contribution_formula=formula,
             company_contribution_changes=company_contribution_changes(formula, before, before + 1),
@@ -73,26 +73,26 @@ async def add_beneficiary(pool: asyncpg.Pool, contract_id: uuid.UUID, new: NewBe
             "birth_date": new.birth_date, "relationship": new.relationship}
 
 
-async def remove_beneficiary(pool: asyncpg.Pool, contract_id: uuid.UUID, person_id: uuid.UUID, scope: Scope, today: date) -> None:
+async def remove_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, person_id: uuid.UUID, scope: Scope, today: date) -> None:
     """Remove the link (the person stays if other contracts name them), append BeneficiaryRemoved."""
-    async with pool.acquire() as conn, conn.transaction():
-        contract = await _writable_contract(conn, contract_id, scope, today)
-        people = await reads.people_on_contract(conn, contract_id)
-        relationship = await conn.fetchval(
+    async with uow.begin() as tx:
+        contract = await _writable_contract(tx.conn, contract_id, scope, today)
+        people = await reads.people_on_contract(tx.conn, contract_id)
+        relationship = await tx.conn.fetchval(
             "delete from contract_beneficiary where contract_id = $1 and person_id = $2 returning relationship",
             contract_id, person_id)
         if relationship is None:
             raise NotFound("bénéficiaire")
         # Their bank account goes when no other contract of this holder still covers them.
-        await conn.execute(
+        await tx.conn.execute(
             """
             delete from bank_account a where a.holder_id = $1 and a.person_id = $2
                and not exists (select 1 from contract_beneficiary b join contract c on c.id = b.contract_id
                                 where c.holder_id = $1 and b.person_id = $2)
             """, contract["holder_id"], person_id)
-        formula = await conn.fetchval("select contribution_formula from product where code = $1", contract["product_code"])
+        formula = await tx.conn.fetchval("select contribution_formula from product where code = $1", contract["product_code"])
         before = len(people) - 1
-        await append(conn, BeneficiaryRemoved(
+        tx.publish(BeneficiaryRemoved(
             contract_id=contract_id, holder_id=contract["holder_id"], beneficiary_id=person_id,
             relationship=relationship, contribution_formula=formula,
             company_contribution_changes=company_contribution_changes(formula, before, before - 1),

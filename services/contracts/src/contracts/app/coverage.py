@@ -17,6 +17,7 @@ from contracts.domain.contracts import age_on, in_force
 from contracts.domain.coverage import Guarantee, Scenario, simulate
 from contracts.entrypoints.scope import Scope
 from ms_platform.problems import NotFound, Problem
+from ms_platform.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ async def _patient_age(conn: asyncpg.Connection, contract_id: uuid.UUID, patient
     return age_on(chosen["birth_date"], today)
 
 
-async def simulate_coverage(pool: asyncpg.Pool, request: SimulationRequest, scope: Scope, today: date) -> dict[str, Any]:
+async def simulate_coverage(uow: UnitOfWork, request: SimulationRequest, scope: Scope, today: date) -> dict[str, Any]:
     """The scenario under the contract's guarantee, then under each compared product."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         contract = await _contract(conn, request, scope, today)
         age = await _patient_age(conn, contract["id"], request.patient_id, today)
         others = request.compare_product_codes

@@ -6,24 +6,24 @@ import uuid
 from datetime import date
 from typing import Any
 
-import asyncpg
 
 from contracts.adapters import card_image, pdf, reads, repository as repo
 from contracts.domain.documents import Insurer, card_datamatrix_people, card_levels, datamatrix_payload, validity
 from contracts.entrypoints.scope import Scope, check_visible
+from ms_platform.uow import UnitOfWork
 
 
-async def _contract_data(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope) -> dict[str, Any]:
-    async with pool.acquire() as conn:
+async def _contract_data(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope) -> dict[str, Any]:
+    async with uow.connect() as conn:
         contract = check_visible(await repo.contract_by_id(conn, contract_id), scope)
         people = await reads.people_on_contract(conn, contract_id)
         guarantees = await repo.guarantees_of(conn, contract["product_code"])
     return {"contract": dict(contract), "people": [dict(p) for p in people], "guarantees": [dict(g) for g in guarantees]}
 
 
-async def attestation(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date) -> bytes:
+async def attestation(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date) -> bytes:
     """The attestation de droits as PDF, generated now from current data."""
-    data = await _contract_data(pool, contract_id, scope)
+    data = await _contract_data(uow, contract_id, scope)
     c = data["contract"]
     view = {**data, "insurer": insurer, "generated_on": today,
             "validity": validity(c["start_date"], c["end_date"], today)}
@@ -31,10 +31,10 @@ async def attestation(pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope, 
 
 
 async def tiers_payant_card(
-    pool: asyncpg.Pool, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date
+    uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date
 ) -> dict[str, Any] | None:
     """The card's fields and its Data Matrix content; None when the contract gives no rights today."""
-    data = await _contract_data(pool, contract_id, scope)
+    data = await _contract_data(uow, contract_id, scope)
     c = data["contract"]
     period = validity(c["start_date"], c["end_date"], today)
     if c["category"] != "sante" or period is None:

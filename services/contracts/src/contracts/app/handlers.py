@@ -25,15 +25,16 @@ from contracts.domain.imports import (
     validate_batch,
 )
 from contracts.domain.names import person_key
+from ms_events import outbox
 from ms_events.events.contracts import ContractRegistered
-from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
+from ms_platform.uow import Transaction, UnitOfWork
 
 log = structlog.get_logger()
 
 
 async def import_reference_data(
-    pool: asyncpg.Pool,
+    uow: UnitOfWork,
     products: list[ProductLine],
     members: list[Any],
     rules: ImportRules,
@@ -42,34 +43,36 @@ async def import_reference_data(
 ) -> ImportReport:
     """Upsert products, register each valid member line in its own transaction, then the
     top-level schedule lines (CT-5), each in its own transaction too."""
+    if not isinstance(uow, UnitOfWork):  # a bare pool (older callers, test fixtures): its outbox
+        uow = outbox.unit_of_work(uow)
     report = ImportReport()
-    async with pool.acquire() as conn:
-        async with conn.transaction():
-            for product in products:
-                await repo.upsert_product(conn, product)
-        catalogue = await repo.product_categories(conn)
-        for number, line, refused in validate_batch(members, catalogue, rules, today):
-            if refused is not None:
-                report.refused.append(refused)
-                continue
-            assert line is not None
-            try:
-                async with conn.transaction():
-                    changed = await _register_line(conn, line)
-            except asyncpg.PostgresError as exc:
-                if is_database_unavailable(exc):
-                    raise
-                # Validation should leave nothing for the database to refuse; if it does, the
-                # line is rolled back and reported, and the others still go through.
-                log.warning("contracts.import.line_failed", line=number, error=type(exc).__name__)
-                report.refused.append(RefusedLine(number, line.contract_number, (
-                    FieldError("ligne", "Ligne refusée par la base de données."),)))
-                continue
-            if changed:
-                report.accepted += 1
-            else:
-                report.unchanged += 1
-        await import_schedule_lines(conn, schedules or [], report.schedules)
+    async with uow.begin() as tx:
+        for product in products:
+            await repo.upsert_product(tx.conn, product)
+        catalogue = await repo.product_categories(tx.conn)
+    for number, line, refused in validate_batch(members, catalogue, rules, today):
+        if refused is not None:
+            report.refused.append(refused)
+            continue
+        assert line is not None
+        try:
+            # One unit of work per line: a line the database refuses takes no other line with it.
+            async with uow.begin() as tx:
+                changed = await _register_line(tx, line)
+        except asyncpg.PostgresError as exc:
+            if is_database_unavailable(exc):
+                raise
+            # Validation should leave nothing for the database to refuse; if it does, the
+            # line is rolled back and reported, and the others still go through.
+            log.warning("contracts.import.line_failed", line=number, error=type(exc).__name__)
+            report.refused.append(RefusedLine(number, line.contract_number, (
+                FieldError("ligne", "Ligne refusée par la base de données."),)))
+            continue
+        if changed:
+            report.accepted += 1
+        else:
+            report.unchanged += 1
+    await import_schedule_lines(uow, schedules or [], report.schedules)
     log.info(
         "contracts.imported",
         products=len(products),
@@ -81,14 +84,14 @@ async def import_reference_data(
     return report
 
 
-async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
+async def _register_line(tx: Transaction, line: MemberLine) -> bool:
     """Write one contract line; publish ContractRegistered when the contract is new or changed."""
-    await repo.lock_contract_number(conn, line.contract_number)
-    holder_id, holder_written = await repo.ensure_person(conn, line.holder)
+    await repo.lock_contract_number(tx.conn, line.contract_number)
+    holder_id, holder_written = await repo.ensure_person(tx.conn, line.holder)
     beneficiaries = set()
     people_written = holder_written
     for b in line.beneficiaries:
-        person_id, written = await repo.ensure_person(conn, b.person)
+        person_id, written = await repo.ensure_person(tx.conn, b.person)
         beneficiaries.add((person_id, b.relationship))
         people_written = people_written or written
     desired = repo.ContractState(
@@ -101,18 +104,17 @@ async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
         beneficiaries=frozenset(beneficiaries),
         company_siren=line.company_siren,
     )
-    existing = await repo.contract_state(conn, line.contract_number)
+    existing = await repo.contract_state(tx.conn, line.contract_number)
     if existing is not None and existing[2] == desired:
-        return await _write_schedules(conn, existing[0], line) or people_written
+        return await _write_schedules(tx.conn, existing[0], line) or people_written
     if existing is None:
         contract_id = uuid.uuid4()
-        registered_at = await repo.insert_contract(conn, contract_id, line.contract_number, desired)
+        registered_at = await repo.insert_contract(tx.conn, contract_id, line.contract_number, desired)
     else:
         contract_id, registered_at, _ = existing
-        await repo.update_contract(conn, contract_id, desired)
-    await repo.replace_beneficiaries(conn, contract_id, desired.beneficiaries)
-    await append(
-        conn,
+        await repo.update_contract(tx.conn, contract_id, desired)
+    await repo.replace_beneficiaries(tx.conn, contract_id, desired.beneficiaries)
+    tx.publish(
         ContractRegistered(
             contract_id=contract_id,
             contract_number=line.contract_number,
@@ -124,7 +126,7 @@ async def _register_line(conn: asyncpg.Connection, line: MemberLine) -> bool:
             registered_at=registered_at,
         ),
     )
-    await _write_schedules(conn, contract_id, line)
+    await _write_schedules(tx.conn, contract_id, line)
     return True
 
 
@@ -144,9 +146,9 @@ class HolderQuery:
     birth_date: date
 
 
-async def verify_holder(pool: asyncpg.Pool, query: HolderQuery, today: date) -> dict[str, Any] | None:
+async def verify_holder(uow: UnitOfWork, query: HolderQuery, today: date) -> dict[str, Any] | None:
     """The holder's in-force contract if every detail matches; None whatever fails (ID-1)."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         row = await repo.contract_with_holder(conn, query.contract_number)
         if row is None:
             return None
@@ -189,12 +191,12 @@ def _contract_view(row: asyncpg.Record, beneficiaries: list[dict[str, Any]], tod
 
 
 async def list_holder_contracts(
-    pool: asyncpg.Pool, cache: ListingCache, holder_ids: list[uuid.UUID], today: date
+    uow: UnitOfWork, cache: ListingCache, holder_ids: list[uuid.UUID], today: date
 ) -> list[dict[str, Any]]:
     """Every contract these people hold, with its beneficiaries (CT-1, CT-2); one query at most."""
 
     async def load(missing: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-        async with pool.acquire() as conn:
+        async with uow.connect() as conn:
             return await repo.listings(conn, missing)
 
     by_holder = await cache.get(holder_ids, load)
@@ -203,16 +205,16 @@ async def list_holder_contracts(
     return [_contract_view(r, r["beneficiaries"], today) for r in rows]
 
 
-async def list_company_contracts(pool: asyncpg.Pool, company_siren: str, today: date) -> list[dict[str, Any]]:
+async def list_company_contracts(uow: UnitOfWork, company_siren: str, today: date) -> list[dict[str, Any]]:
     """An employer's group contracts, without the employees' beneficiaries (not the employer's to see)."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         rows = await repo.company_contracts(conn, company_siren)
     return [_contract_view(row, [], today) for row in rows]
 
 
-async def get_contract(pool: asyncpg.Pool, contract_id: uuid.UUID, today: date) -> dict[str, Any] | None:
+async def get_contract(uow: UnitOfWork, contract_id: uuid.UUID, today: date) -> dict[str, Any] | None:
     """One contract with its guarantees; None if absent. The caller checks its scope."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         row = await repo.contract_by_id(conn, contract_id)
         if row is None:
             return None

@@ -13,6 +13,7 @@ from contracts.adapters import schedules as schedules_repo
 from contracts.domain.contracts import CATEGORIES, in_force
 from contracts.domain.schedules import next_debit
 from contracts.entrypoints.scope import Scope
+from ms_platform.uow import UnitOfWork
 
 # A debit planned a few days ago may not be taken yet (weekend, holidays): look back that far.
 _LOOK_BACK = timedelta(days=7)
@@ -43,10 +44,10 @@ def _contract(row: asyncpg.Record, debits: list, today: date) -> dict[str, Any]:
     }
 
 
-async def summary(pool: asyncpg.Pool, scope: Scope, today: date, latest: int) -> dict[str, Any]:
+async def summary(uow: UnitOfWork, scope: Scope, today: date, latest: int) -> dict[str, Any]:
     holders = sorted(scope.holder_ids)
     categories = [c for c in CATEGORIES if scope.categories is None or c in scope.categories]
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         rows = [r for r in await repo.contracts_of_holders(conn, holders) if scope.sees(r)] if holders else []
         debits = await schedules_repo.debits_from(conn, [r["id"] for r in rows], today - _LOOK_BACK)
         items = await conn.fetch(_LATEST, scope.account_id, holders, categories, latest)

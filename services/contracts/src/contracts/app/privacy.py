@@ -17,6 +17,7 @@ import structlog
 
 from ms_events.envelope import Envelope
 from ms_events.events.identity import AccountDeleted
+from ms_platform.uow import UnitOfWork
 
 log = structlog.get_logger()
 
@@ -35,9 +36,9 @@ def _rows(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-async def personal_data(pool: asyncpg.Pool, account_id: uuid.UUID, person_id: uuid.UUID | None) -> dict[str, Any]:
+async def personal_data(uow: UnitOfWork, account_id: uuid.UUID, person_id: uuid.UUID | None) -> dict[str, Any]:
     """Everything this context holds about the person and their account."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         requests = await conn.fetch(
             """select id, kind, status, contract_id, email, first_name, last_name, details, created_at, due_at
                  from contract_request where account_id = $1 or ($2::uuid is not null and holder_id = $2)

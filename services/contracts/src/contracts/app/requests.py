@@ -11,8 +11,8 @@ import asyncpg
 from contracts.adapters import repository as repo
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_events.events.contracts import GuaranteeChangeRequested, QuoteRequested
-from ms_events.outbox import append
 from ms_platform.problems import NotFound, Problem
+from ms_platform.uow import UnitOfWork
 
 _COLUMNS = "id, kind, status, contract_id, details, created_at, due_at"
 
@@ -46,19 +46,19 @@ async def _check_guarantee_change(conn: asyncpg.Connection, request: NewRequest,
     return contract
 
 
-async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope | None, answer_hours: int) -> dict:
+async def create_request(uow: UnitOfWork, request: NewRequest, scope: Scope | None, answer_hours: int) -> dict:
     """Record the request with its due date and publish the event notify answers with an email."""
     now = datetime.now(UTC)
     due = now + timedelta(hours=answer_hours)
     request_id = uuid.uuid4()
     account_id = scope.account_id if scope else None
     holder_id = scope.holder_id if scope else None
-    async with pool.acquire() as conn, conn.transaction():
+    async with uow.begin() as tx:
         contract_id = None
         if request.kind == "guarantee_change":
-            contract = await _check_guarantee_change(conn, request, scope or Scope(None, None, frozenset()))
+            contract = await _check_guarantee_change(tx.conn, request, scope or Scope(None, None, frozenset()))
             contract_id, holder_id = contract["id"], contract["holder_id"]
-        row = await conn.fetchrow(
+        row = await tx.conn.fetchrow(
             f"""insert into contract_request (id, kind, account_id, holder_id, contract_id, email, first_name,
                                               last_name, details, created_at, due_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {_COLUMNS}""",
@@ -71,16 +71,17 @@ async def create_request(pool: asyncpg.Pool, request: NewRequest, scope: Scope |
             event = QuoteRequested(request_id=request_id, account_id=account_id, email=request.email,
                                    first_name=request.first_name, last_name=request.last_name,
                                    due_at=due, requested_at=now)
-        await append(conn, event)
+        tx.publish(event)
     return _view(row)
 
 
-async def list_requests(pool: asyncpg.Pool, scope: Scope) -> list[dict]:
+async def list_requests(uow: UnitOfWork, scope: Scope) -> list[dict]:
     """The signed-in member's requests, newest first."""
     if scope.account_id is None and not scope.holder_ids:
         return []
-    rows = await pool.fetch(
-        f"""select {_COLUMNS} from contract_request
-             where account_id = $1 or holder_id = any($2::uuid[])
-             order by created_at desc""", scope.account_id, list(scope.holder_ids))
+    async with uow.connect() as conn:
+        rows = await conn.fetch(
+            f"""select {_COLUMNS} from contract_request
+                 where account_id = $1 or holder_id = any($2::uuid[])
+                 order by created_at desc""", scope.account_id, list(scope.holder_ids))
     return [_view(r) for r in rows]

@@ -16,12 +16,13 @@ from contracts.domain.imports import FieldError, LineCounts, RefusedLine, raw_co
 from contracts.domain.schedules import KeyedScheduleShape, debit_view, schedule_errors
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_platform.db import is_database_unavailable
+from ms_platform.uow import UnitOfWork
 
 log = structlog.get_logger()
 
 
 async def _keyed_line(
-    conn: asyncpg.Connection, raw: Any, seen: set[tuple[str, int]]
+    uow: UnitOfWork, raw: Any, seen: set[tuple[str, int]]
 ) -> tuple[bool | None, list[FieldError]]:
     """Validate and write one top-level schedule line; (changed, []) or (None, errors)."""
     try:
@@ -30,26 +31,26 @@ async def _keyed_line(
         return None, shape_errors(exc)
     if (shape.contract_number, shape.year) in seen:
         return None, [FieldError("year", "Cette année figure déjà plus haut pour ce contrat.")]
-    async with conn.transaction():
-        await repo.lock_contract_number(conn, shape.contract_number)
-        existing = await repo.contract_state(conn, shape.contract_number)
+    async with uow.begin() as tx:
+        await repo.lock_contract_number(tx.conn, shape.contract_number)
+        existing = await repo.contract_state(tx.conn, shape.contract_number)
         if existing is None:
             return None, [FieldError("contract_number", "Contrat inconnu.")]
         contract_id, _, state = existing
         schedule, errors = schedule_errors(shape, "", state.start_date, state.end_date)
         if schedule is None:
             return None, [FieldError(e.field, e.message) for e in errors]
-        changed = await schedules_repo.replace_year(conn, contract_id, schedule)
+        changed = await schedules_repo.replace_year(tx.conn, contract_id, schedule)
     seen.add((shape.contract_number, shape.year))
     return changed, []
 
 
-async def import_schedule_lines(conn: asyncpg.Connection, lines: list[Any], counts: LineCounts) -> None:
+async def import_schedule_lines(uow: UnitOfWork, lines: list[Any], counts: LineCounts) -> None:
     """Top-level schedule lines ``{contract_number, year, debits}``, each in its own transaction."""
     seen: set[tuple[str, int]] = set()
     for number, raw in enumerate(lines, start=1):
         try:
-            changed, errors = await _keyed_line(conn, raw, seen)
+            changed, errors = await _keyed_line(uow, raw, seen)
         except asyncpg.PostgresError as exc:
             if is_database_unavailable(exc):
                 raise
@@ -63,9 +64,9 @@ async def import_schedule_lines(conn: asyncpg.Connection, lines: list[Any], coun
             counts.unchanged += 1
 
 
-async def contract_schedule(pool: asyncpg.Pool, contract_id: uuid.UUID, year: int, scope: Scope) -> dict[str, Any]:
+async def contract_schedule(uow: UnitOfWork, contract_id: uuid.UUID, year: int, scope: Scope) -> dict[str, Any]:
     """A year of the contract's debits: planned date, actual debit day, amount, and the total."""
-    async with pool.acquire() as conn:
+    async with uow.connect() as conn:
         contract = check_visible(await repo.contract_by_id(conn, contract_id), scope)
         rows = await schedules_repo.debits_of_year(conn, contract_id, year)
     debits = [debit_view(due, amount) for due, amount in rows]

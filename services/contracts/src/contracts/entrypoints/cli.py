@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from contracts.app.handlers import import_reference_data
 from contracts.domain.imports import ImportRules, ProductLine, shape_errors
+from ms_events import outbox
 from ms_platform.db import create_pool
 
 _PRODUCTS = TypeAdapter(list[ProductLine])
@@ -42,7 +43,7 @@ async def _run(dsn: str, products: list[ProductLine], members: list[Any], schedu
                rules: ImportRules, day: date) -> dict:
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
-        report = await import_reference_data(pool, products, members, rules, day, schedules)
+        report = await import_reference_data(outbox.unit_of_work(pool), products, members, rules, day, schedules)
     finally:
         await pool.close()
     return report.as_dict()

@@ -26,10 +26,10 @@ from identity.domain.accounts import (
 )
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
-from ms_events import outbox
 from ms_events.events.identity import (
     AccountConfirmed, AccountCreated, ConfirmationEmailRequested, SignUpAttemptedWithExistingEmail,
 )
+from ms_platform.uow import Transaction, UnitOfWork
 from ms_platform.problems import Problem
 
 log = structlog.get_logger()
@@ -39,7 +39,7 @@ log = structlog.get_logger()
 class Services:
     """Everything the use cases need, wired once by bootstrap (fakes in unit tests)."""
 
-    pool: asyncpg.Pool
+    uow: UnitOfWork
     hashing: PasswordHashing
     contracts: ContractsClient
     issuer: TokenIssuer
@@ -90,49 +90,49 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
     expires = confirmation_expiry(now, svc.confirmation_ttl_hours)
     accepted = {"id": str(account_id), "status": AccountStatus.PENDING_CONFIRMATION.value,
                 "email": cmd.email.strip(), "confirmation_expires_at": expires.isoformat()}
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if await repo.contract_taken(conn, cmd.contract_number, holder.member_number):
-                raise _conflict("contract")
-            owner = await repo.account_by_email_any_status(conn, email)
+    async with svc.uow.begin() as tx:
+        if await repo.contract_taken(tx.conn, cmd.contract_number, holder.member_number):
+            raise _conflict("contract")
+        owner = await repo.account_by_email_any_status(tx.conn, email)
+        if owner is not None:
+            await _tell_owner(tx, owner, now)
+            return accepted
+        try:
+            # A savepoint: a duplicate address found at insert must not abort the unit of work.
+            async with tx.conn.transaction():
+                await repo.insert_account(
+                    tx.conn, id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
+                    email_normalized=email, member_number=holder.member_number, first_name=cmd.first_name,
+                    last_name=cmd.last_name, birth_date=cmd.birth_date, phone=cmd.phone,
+                    person_id=uuid.UUID(holder.holder_id), category=holder.category,
+                    contract_number=holder.contract_number, password_hash=password_hash,
+                    status=AccountStatus.PENDING_CONFIRMATION.value, created_at=now,
+                )
+        except asyncpg.UniqueViolationError as exc:
+            if "email" not in (exc.constraint_name or ""):
+                raise _conflict("contract") from exc
+            owner = await repo.account_by_email_any_status(tx.conn, email)
             if owner is not None:
-                await _tell_owner(conn, owner, now)
-                return accepted
-            try:
-                async with conn.transaction():
-                    await repo.insert_account(
-                        conn, id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
-                        email_normalized=email, member_number=holder.member_number, first_name=cmd.first_name,
-                        last_name=cmd.last_name, birth_date=cmd.birth_date, phone=cmd.phone,
-                        person_id=uuid.UUID(holder.holder_id), category=holder.category,
-                        contract_number=holder.contract_number, password_hash=password_hash,
-                        status=AccountStatus.PENDING_CONFIRMATION.value, created_at=now,
-                    )
-            except asyncpg.UniqueViolationError as exc:
-                if "email" not in (exc.constraint_name or ""):
-                    raise _conflict("contract") from exc
-                owner = await repo.account_by_email_any_status(conn, email)
-                if owner is not None:
-                    await _tell_owner(conn, owner, now)
-                return accepted
-            await repo.insert_confirmation(conn, account_id, token_hash, expires)
-            await outbox.append(conn, AccountCreated(
-                account_id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
-                first_name=cmd.first_name, last_name=cmd.last_name, member_number=holder.member_number,
-                category=holder.category, confirmation_token=token, confirmation_expires_at=expires,
-                created_at=now,
-            ))
-            await repo.record_security_event(conn, "account.created", account_id, None)
+                await _tell_owner(tx, owner, now)
+            return accepted
+        await repo.insert_confirmation(tx.conn, account_id, token_hash, expires)
+        tx.publish(AccountCreated(
+            account_id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
+            first_name=cmd.first_name, last_name=cmd.last_name, member_number=holder.member_number,
+            category=holder.category, confirmation_token=token, confirmation_expires_at=expires,
+            created_at=now,
+        ))
+        await repo.record_security_event(tx.conn, "account.created", account_id, None)
     log.info("account.created", account_id=str(account_id), category=holder.category)
     return accepted
 
 
-async def _tell_owner(conn: asyncpg.Connection, owner: asyncpg.Record, now: datetime) -> None:
+async def _tell_owner(tx: Transaction, owner: asyncpg.Record, now: datetime) -> None:
     """The address already has an account: its owner is told, the caller learns nothing."""
-    await outbox.append(conn, SignUpAttemptedWithExistingEmail(
+    tx.publish(SignUpAttemptedWithExistingEmail(
         account_id=owner["id"], email=owner["email"], first_name=owner["first_name"],
         last_name=owner["last_name"], attempted_at=now))
-    await repo.record_security_event(conn, "sign_up.existing_email", owner["id"], None)
+    await repo.record_security_event(tx.conn, "sign_up.existing_email", owner["id"], None)
 
 
 def _conflict(what: str) -> Problem:
@@ -154,21 +154,20 @@ INVALID_CONFIRMATION = Problem(
 async def confirm_account(svc: Services, cmd: ConfirmAccount) -> dict:
     """Confirm the email address with the single-use token from the confirmation email."""
     token_hash = hash_token(cmd.token)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            row = await repo.claim_confirmation(conn, token_hash)
-            if row is None:
-                raise INVALID_CONFIRMATION
-            if row["used_at"] is not None:
-                # A retried request (flaky network) for an already confirmed account is fine.
-                if row["status"] == AccountStatus.ACTIVE:
-                    return {"id": str(row["account_id"]), "status": AccountStatus.ACTIVE.value}
-                raise INVALID_CONFIRMATION
-            if row["expires_at"] < datetime.now(UTC) or row["status"] != AccountStatus.PENDING_CONFIRMATION:
-                raise INVALID_CONFIRMATION
-            confirmed_at = await repo.activate(conn, row["account_id"], token_hash)
-            await outbox.append(conn, AccountConfirmed(account_id=row["account_id"], confirmed_at=confirmed_at))
-            await repo.record_security_event(conn, "account.confirmed", row["account_id"], None)
+    async with svc.uow.begin() as tx:
+        row = await repo.claim_confirmation(tx.conn, token_hash)
+        if row is None:
+            raise INVALID_CONFIRMATION
+        if row["used_at"] is not None:
+            # A retried request (flaky network) for an already confirmed account is fine.
+            if row["status"] == AccountStatus.ACTIVE:
+                return {"id": str(row["account_id"]), "status": AccountStatus.ACTIVE.value}
+            raise INVALID_CONFIRMATION
+        if row["expires_at"] < datetime.now(UTC) or row["status"] != AccountStatus.PENDING_CONFIRMATION:
+            raise INVALID_CONFIRMATION
+        confirmed_at = await repo.activate(tx.conn, row["account_id"], token_hash)
+        tx.publish(AccountConfirmed(account_id=row["account_id"], confirmed_at=confirmed_at))
+        await repo.record_security_event(tx.conn, "account.confirmed", row["account_id"], None)
     return {"id": str(row["account_id"]), "status": AccountStatus.ACTIVE.value}
 
 
@@ -181,18 +180,17 @@ async def request_confirmation_email(svc: Services, cmd: RequestConfirmationEmai
     token, token_hash = new_secret_token()
     now = datetime.now(UTC)
     expires = confirmation_expiry(now, svc.confirmation_ttl_hours)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            account = await repo.pending_account_by_email(conn, normalize_email(cmd.email))
-            if account is None:
-                return
-            await repo.insert_confirmation(conn, account["id"], token_hash, expires)
-            await outbox.append(conn, ConfirmationEmailRequested(
-                account_id=account["id"], kind=account["kind"], email=account["email"],
-                first_name=account["first_name"], last_name=account["last_name"],
-                confirmation_token=token, confirmation_expires_at=expires, requested_at=now,
-            ))
-            await repo.record_security_event(conn, "confirmation.requested", account["id"], None)
+    async with svc.uow.begin() as tx:
+        account = await repo.pending_account_by_email(tx.conn, normalize_email(cmd.email))
+        if account is None:
+            return
+        await repo.insert_confirmation(tx.conn, account["id"], token_hash, expires)
+        tx.publish(ConfirmationEmailRequested(
+            account_id=account["id"], kind=account["kind"], email=account["email"],
+            first_name=account["first_name"], last_name=account["last_name"],
+            confirmation_token=token, confirmation_expires_at=expires, requested_at=now,
+        ))
+        await repo.record_security_event(tx.conn, "confirmation.requested", account["id"], None)
 
 
 async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.UUID:
@@ -210,12 +208,11 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
         raise password_problem(reasons)
     password_hash = await svc.hashing.hash(cmd.password)
     account_id = uuid.uuid4()
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            await repo.insert_account(
-                conn, id=account_id, kind=kind.value, email=cmd.email, email_normalized=normalize_email(cmd.email),
-                first_name=cmd.first_name, last_name=cmd.last_name, password_hash=password_hash,
-                status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC), company_siren=company,
-            )
-            await repo.record_security_event(conn, "account.created", account_id, None, account_kind=kind.value)
+    async with svc.uow.begin() as tx:
+        await repo.insert_account(
+            tx.conn, id=account_id, kind=kind.value, email=cmd.email, email_normalized=normalize_email(cmd.email),
+            first_name=cmd.first_name, last_name=cmd.last_name, password_hash=password_hash,
+            status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC), company_siren=company,
+        )
+        await repo.record_security_event(tx.conn, "account.created", account_id, None, account_kind=kind.value)
     return account_id

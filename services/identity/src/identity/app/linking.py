@@ -26,29 +26,27 @@ async def link(svc: Services, me: asyncpg.Record, identifier: str, password: str
         raise Problem(422, "link-same-category", "Same category",
                       "Ce compte concerne la même catégorie de contrat que le vôtre : ses contrats sont "
                       "déjà rattachés automatiquement.", field="identifier")
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            await conn.execute(
-                "insert into linked_account (account_id, linked_account_id) values ($1, $2) on conflict do nothing",
-                me["id"], other["id"])
-            await repo.record_security_event(conn, "account.linked", me["id"], client_ip, category=other["category"])
-            await repo.record_security_event(conn, "account.linked", other["id"], client_ip, category=me["category"])
+    async with svc.uow.begin() as tx:
+        await tx.conn.execute(
+            "insert into linked_account (account_id, linked_account_id) values ($1, $2) on conflict do nothing",
+            me["id"], other["id"])
+        await repo.record_security_event(tx.conn, "account.linked", me["id"], client_ip, category=other["category"])
+        await repo.record_security_event(tx.conn, "account.linked", other["id"], client_ip, category=me["category"])
     return {"account_id": str(other["id"]), "category": other["category"], "member_number": other["member_number"]}
 
 
 async def linked(svc: Services, account_id: uuid.UUID) -> list[dict]:
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         rows = await srepo.linked_categories(conn, account_id)
     return [{"account_id": str(r["id"]), "category": r["category"], "member_number": r["member_number"],
              "linked_at": r["linked_at"].isoformat()} for r in rows]
 
 
 async def unlink(svc: Services, account_id: uuid.UUID, other_id: uuid.UUID, client_ip: str | None) -> None:
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            done = await conn.execute(
-                "delete from linked_account where (account_id = $1 and linked_account_id = $2)"
-                " or (account_id = $2 and linked_account_id = $1)", account_id, other_id)
-            if done.endswith(" 0"):
-                raise NotFound("linked-account")
-            await repo.record_security_event(conn, "account.unlinked", account_id, client_ip)
+    async with svc.uow.begin() as tx:
+        done = await tx.conn.execute(
+            "delete from linked_account where (account_id = $1 and linked_account_id = $2)"
+            " or (account_id = $2 and linked_account_id = $1)", account_id, other_id)
+        if done.endswith(" 0"):
+            raise NotFound("linked-account")
+        await repo.record_security_event(tx.conn, "account.unlinked", account_id, client_ip)

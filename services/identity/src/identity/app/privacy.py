@@ -11,7 +11,6 @@ import asyncpg
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
-from ms_events import outbox
 from ms_events.events.identity import AccountDeleted
 from ms_platform.problems import Problem
 
@@ -21,30 +20,29 @@ async def delete_account(svc: Services, account: asyncpg.Record, password: str, 
     if not await svc.hashing.verify(account["password_hash"], password):
         raise Problem(422, "invalid-password", "Invalid password", "Mot de passe incorrect.", field="password")
     now = datetime.now(UTC)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            done = await conn.execute(
-                "update account set status = 'deleted', deleted_at = $2, email = 'deleted-' || id || '@invalid',"
-                " email_normalized = 'deleted-' || id || '@invalid', first_name = '', last_name = '',"
-                " birth_date = null, phone = null, address = null, city = null, password_hash = '!',"
-                " totp_secret = null, pending_totp_secret = null, two_factor_method = null, updated_at = $2"
-                " where id = $1 and status <> 'deleted'", account["id"], now)
-            if not done.endswith(" 1"):
-                return
-            await srepo.revoke_all_sessions(conn, account["id"], "account_deleted")
-            for table in ("recovery_code", "known_device", "sms_enrolment", "email_change", "password_reset",
-                          "two_factor_challenge"):
-                await conn.execute(f"delete from {table} where account_id = $1", account["id"])
-            await conn.execute("delete from linked_account where account_id = $1 or linked_account_id = $1",
-                               account["id"])
-            await conn.execute("update security_event set client_ip = null, detail = '{}' where account_id = $1",
-                               account["id"])
-            await conn.execute("update sign_in_failure set client_ip = null where account_id = $1", account["id"])
-            await conn.execute("update session set client_ip = null, device = null where account_id = $1",
-                               account["id"])
-            await outbox.append(conn, AccountDeleted(account_id=account["id"], person_id=account["person_id"],
-                                                     kind=account["kind"], deleted_at=now))
-            await repo.record_security_event(conn, "account.deleted", account["id"], None)
+    async with svc.uow.begin() as tx:
+        done = await tx.conn.execute(
+            "update account set status = 'deleted', deleted_at = $2, email = 'deleted-' || id || '@invalid',"
+            " email_normalized = 'deleted-' || id || '@invalid', first_name = '', last_name = '',"
+            " birth_date = null, phone = null, address = null, city = null, password_hash = '!',"
+            " totp_secret = null, pending_totp_secret = null, two_factor_method = null, updated_at = $2"
+            " where id = $1 and status <> 'deleted'", account["id"], now)
+        if not done.endswith(" 1"):
+            return
+        await srepo.revoke_all_sessions(tx.conn, account["id"], "account_deleted")
+        for table in ("recovery_code", "known_device", "sms_enrolment", "email_change", "password_reset",
+                      "two_factor_challenge"):
+            await tx.conn.execute(f"delete from {table} where account_id = $1", account["id"])
+        await tx.conn.execute("delete from linked_account where account_id = $1 or linked_account_id = $1",
+                           account["id"])
+        await tx.conn.execute("update security_event set client_ip = null, detail = '{}' where account_id = $1",
+                           account["id"])
+        await tx.conn.execute("update sign_in_failure set client_ip = null where account_id = $1", account["id"])
+        await tx.conn.execute("update session set client_ip = null, device = null where account_id = $1",
+                           account["id"])
+        tx.publish(AccountDeleted(account_id=account["id"], person_id=account["person_id"],
+                                  kind=account["kind"], deleted_at=now))
+        await repo.record_security_event(tx.conn, "account.deleted", account["id"], None)
 
 
 async def identity_data(conn: asyncpg.Connection, account_id: uuid.UUID) -> dict:
@@ -66,7 +64,7 @@ async def identity_data(conn: asyncpg.Connection, account_id: uuid.UUID) -> dict
 
 async def export(svc: Services, account: asyncpg.Record) -> dict:
     """Identity's data and every other context's, as one JSON document."""
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         own = await identity_data(conn, account["id"])
     contexts: dict[str, dict] = {"identity": own}
     clients = svc.personal_data

@@ -16,7 +16,6 @@ from identity.app.handlers import Services
 from identity.domain import devices, throttling
 from identity.domain.accounts import hash_token, is_email_identifier, may_sign_in, normalize_email
 from identity.domain.two_factor import code_hash, new_sms_code
-from ms_events import outbox
 from ms_events.events.identity import NewDeviceSignedIn, TwoFactorCodeRequested
 from ms_platform.problems import Problem, Unauthorized
 
@@ -55,7 +54,7 @@ async def verify_password_attempt(svc: Services, identifier: str, password: str,
     ident, by_email = _identifier(identifier)
     ident_hash = hash_token(ident)
     now = datetime.now(UTC)
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         account = await repo.account_by_identifier(conn, ident, by_email)
         logged_id = event_account_id or (account["id"] if account else None)
         by_id, by_ip = await srepo.count_failures(
@@ -68,10 +67,9 @@ async def verify_password_attempt(svc: Services, identifier: str, password: str,
             raise _throttled(decision.retry_after_s)
     valid = await svc.hashing.verify(account["password_hash"] if account else None, password)
     if not valid or account is None:
-        async with svc.pool.acquire() as conn:
-            async with conn.transaction():
-                await srepo.record_failure(conn, ident_hash, account["id"] if account else None, client_ip)
-                await repo.record_security_event(conn, f"{event}.failed", logged_id, client_ip)
+        async with svc.uow.begin() as tx:
+            await srepo.record_failure(tx.conn, ident_hash, account["id"] if account else None, client_ip)
+            await repo.record_security_event(tx.conn, f"{event}.failed", logged_id, client_ip)
         raise INVALID_CREDENTIALS
     return account
 
@@ -100,21 +98,20 @@ async def _challenge(svc: Services, account: asyncpg.Record, client_ip: str | No
     now = datetime.now(UTC)
     expires = now + svc.challenge_ttl
     method = account["two_factor_method"]
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if new_hash:
-                await repo.update_password_hash(conn, account["id"], new_hash)
-            sms_hash = None
-            if method == "sms":
-                code = new_sms_code()
-                sms_hash = code_hash(code)
-                await outbox.append(conn, TwoFactorCodeRequested(
-                    account_id=account["id"], phone=account["phone"], code=code, expires_at=expires,
-                    requested_at=now))
-            await tfrepo.insert_challenge(conn, hash_token(token), account["id"], method, sms_hash, client_ip,
-                                          user_agent, expires)
-            await repo.record_security_event(conn, "sign_in.second_factor_required", account["id"], client_ip,
-                                             method=method)
+    async with svc.uow.begin() as tx:
+        if new_hash:
+            await repo.update_password_hash(tx.conn, account["id"], new_hash)
+        sms_hash = None
+        if method == "sms":
+            code = new_sms_code()
+            sms_hash = code_hash(code)
+            tx.publish(TwoFactorCodeRequested(
+                account_id=account["id"], phone=account["phone"], code=code, expires_at=expires,
+                requested_at=now))
+        await tfrepo.insert_challenge(tx.conn, hash_token(token), account["id"], method, sms_hash, client_ip,
+                                      user_agent, expires)
+        await repo.record_security_event(tx.conn, "sign_in.second_factor_required", account["id"], client_ip,
+                                         method=method)
     return {"second_factor_required": True, "challenge_token": token, "method": method,
             "expires_in": int(svc.challenge_ttl.total_seconds())}
 
@@ -125,20 +122,19 @@ async def open_session(svc: Services, account: asyncpg.Record, client_ip: str | 
     refresh_token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     device = devices.describe(user_agent)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if new_hash:
-                await repo.update_password_hash(conn, account["id"], new_hash)
-            await srepo_insert_session(conn, session_id, account["id"], hash_token(refresh_token),
-                                       now + svc.refresh_ttl, client_ip, device)
-            seen_before = await srepo.has_known_devices(conn, account["id"])
-            if await srepo.remember_device(conn, account["id"], devices.fingerprint(str(account["id"]), user_agent)) \
-                    and seen_before:
-                await outbox.append(conn, NewDeviceSignedIn(account_id=account["id"], device=device, signed_in_at=now))
-                await repo.record_security_event(conn, "sign_in.new_device", account["id"], client_ip, device=device)
-            await repo.record_security_event(conn, "sign_in.succeeded", account["id"], client_ip,
-                                             **({"second_factor": second_factor} if second_factor else {}))
-            linked = await srepo.linked_categories(conn, account["id"])
+    async with svc.uow.begin() as tx:
+        if new_hash:
+            await repo.update_password_hash(tx.conn, account["id"], new_hash)
+        await srepo_insert_session(tx.conn, session_id, account["id"], hash_token(refresh_token),
+                                   now + svc.refresh_ttl, client_ip, device)
+        seen_before = await srepo.has_known_devices(tx.conn, account["id"])
+        if await srepo.remember_device(tx.conn, account["id"], devices.fingerprint(str(account["id"]), user_agent)) \
+                and seen_before:
+            tx.publish(NewDeviceSignedIn(account_id=account["id"], device=device, signed_in_at=now))
+            await repo.record_security_event(tx.conn, "sign_in.new_device", account["id"], client_ip, device=device)
+        await repo.record_security_event(tx.conn, "sign_in.succeeded", account["id"], client_ip,
+                                         **({"second_factor": second_factor} if second_factor else {}))
+        linked = await srepo.linked_categories(tx.conn, account["id"])
     return _token_pair(svc, account, session_id, refresh_token, linked)
 
 
@@ -166,18 +162,17 @@ async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> d
     """Rotate the refresh token; an already used one revokes its whole family (theft)."""
     old_hash = hash_token(refresh_token)
     new_token = secrets.token_urlsafe(32)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            row = await srepo.rotate_refresh_token(conn, old_hash, hash_token(new_token))
-            if row is None:
-                spent = await srepo.session_of_spent_token(conn, old_hash)
-                if spent is not None:
-                    await srepo.revoke_family(conn, spent["family_id"], "refresh_token_reused")
-                    await repo.record_security_event(conn, "refresh_token.reused", spent["account_id"], client_ip)
-                    log.warning("refresh_token.reused", account_id=str(spent["account_id"]))
-            else:
-                account = await srepo.account_of_session(conn, row["id"])
-                linked = await srepo.linked_categories(conn, row["account_id"])
+    async with svc.uow.begin() as tx:
+        row = await srepo.rotate_refresh_token(tx.conn, old_hash, hash_token(new_token))
+        if row is None:
+            spent = await srepo.session_of_spent_token(tx.conn, old_hash)
+            if spent is not None:
+                await srepo.revoke_family(tx.conn, spent["family_id"], "refresh_token_reused")
+                await repo.record_security_event(tx.conn, "refresh_token.reused", spent["account_id"], client_ip)
+                log.warning("refresh_token.reused", account_id=str(spent["account_id"]))
+        else:
+            account = await srepo.account_of_session(tx.conn, row["id"])
+            linked = await srepo.linked_categories(tx.conn, row["account_id"])
     # Refused outside the transaction: a reused token's revocation must be committed.
     if row is None or account["status"] != "active":
         raise INVALID_REFRESH
@@ -185,14 +180,13 @@ async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> d
 
 
 async def sign_out(svc: Services, account_id: uuid.UUID, session_id: uuid.UUID, client_ip: str | None) -> None:
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if await srepo.revoke_session(conn, session_id, account_id, "signed_out"):
-                await repo.record_security_event(conn, "signed_out", account_id, client_ip)
+    async with svc.uow.begin() as tx:
+        if await srepo.revoke_session(tx.conn, session_id, account_id, "signed_out"):
+            await repo.record_security_event(tx.conn, "signed_out", account_id, client_ip)
 
 
 async def revoked_sessions(svc: Services, since: datetime) -> dict:
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         rows = await srepo.revoked_since(conn, since)
     # Revocations commit out of order by up to a transaction's length: overlap 10 s.
     cursor = min(rows[-1]["revoked_at"] if rows else since, datetime.now(UTC) - timedelta(seconds=10))
@@ -202,22 +196,21 @@ async def revoked_sessions(svc: Services, since: datetime) -> dict:
 async def complete_second_factor(svc: Services, challenge_token: str, code: str, client_ip: str | None) -> dict:
     from identity.app.two_factor import check_second_factor
 
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            challenge = await tfrepo.claim_challenge(conn, hash_token(challenge_token))
-            if challenge is None:
-                raise Unauthorized("Ce code a expiré. Veuillez vous reconnecter.")
-            account = await repo.account_by_id(conn, challenge["account_id"])
-            used = await check_second_factor(conn, account, challenge, code, svc.totp_box)
-            if used is None:
-                await tfrepo.count_challenge_attempt(conn, challenge["token_hash"])
-                # A wrong code counts like a wrong password, so new challenges cannot be used to
-                # try codes without limit: the account's identifiers get throttled the same way.
-                for identifier in _account_identifiers(account):
-                    await srepo.record_failure(conn, hash_token(identifier), account["id"], client_ip)
-                await repo.record_security_event(conn, "second_factor.failed", account["id"], client_ip)
-            else:
-                await tfrepo.use_challenge(conn, challenge["token_hash"])
+    async with svc.uow.begin() as tx:
+        challenge = await tfrepo.claim_challenge(tx.conn, hash_token(challenge_token))
+        if challenge is None:
+            raise Unauthorized("Ce code a expiré. Veuillez vous reconnecter.")
+        account = await repo.account_by_id(tx.conn, challenge["account_id"])
+        used = await check_second_factor(tx.conn, account, challenge, code, svc.totp_box)
+        if used is None:
+            await tfrepo.count_challenge_attempt(tx.conn, challenge["token_hash"])
+            # A wrong code counts like a wrong password, so new challenges cannot be used to
+            # try codes without limit: the account's identifiers get throttled the same way.
+            for identifier in _account_identifiers(account):
+                await srepo.record_failure(tx.conn, hash_token(identifier), account["id"], client_ip)
+            await repo.record_security_event(tx.conn, "second_factor.failed", account["id"], client_ip)
+        else:
+            await tfrepo.use_challenge(tx.conn, challenge["token_hash"])
     if used is None:
         raise Problem(401, "invalid-second-factor", "Invalid code", "Code incorrect.", field="code")
     if account["status"] != "active":

@@ -11,8 +11,8 @@ from identity.adapters import two_factor_repo as tfrepo
 from identity.adapters.secret_box import SecretBox
 from identity.app.handlers import Services
 from identity.domain import two_factor as tf
-from ms_events import outbox
 from ms_events.events.identity import TwoFactorChanged, TwoFactorCodeRequested
+from ms_platform.uow import Transaction
 from ms_platform.problems import Problem
 
 SMS_CODE_TTL = timedelta(minutes=5)
@@ -40,19 +40,18 @@ async def start_totp(svc: Services, account: asyncpg.Record) -> dict:
         raise Problem(503, "two-factor-unavailable", "Two-factor unavailable",
                       "L'application d'authentification ne peut pas être activée pour le moment.")
     secret = tf.new_totp_secret()
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         await tfrepo.set_pending_totp(conn, account["id"], secret, svc.totp_box)
     return {"secret": secret, "provisioning_uri": tf.provisioning_uri(secret, account["email"])}
 
 
 async def confirm_totp(svc: Services, account: asyncpg.Record, code: str, client_ip: str | None) -> dict:
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            _, pending = await tfrepo.totp_secret(conn, account["id"], svc.totp_box)
-            if not pending or not tf.totp_accepts(pending, code):
-                raise WRONG_CODE
-            await tfrepo.set_method(conn, account["id"], "totp", pending, svc.totp_box)
-            return await _enabled(conn, account, "totp", client_ip)
+    async with svc.uow.begin() as tx:
+        _, pending = await tfrepo.totp_secret(tx.conn, account["id"], svc.totp_box)
+        if not pending or not tf.totp_accepts(pending, code):
+            raise WRONG_CODE
+        await tfrepo.set_method(tx.conn, account["id"], "totp", pending, svc.totp_box)
+        return await _enabled(tx, account, "totp", client_ip)
 
 
 async def start_sms(svc: Services, account: asyncpg.Record, purpose: str = "enrolment") -> None:
@@ -62,13 +61,12 @@ async def start_sms(svc: Services, account: asyncpg.Record, purpose: str = "enro
                       "Ajoutez d'abord un numéro de mobile à votre profil.", field="phone")
     code = tf.new_sms_code()
     now = datetime.now(UTC)
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            await tfrepo.put_sms_enrolment(conn, account["id"], tf.code_hash(code), now + SMS_CODE_TTL)
-            await outbox.append(conn, TwoFactorCodeRequested(
-                account_id=account["id"], phone=account["phone"], code=code, expires_at=now + SMS_CODE_TTL,
-                requested_at=now))
-            await repo.record_security_event(conn, "two_factor.sms_code_sent", account["id"], None, purpose=purpose)
+    async with svc.uow.begin() as tx:
+        await tfrepo.put_sms_enrolment(tx.conn, account["id"], tf.code_hash(code), now + SMS_CODE_TTL)
+        tx.publish(TwoFactorCodeRequested(
+            account_id=account["id"], phone=account["phone"], code=code, expires_at=now + SMS_CODE_TTL,
+            requested_at=now))
+        await repo.record_security_event(tx.conn, "two_factor.sms_code_sent", account["id"], None, purpose=purpose)
 
 
 async def _sms_code_ok(conn: asyncpg.Connection, account_id, code: str) -> bool:
@@ -80,21 +78,20 @@ async def _sms_code_ok(conn: asyncpg.Connection, account_id, code: str) -> bool:
 
 
 async def confirm_sms(svc: Services, account: asyncpg.Record, code: str, client_ip: str | None) -> dict:
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            ok = await _sms_code_ok(conn, account["id"], code)
-            if ok:
-                await tfrepo.set_method(conn, account["id"], "sms", None)
-                return await _enabled(conn, account, "sms", client_ip)
+    async with svc.uow.begin() as tx:
+        ok = await _sms_code_ok(tx.conn, account["id"], code)
+        if ok:
+            await tfrepo.set_method(tx.conn, account["id"], "sms", None)
+            return await _enabled(tx, account, "sms", client_ip)
     raise WRONG_CODE
 
 
-async def _enabled(conn: asyncpg.Connection, account: asyncpg.Record, method: str, client_ip: str | None) -> dict:
+async def _enabled(tx: Transaction, account: asyncpg.Record, method: str, client_ip: str | None) -> dict:
     codes = tf.new_recovery_codes()
-    await tfrepo.replace_recovery_codes(conn, account["id"], [tf.code_hash(c) for c in codes])
-    await outbox.append(conn, TwoFactorChanged(account_id=account["id"], method=method, enabled=True,
-                                               changed_at=datetime.now(UTC)))
-    await repo.record_security_event(conn, "two_factor.enabled", account["id"], client_ip, method=method)
+    await tfrepo.replace_recovery_codes(tx.conn, account["id"], [tf.code_hash(c) for c in codes])
+    tx.publish(TwoFactorChanged(account_id=account["id"], method=method, enabled=True,
+                                changed_at=datetime.now(UTC)))
+    await repo.record_security_event(tx.conn, "two_factor.enabled", account["id"], client_ip, method=method)
     return {"method": method, "recovery_codes": codes}
 
 
@@ -106,27 +103,26 @@ async def disable(svc: Services, account: asyncpg.Record, password: str, code: s
                       "La double authentification n'est pas activée.")
     if not await svc.hashing.verify(account["password_hash"], password):
         raise WRONG_PASSWORD
-    async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            if tf.looks_like_recovery_code(code):
-                ok = await tfrepo.use_recovery_code(conn, account["id"], tf.code_hash(code))
-            elif method == "sms":
-                ok = await _sms_code_ok(conn, account["id"], code)
-            else:
-                secret, _ = await tfrepo.totp_secret(conn, account["id"], svc.totp_box)
-                ok = bool(secret) and tf.totp_accepts(secret, code)
-            if ok:
-                await tfrepo.set_method(conn, account["id"], None, None)
-                await tfrepo.replace_recovery_codes(conn, account["id"], [])
-                await outbox.append(conn, TwoFactorChanged(account_id=account["id"], method=None, enabled=False,
-                                                           changed_at=datetime.now(UTC)))
-                await repo.record_security_event(conn, "two_factor.disabled", account["id"], client_ip)
+    async with svc.uow.begin() as tx:
+        if tf.looks_like_recovery_code(code):
+            ok = await tfrepo.use_recovery_code(tx.conn, account["id"], tf.code_hash(code))
+        elif method == "sms":
+            ok = await _sms_code_ok(tx.conn, account["id"], code)
+        else:
+            secret, _ = await tfrepo.totp_secret(tx.conn, account["id"], svc.totp_box)
+            ok = bool(secret) and tf.totp_accepts(secret, code)
+        if ok:
+            await tfrepo.set_method(tx.conn, account["id"], None, None)
+            await tfrepo.replace_recovery_codes(tx.conn, account["id"], [])
+            tx.publish(TwoFactorChanged(account_id=account["id"], method=None, enabled=False,
+                                        changed_at=datetime.now(UTC)))
+            await repo.record_security_event(tx.conn, "two_factor.disabled", account["id"], client_ip)
     if not ok:
         raise WRONG_CODE
 
 
 async def status(svc: Services, account: asyncpg.Record) -> dict:
-    async with svc.pool.acquire() as conn:
+    async with svc.uow.connect() as conn:
         remaining = await tfrepo.remaining_recovery_codes(conn, account["id"])
     return {"enabled": account["two_factor_method"] is not None, "method": account["two_factor_method"],
             "recovery_codes_left": remaining}

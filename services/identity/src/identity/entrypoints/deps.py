@@ -55,7 +55,7 @@ async def signed_in(principal: CurrentPrincipal, request: Request) -> SignedIn:
         raise Unauthorized() from exc
 
     async def load() -> asyncpg.Record | None:
-        async with svc.pool.acquire() as conn:
+        async with svc.uow.connect() as conn:
             return await repo.account_of_active_session(conn, account_id, session_id)
 
     account = await request.app.state.session_cache.get(account_id, session_id, load)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contracts.app import bank_accounts
+from contracts.entrypoints.deps import Uow
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["bank-accounts"])
@@ -37,12 +38,12 @@ class PersonAccountOut(BankAccountOut):
 
 
 @router.get("/v1/bank-accounts", response_model=list[PersonAccountOut])
-async def list_bank_accounts(request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+async def list_bank_accounts(uow: Uow, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
     """The holder and their beneficiaries, each with the account their reimbursements go to (masked)."""
-    return await bank_accounts.list_bank_accounts(request.app.state.pool, scope)
+    return await bank_accounts.list_bank_accounts(uow, scope)
 
 
 @router.put("/v1/bank-accounts/{person_id}", response_model=BankAccountOut)
-async def set_bank_account(person_id: uuid.UUID, body: BankAccountIn, request: Request, scope: ScopeDep) -> dict[str, Any]:
+async def set_bank_account(uow: Uow, person_id: uuid.UUID, body: BankAccountIn, request: Request, scope: ScopeDep) -> dict[str, Any]:
     """Set the account for the holder or a beneficiary; the member is emailed about the change."""
-    return await bank_accounts.set_bank_account(request.app.state.pool, person_id, body.iban, body.account_holder, scope)
+    return await bank_accounts.set_bank_account(uow, person_id, body.iban, body.account_holder, scope)

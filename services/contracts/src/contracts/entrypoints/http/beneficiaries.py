@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.app import beneficiaries
 from contracts.domain.beneficiaries import NewBeneficiary
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["beneficiaries"])
@@ -45,22 +45,22 @@ PATH = "/v1/contracts/{contract_id}/beneficiaries"
 
 
 @router.get(PATH, response_model=list[BeneficiaryOut])
-async def list_beneficiaries(contract_id: uuid.UUID, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+async def list_beneficiaries(uow: Uow, contract_id: uuid.UUID, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
     """The people covered by the contract besides the holder."""
-    return await beneficiaries.list_beneficiaries(request.app.state.pool, contract_id, scope)
+    return await beneficiaries.list_beneficiaries(uow, contract_id, scope)
 
 
 @router.post(PATH, response_model=BeneficiaryOut, status_code=201)
-async def add_beneficiary(contract_id: uuid.UUID, body: BeneficiaryIn, request: Request, scope: ScopeDep,
+async def add_beneficiary(uow: Uow, contract_id: uuid.UUID, body: BeneficiaryIn, request: Request, scope: ScopeDep,
                           day: Today) -> dict[str, Any]:
     """Add a spouse, partner or child (birth date and social security number checked)."""
     new = NewBeneficiary(body.last_name, body.first_name, body.birth_date, body.relationship, body.nir)
-    return await beneficiaries.add_beneficiary(request.app.state.pool, contract_id, new, scope, day)
+    return await beneficiaries.add_beneficiary(uow, contract_id, new, scope, day)
 
 
 @router.delete(PATH + "/{person_id}", status_code=204, response_class=Response)
-async def remove_beneficiary(contract_id: uuid.UUID, person_id: uuid.UUID, request: Request, scope: ScopeDep,
+async def remove_beneficiary(uow: Uow, contract_id: uuid.UUID, person_id: uuid.UUID, request: Request, scope: ScopeDep,
                              day: Today) -> Response:
     """Remove a beneficiary from the contract."""
-    await beneficiaries.remove_beneficiary(request.app.state.pool, contract_id, person_id, scope, day)
+    await beneficiaries.remove_beneficiary(uow, contract_id, person_id, scope, day)
     return Response(status_code=204)

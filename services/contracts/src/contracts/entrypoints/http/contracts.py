@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from contracts.app import handlers
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.scope import ReaderScope, check_visible
 from ms_platform.problems import NotFound, Problem
 
@@ -83,10 +83,10 @@ def _operator_holder(request: Request) -> uuid.UUID | None:
 
 
 @router.get("/v1/contracts", response_model=list[ContractOut], openapi_extra=_HOLDER_ID)
-async def list_contracts(request: Request, scope: ReaderScope) -> list[dict[str, Any]]:
+async def list_contracts(uow: Uow, request: Request, scope: ReaderScope) -> list[dict[str, Any]]:
     """The caller's contracts (their own and linked accounts'), by category, with beneficiaries (CT-1, CT-2)."""
     if scope.company_siren is not None:
-        return await handlers.list_company_contracts(request.app.state.pool, scope.company_siren,
+        return await handlers.list_company_contracts(uow, scope.company_siren,
                                                      request.app.state.clock())
     if scope.operator:
         holder_id = _operator_holder(request)
@@ -95,20 +95,20 @@ async def list_contracts(request: Request, scope: ReaderScope) -> list[dict[str,
         holders = sorted(scope.holder_ids)
     if not holders:
         return []
-    contracts = await handlers.list_holder_contracts(request.app.state.pool, request.app.state.listing_cache,
+    contracts = await handlers.list_holder_contracts(uow, request.app.state.listing_cache,
                                                      holders, request.app.state.clock())
     return [c for c in contracts if scope.sees(c)]
 
 
 @router.get("/v1/contracts/{contract_id}", response_model=ContractDetailOut)
-async def get_contract(contract_id: uuid.UUID, request: Request, scope: ReaderScope, day: Today) -> dict[str, Any]:
+async def get_contract(uow: Uow, contract_id: uuid.UUID, request: Request, scope: ReaderScope, day: Today) -> dict[str, Any]:
     """One of the caller's contracts with its guarantees; 404 for anyone else's."""
     if scope.company_siren is not None:
-        result = await handlers.get_contract(request.app.state.pool, contract_id, day)
+        result = await handlers.get_contract(uow, contract_id, day)
         if result is None or not scope.sees_as_employer(result):
             raise NotFound("contrat")
         return {**result, "beneficiaries": []}
     if scope.sees_nothing:
         raise NotFound("contrat")
-    result = await handlers.get_contract(request.app.state.pool, contract_id, day)
+    result = await handlers.get_contract(uow, contract_id, day)
     return dict(check_visible(result, scope))

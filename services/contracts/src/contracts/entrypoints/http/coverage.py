@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app.coverage import SimulationRequest, simulate_coverage
 from contracts.domain.coverage import CARE_TYPES, Scenario
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["coverage"])
@@ -76,7 +76,7 @@ class SimulationOut(BaseModel):
 
 
 @router.post("/v1/coverage-simulations", response_model=SimulationOut)
-async def create_simulation(body: SimulationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
+async def create_simulation(uow: Uow, body: SimulationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """AMO share, insurer share and remainder for one act, under the member's and other guarantees."""
     scenario = Scenario(
         care_type=body.care_type, billed=body.billed_eur, br=body.br_eur, in_care_path=body.in_care_path,
@@ -84,4 +84,4 @@ async def create_simulation(body: SimulationIn, request: Request, scope: ScopeDe
         forfait_used_in_period=body.forfait_used_in_period_eur,
     )
     command = SimulationRequest(body.contract_id, body.patient_id, body.compare_product_codes, scenario)
-    return await simulate_coverage(request.app.state.pool, command, scope, day)
+    return await simulate_coverage(uow, command, scope, day)

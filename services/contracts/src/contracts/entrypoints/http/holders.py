@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app import handlers
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.http.contracts import Category
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.problems import Problem
@@ -53,10 +53,10 @@ router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
 
 @router.post("/holder-verifications", response_model=HolderVerifiedOut)
-async def verify_holder(body: HolderVerificationIn, request: Request, _: Service, day: Today) -> dict[str, Any]:
+async def verify_holder(uow: Uow, body: HolderVerificationIn, request: Request, _: Service, day: Today) -> dict[str, Any]:
     """Identity's sign-up check (ID-1): the holder of an in-force contract, by name and birth date."""
     query = handlers.HolderQuery(body.contract_number.strip(), body.last_name, body.first_name, body.birth_date)
-    result = await handlers.verify_holder(request.app.state.pool, query, day)
+    result = await handlers.verify_holder(uow, query, day)
     if result is None:
         raise HolderNotVerified()
     return result

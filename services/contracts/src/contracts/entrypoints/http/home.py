@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from contracts.app import home, schedules
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.http.contracts import Category, ProductOut
 from contracts.entrypoints.scope import MemberScope, ReaderScope
 
@@ -64,13 +64,14 @@ class SummaryOut(BaseModel):
 
 # Declared before /v1/contracts/{contract_id} (see bootstrap) so "summary" is not taken for an id.
 @router.get("/v1/contracts/summary", response_model=SummaryOut)
-async def contracts_summary(request: Request, scope: MemberScope, day: Today) -> dict[str, Any]:
+async def contracts_summary(uow: Uow, request: Request, scope: MemberScope, day: Today) -> dict[str, Any]:
     """Home page: contracts by category (in force, next debit) and the latest requests, newest first."""
-    return await home.summary(request.app.state.pool, scope, day, LATEST_ITEMS)
+    return await home.summary(uow, scope, day, LATEST_ITEMS)
 
 
 @router.get("/v1/contracts/{contract_id}/schedule", response_model=ScheduleOut)
 async def contract_schedule(
+    uow: Uow,
     contract_id: uuid.UUID,
     request: Request,
     scope: ReaderScope,
@@ -78,4 +79,4 @@ async def contract_schedule(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; default: this year")] = None,
 ) -> dict[str, Any]:
     """The échéancier: each planned debit, the business day it is taken on, and the amount (CT-5)."""
-    return await schedules.contract_schedule(request.app.state.pool, contract_id, year or day.year, scope)
+    return await schedules.contract_schedule(uow, contract_id, year or day.year, scope)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.app import handlers
 from contracts.domain.imports import ImportRules, ProductLine
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.problems import Problem
 
@@ -51,7 +51,7 @@ router = APIRouter(tags=["contracts"])
 
 
 @router.post("/v1/contract-imports", response_model=ImportReportOut)
-async def import_contracts(body: ContractImportIn, request: Request, _: Operator, day: Today) -> dict[str, Any]:
+async def import_contracts(uow: Uow, body: ContractImportIn, request: Request, _: Operator, day: Today) -> dict[str, Any]:
     """Load the insurer's products and contract lines (idempotent); report every refused line."""
     rules: ImportRules = request.app.state.import_rules
     for name in ("members", "schedules"):
@@ -64,6 +64,6 @@ async def import_contracts(body: ContractImportIn, request: Request, _: Operator
                 field=name,
             )
     report = await handlers.import_reference_data(
-        request.app.state.pool, body.products, body.members, rules, day, body.schedules
+        uow, body.products, body.members, rules, day, body.schedules
     )
     return report.as_dict()

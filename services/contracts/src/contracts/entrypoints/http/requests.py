@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from contracts.app import requests as requests_app
+from contracts.entrypoints.deps import Uow
 from contracts.entrypoints.scope import Scope, ScopeDep, scope_of
 from ms_platform.auth import current_principal
 from ms_platform.problems import Problem
@@ -59,7 +60,7 @@ def _prospect_check(body: RequestIn) -> None:
 
 
 @router.post("/v1/contract-requests", response_model=RequestOut, status_code=201)
-async def create_request(body: RequestIn, request: Request) -> dict[str, Any]:
+async def create_request(uow: Uow, body: RequestIn, request: Request) -> dict[str, Any]:
     """A guarantee change (members) or a quote (members and prospects); answered within 72 hours."""
     scope = await _optional_scope(request)
     if scope is None:
@@ -68,10 +69,10 @@ async def create_request(body: RequestIn, request: Request) -> dict[str, Any]:
                                   "category": body.category, "message": body.message}.items() if v is not None}
     command = requests_app.NewRequest(body.kind, body.contract_id, details, body.email, body.first_name, body.last_name)
     hours = request.app.state.settings.request_answer_hours
-    return await requests_app.create_request(request.app.state.pool, command, scope, hours)
+    return await requests_app.create_request(uow, command, scope, hours)
 
 
 @router.get("/v1/contract-requests", response_model=list[RequestOut])
-async def list_requests(request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+async def list_requests(uow: Uow, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
     """"Mes demandes": the member's requests with their status and due date."""
-    return await requests_app.list_requests(request.app.state.pool, scope)
+    return await requests_app.list_requests(uow, scope)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from contracts.app import terminations
 from contracts.domain.terminations import REASONS
-from contracts.entrypoints.deps import Today
+from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["terminations"])
@@ -68,25 +68,25 @@ def _notice(request: Request) -> int:
 
 
 @router.get("/v1/contracts/{contract_id}/termination", response_model=ReminderOut)
-async def termination_reminder(contract_id: uuid.UUID, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
+async def termination_reminder(uow: Uow, contract_id: uuid.UUID, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """Step 1: the conditions and notice of termination; changes nothing."""
-    return await terminations.termination_reminder(request.app.state.pool, contract_id, scope, _notice(request), day)
+    return await terminations.termination_reminder(uow, contract_id, scope, _notice(request), day)
 
 
 @router.post("/v1/terminations", response_model=TerminationOut, status_code=201)
-async def request_termination(body: TerminationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
+async def request_termination(uow: Uow, body: TerminationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """Step 2: the request (reason, event date, summary), not yet effective."""
     command = terminations.TerminationRequest(body.contract_id, body.reason, body.event_date, body.summary)
-    return await terminations.request_termination(request.app.state.pool, command, scope, day)
+    return await terminations.request_termination(uow, command, scope, day)
 
 
 @router.post("/v1/terminations/{termination_id}/confirmation", response_model=TerminationOut)
-async def confirm_termination(termination_id: uuid.UUID, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
+async def confirm_termination(uow: Uow, termination_id: uuid.UUID, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """Step 3: "Confirmer ma demande de résiliation" — terminates the contract."""
-    return await terminations.confirm_termination(request.app.state.pool, termination_id, scope, _notice(request), day)
+    return await terminations.confirm_termination(uow, termination_id, scope, _notice(request), day)
 
 
 @router.get("/v1/terminations", response_model=list[TerminationOut])
-async def list_terminations(request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
+async def list_terminations(uow: Uow, request: Request, scope: ScopeDep) -> list[dict[str, Any]]:
     """The member's termination requests."""
-    return await terminations.list_terminations(request.app.state.pool, scope)
+    return await terminations.list_terminations(uow, scope)

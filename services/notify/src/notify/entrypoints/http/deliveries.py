@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from ms_platform.auth import Principal, Role, require_roles
 
+from notify.entrypoints.deps import Uow
 from notify.adapters.repository import DeliveryRepository, DeliverySummary
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
@@ -23,11 +24,11 @@ class DeliveryList(BaseModel):
 
 @router.get("/deliveries", response_model=DeliveryList, summary="Messages sent to an account")
 async def list_deliveries(
-    request: Request,
+    uow: Uow,
     _operator: Operator,
     account_id: Annotated[uuid.UUID, Query(description="The account whose messages to list")],
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> DeliveryList:
-    async with request.app.state.pool.acquire() as conn:
+    async with uow.connect() as conn:
         summaries = await DeliveryRepository(conn).list_for_account(account_id, limit)
     return DeliveryList(items=summaries)

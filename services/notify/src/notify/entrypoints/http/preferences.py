@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.problems import Problem
 
+from notify.entrypoints.deps import Uow
 from notify.adapters.repository import DeliveryRepository
 from notify.domain.model import Channel
 from notify.domain.policy import TEMPLATES, Category, optional_choices
@@ -68,13 +69,13 @@ def _account(principal: Principal) -> uuid.UUID:
 
 
 @router.get("/notification-preferences", response_model=Preferences, summary="My notification preferences")
-async def get_preferences(request: Request, member: Member) -> Preferences:
-    async with request.app.state.pool.acquire() as conn:
+async def get_preferences(uow: Uow, member: Member) -> Preferences:
+    async with uow.connect() as conn:
         return await _read(conn, _account(member))
 
 
 @router.put("/notification-preferences", response_model=Preferences, summary="Change my notification preferences")
-async def put_preferences(request: Request, member: Member, body: PreferencesUpdate) -> Preferences:
+async def put_preferences(uow: Uow, member: Member, body: PreferencesUpdate) -> Preferences:
     allowed = set(optional_choices())
     for i, choice in enumerate(body.items):
         if (choice.category, choice.channel) not in allowed:
@@ -85,8 +86,8 @@ async def put_preferences(request: Request, member: Member, body: PreferencesUpd
                 field=f"items.{i}",
             )
     account_id = _account(member)
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
-        await DeliveryRepository(conn).set_preferences(
+    async with uow.begin() as tx:
+        await DeliveryRepository(tx.conn).set_preferences(
             account_id, [(c.category.value, c.channel.value, c.accepted) for c in body.items]
         )
-        return await _read(conn, account_id)
+        return await _read(tx.conn, account_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from ms_platform.auth import Principal, Role, require_roles
 
+from notify.entrypoints.deps import Uow
 from notify.adapters.repository import DeliveryRepository
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
@@ -24,12 +25,12 @@ class PersonalData(BaseModel):
 
 @router.get("/personal-data", response_model=PersonalData, summary="Everything notify holds about a person")
 async def personal_data(
-    request: Request,
+    uow: Uow,
     _service: Service,
     account_id: Annotated[uuid.UUID, Query()],
     person_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> PersonalData:
-    async with request.app.state.pool.acquire() as conn:
+    async with uow.connect() as conn:
         repo = DeliveryRepository(conn)
         data = await repo.personal_data(account_id)
         data["deliveries"] = [
