@@ -169,6 +169,44 @@ class UnsupportedKustomization(AssertionError):
     pass
 
 
+def _json6902(body: dict, operations: list[dict], where: str) -> dict:
+    """add / replace / remove / test of RFC 6902 (what the generated overlays use)."""
+    out = copy.deepcopy(body)
+    for op in operations:
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
+        parent = out
+        try:
+            for part in parts[:-1]:
+                parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+            last = parts[-1]
+            if isinstance(parent, list):
+                index = len(parent) if last == "-" else int(last)
+                if op["op"] == "add":
+                    parent.insert(index, copy.deepcopy(op["value"]))
+                elif op["op"] == "replace":
+                    parent[index] = copy.deepcopy(op["value"])
+                elif op["op"] == "remove":
+                    del parent[index]
+                elif op["op"] == "test":
+                    assert parent[index] == op["value"]
+                else:
+                    raise UnsupportedKustomization(f"{where}: JSON 6902 op {op['op']!r} is not supported here")
+            else:
+                if op["op"] == "replace" and last not in parent:
+                    raise KeyError(last)
+                if op["op"] in ("add", "replace"):
+                    parent[last] = copy.deepcopy(op["value"])
+                elif op["op"] == "remove":
+                    del parent[last]
+                elif op["op"] == "test":
+                    assert parent[last] == op["value"]
+                else:
+                    raise UnsupportedKustomization(f"{where}: JSON 6902 op {op['op']!r} is not supported here")
+        except (KeyError, IndexError, ValueError, TypeError, AssertionError) as error:
+            raise UnsupportedKustomization(f"{where}: {op['op']} {op['path']} does not apply ({error!r})") from None
+    return out
+
+
 def _env_file_pairs(path: Path) -> dict[str, str]:
     pairs = {}
     for line in path.read_text().splitlines():
@@ -212,25 +250,25 @@ def bundle(directory: Path) -> list[Doc]:
             existing[0].derived = True
         else:
             docs.append(Doc(kfile, body, derived=True))
-    patches: list[tuple[str, Any]] = []
+    patches: list[tuple[str, Any, dict | None]] = []
     for p in k.get("patchesStrategicMerge") or []:
-        patches += [(p, d) for d in yaml_documents(directory / p)]
-    for entry in (k.get("patches") or []):
-        if entry.get("path"):
-            patches += [(entry["path"], d) for d in yaml.safe_load_all((directory / entry["path"]).read_text()) if d]
-        elif entry.get("patch"):
-            patches += [("inline patch", d) for d in yaml.safe_load_all(entry["patch"]) if d]
-    if k.get("patchesJson6902"):
-        raise UnsupportedKustomization(f"{rel(kfile)}: patchesJson6902 is not understood by tests/deploy; use strategic-merge patches")
-    for where, patch in patches:
-        if isinstance(patch, list):
-            raise UnsupportedKustomization(f"{rel(kfile)}: {where} is a JSON 6902 patch; tests/deploy applies strategic-merge patches only")
-        targets = [d for d in docs if d.kind == patch.get("kind") and d.name == (patch.get("metadata") or {}).get("name")]
-        if not targets:
-            raise UnsupportedKustomization(f"{rel(kfile)}: {where} patches {patch.get('kind')}/{(patch.get('metadata') or {}).get('name')}, which is not a resource")
-        for target in targets:
-            target.body = _smp_merge(target.body, patch)
-            target.derived = True
+        patches += [(p, d, None) for d in yaml_documents(directory / p)]
+    for entry in (k.get("patches") or []) + (k.get("patchesJson6902") or []):
+        text = (directory / entry["path"]).read_text() if entry.get("path") else entry.get("patch") or ""
+        patches += [(entry.get("path") or "inline patch", d, entry.get("target")) for d in yaml.safe_load_all(text) if d]
+    for where, patch, target in patches:
+        if isinstance(patch, list):  # JSON 6902: needs a target
+            if not target:
+                raise UnsupportedKustomization(f"{rel(kfile)}: {where} is a JSON 6902 patch without a target")
+            matches = [d for d in docs if d.kind == target.get("kind") and d.name == target.get("name")]
+        else:
+            target = target or {"kind": patch.get("kind"), "name": (patch.get("metadata") or {}).get("name")}
+            matches = [d for d in docs if d.kind == target.get("kind") and d.name == target.get("name")]
+        if not matches:
+            raise UnsupportedKustomization(f"{rel(kfile)}: {where} patches {target.get('kind')}/{target.get('name')}, which is not a resource")
+        for doc in matches:
+            doc.body = _json6902(doc.body, patch, f"{rel(kfile)}: {where}") if isinstance(patch, list) else _smp_merge(doc.body, patch)
+            doc.derived = True
     return docs
 
 

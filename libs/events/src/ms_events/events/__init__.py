@@ -1,8 +1,12 @@
 """Every context's events, one module per context. Importing this package fills the catalogue.
 
-A context adds its events to its own module; nothing here changes when it does.
+A context adds its events to its own module (``ms_events/events/<context>.py``); every module
+of this package is imported, so nothing here changes when one is added.
 """
 
-from ms_events.events import contracts, identity, notify
+import importlib
+import pkgutil
 
-__all__ = ["contracts", "identity", "notify"]
+__all__ = sorted(info.name for info in pkgutil.iter_modules(__path__))
+for _name in __all__:
+    importlib.import_module(f"{__name__}.{_name}")
