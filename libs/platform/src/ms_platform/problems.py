@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import structlog
 
+from ms_platform import errors
+
 PROBLEM_BASE = "https://errors.memberspace.example/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -165,6 +167,36 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONRe
     return problem_response(problem, request)
 
 
+# The status of each kind of domain error (ms_platform.errors): the one place HTTP meets them.
+DOMAIN_STATUSES: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.Refused: 400,
+    errors.Missing: 404,
+    errors.Conflict: 409,
+    errors.NotPermitted: 403,
+    errors.Unauthenticated: 401,
+    errors.Throttled: 429,
+    errors.Unavailable: 503,
+}
+
+
+def domain_problem(error: errors.DomainError) -> Problem:
+    """The problem+json answer to a domain error: its kind gives the status, its code the type."""
+    status = next((s for kind, s in DOMAIN_STATUSES.items() if isinstance(error, kind)), 422)
+    headers: dict[str, str] | None = None
+    if isinstance(error, errors.Unauthenticated):
+        headers = {"WWW-Authenticate": 'Bearer realm="memberspace"'}
+    elif isinstance(error, errors.Throttled):
+        headers = {"Retry-After": str(error.retry_after_s)}
+    elif isinstance(error, errors.Unavailable):
+        headers = {"Retry-After": "5"}
+    return Problem(status, error.code, error.title, error.detail, field=error.field, headers=headers, **error.extra)
+
+
+async def _domain_handler(request: Request, exc: errors.DomainError) -> JSONResponse:
+    return problem_response(domain_problem(exc), request)
+
+
 def unhandled_problem(exc: Exception) -> Problem:
     """The answer to an exception no handler expected: 503 when the database is away, else 500."""
     from ms_platform.db import is_database_unavailable
@@ -179,6 +211,7 @@ def unhandled_problem(exc: Exception) -> Problem:
 def install_problem_handlers(app: Any) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Problem, _problem_handler)
+    app.add_exception_handler(errors.DomainError, _domain_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     # Unexpected exceptions are answered by RequestContextMiddleware (ms_platform.app): a
     # Starlette handler for Exception re-raises after answering, which breaks keep-alive
