@@ -7,7 +7,7 @@
 #   make test-svc SVC=identity   one service's unit then integration tests
 #   make generate             write every deployment file from the declarations
 #                             (deploy/platform.toml, services/*/service.toml)
-#   make new-service NAME=claims [PORT=8004]   scaffold a service, then make generate
+#   make new-service NAME=claims [PORT=8004]   scaffold a service (declared, locked, generated)
 #   make status | logs | install | bench
 #   PYTEST_ARGS="-x -k foo"   extra pytest arguments for any test target
 
@@ -35,10 +35,11 @@ generate:
 	.venv/bin/python -m ms_deploy generate
 
 new-service:
-	@[[ -n "$(NAME)" ]] || { echo "usage: make new-service NAME=<name> [PORT=<api port>]"; exit 2; }
-	.venv/bin/python -m ms_deploy new-service "$(NAME)" $(if $(PORT),--port $(PORT))
+	@[[ -n "$(NAME)" ]] || { echo "usage: make new-service NAME=<name> [PORT=<api port>] [SUMMARY='what it owns']"; exit 2; }
+	uv run --frozen python -m ms_deploy new-service "$(NAME)" $(if $(PORT),--port $(PORT)) $(if $(SUMMARY),--summary "$(SUMMARY)")
 	uv lock
 	uv sync --frozen
+	.venv/bin/python -m ms_events.schemas write
 	.venv/bin/python -m ms_deploy generate
 
 up:
