@@ -62,4 +62,11 @@ def service_env(platform: Platform, svc: Service, target: str) -> dict[str, str]
 
 def platform_env(platform: Platform, target: str) -> dict[str, str]:
     """Settings without a service prefix, read by every process."""
-    return {"FORWARDED_ALLOW_IPS": platform.targets[target]["forwarded_allow_ips"]}
+    env = {"FORWARDED_ALLOW_IPS": platform.targets[target]["forwarded_allow_ips"]}
+    if target == "compose" and any(s.name == "identity" for s in platform.services):
+        # ADR 0007: where a caller asks identity for service tokens. Local: the settings'
+        # default (127.0.0.1:8001), right there; in a container 127.0.0.1 is the caller itself.
+        # Kubernetes sets none: staging and production accept only an https URL, and only
+        # with a <SERVICE>_SERVICE_SECRET, which no service declares yet.
+        env["SERVICE_TOKENS_URL"] = f"{api_url(platform, 'identity', target)}/internal/v1/service-tokens"
+    return env
