@@ -28,6 +28,19 @@ from ms_platform.problems import Forbidden, ServiceUnavailable, Unauthorized
 log = structlog.get_logger()
 
 ALLOWED_ALGORITHMS = ["ES256", "EdDSA", "RS256"]
+
+
+def key_algorithm(key: Any) -> str:
+    """The one algorithm a verification key is used with: decided by the key, never by a token's header."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return "ES256"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "EdDSA"
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RS256"
+    raise ValueError(f"unsupported verification key: {type(key).__name__}")
 SERVICE_SUBJECT_PREFIX = "service:"  # subject of the service tokens identity issues (ADR 0007)
 
 
@@ -115,7 +128,12 @@ class TokenVerifier:
             keys = {}
             for jwk in jwks.get("keys", []):
                 if jwk.get("kid") and jwk.get("use", "sig") == "sig":
-                    keys[jwk["kid"]] = jwt.PyJWK.from_dict(jwk).key
+                    try:
+                        keys[jwk["kid"]] = jwt.PyJWK.from_dict(jwk).key
+                        key_algorithm(keys[jwk["kid"]])
+                    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+                        keys.pop(jwk["kid"], None)
+                        log.warning("auth.jwks_key_ignored", kid=str(jwk["kid"])[:64])
             self._keys = keys
             self._fetched_at = time.monotonic()
 
@@ -148,21 +166,24 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthorized("Jeton invalide.") from exc
         kid = header.get("kid")
-        if not kid or header.get("alg") not in ALLOWED_ALGORITHMS:
+        if not isinstance(kid, str) or not kid or header.get("alg") not in ALLOWED_ALGORITHMS:
             raise Unauthorized("Jeton invalide.")
         key = await self._key_for(kid)
         try:
             claims = jwt.decode(
                 token,
                 key=key,
-                algorithms=[header["alg"]],
+                # The key's own algorithm: a header naming another one (RS256 with an EC key,
+                # HS256 with the public key as secret) fails here.
+                algorithms=[key_algorithm(key)],
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub", "jti", "aud", "iss"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("Votre session a expiré. Veuillez vous reconnecter.") from exc
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Whatever the library raises on a token it cannot use, the caller is not recognised.
             raise Unauthorized("Jeton invalide.") from exc
         roles = claims.get("roles") or []
         if not isinstance(roles, list):
