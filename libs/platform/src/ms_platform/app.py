@@ -18,6 +18,7 @@ from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import install_problem_handlers, problem_response, unhandled_problem
+from ms_platform.storable import StorableTextMiddleware
 from ms_platform.settings import ServiceSettings
 
 log = structlog.get_logger()
@@ -173,6 +174,8 @@ def create_app(
                                      {"kafka": kafka_reachable}))
     for router in routers:
         app.include_router(router)
+    # Inside the request context (its answers are logged and traced like any other).
+    app.add_middleware(StorableTextMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app
 
