@@ -80,6 +80,9 @@ class Unauthenticated(DomainError):
 
     code = "unauthorized"
     title = "Unauthorized"
+    # False when the credentials came in the body (a password, a refresh token, a code):
+    # asking for a bearer token (WWW-Authenticate) would point the client the wrong way.
+    bearer_challenge: ClassVar[bool] = True
 
 
 class Throttled(DomainError):
@@ -98,7 +101,11 @@ class Unavailable(DomainError):
 
     code = "service-unavailable"
     title = "Service unavailable"
+    # None when waiting will not help (a feature switched off), so no Retry-After is sent.
+    retry_after_s: ClassVar[int | None] = 5
 
-    def __init__(self, detail: str, *, dependency: str, **extra: Any) -> None:
-        super().__init__(detail, dependency=dependency, **extra)
+    def __init__(self, detail: str, *, dependency: str | None = None, **extra: Any) -> None:
+        if dependency is not None:
+            extra["dependency"] = dependency
+        super().__init__(detail, **extra)
         self.dependency = dependency

@@ -184,12 +184,11 @@ def domain_problem(error: errors.DomainError) -> Problem:
     """The problem+json answer to a domain error: its kind gives the status, its code the type."""
     status = next((s for kind, s in DOMAIN_STATUSES.items() if isinstance(error, kind)), 422)
     headers: dict[str, str] | None = None
-    if isinstance(error, errors.Unauthenticated):
+    retry_after_s = getattr(error, "retry_after_s", None)  # Throttled, Unavailable
+    if isinstance(error, errors.Unauthenticated) and error.bearer_challenge:
         headers = {"WWW-Authenticate": 'Bearer realm="memberspace"'}
-    elif isinstance(error, errors.Throttled):
-        headers = {"Retry-After": str(error.retry_after_s)}
-    elif isinstance(error, errors.Unavailable):
-        headers = {"Retry-After": "5"}
+    elif retry_after_s is not None:
+        headers = {"Retry-After": str(retry_after_s)}
     return Problem(status, error.code, error.title, error.detail, field=error.field, headers=headers, **error.extra)
 
 

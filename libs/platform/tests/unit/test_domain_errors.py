@@ -57,3 +57,29 @@ def test_throttled_and_unauthenticated_say_when_and_how_to_come_back():
     assert (throttled.status_code, throttled.headers["retry-after"]) == (429, "42")
     unauthenticated = _client(errors.Unauthenticated("Identifiants incorrects.")).get("/boom")
     assert unauthenticated.status_code == 401 and unauthenticated.headers["www-authenticate"].startswith("Bearer")
+
+
+class WrongPassword(errors.Unauthenticated):
+    code = "invalid-credentials"
+    title = "Invalid credentials"
+    bearer_challenge = False
+
+
+class FeatureOff(errors.Unavailable):
+    code = "feature-unavailable"
+    title = "Feature unavailable"
+    retry_after_s = None
+
+
+def test_a_refusal_of_credentials_sent_in_the_body_asks_for_no_bearer_token():
+    response = _client(WrongPassword("Identifiant ou mot de passe incorrect.")).get("/boom")
+    assert response.status_code == 401 and response.json()["type"].endswith("/invalid-credentials")
+    assert "www-authenticate" not in response.headers
+
+
+def test_an_unavailable_feature_names_no_dependency_and_no_time_to_come_back():
+    response = _client(FeatureOff("Indisponible pour le moment.")).get("/boom")
+    assert response.status_code == 503 and "retry-after" not in response.headers
+    assert "dependency" not in response.json()
+    away = _client(errors.Unavailable("Réessayez.", dependency="contracts")).get("/boom")
+    assert (away.headers["retry-after"], away.json()["dependency"]) == ("5", "contracts")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 
 from contracts.domain.bank_accounts import mask_iban, parse_iban
+from contracts.domain.errors import BeneficiaryNotFound, InvalidIban
 from contracts.entrypoints.scope import Scope
 from ms_events.events.contracts import BankAccountChanged
-from ms_platform.problems import NotFound, Problem
 from ms_platform.uow import Transaction, UnitOfWork
 
 # Each holder the member acts as (own and linked accounts, ID-12) and everyone on their
@@ -69,15 +69,15 @@ async def set_bank_account(uow: UnitOfWork, person_id: uuid.UUID, iban_text: str
     """Record the account for the holder or one of their beneficiaries; publish when it changed."""
     iban, bic, errors = parse_iban(iban_text)
     if errors:
-        raise Problem(422, "invalid-iban", "Invalid IBAN", errors[0].message, field=errors[0].field)
+        raise InvalidIban(errors[0])
     if not scope.holder_ids:
-        raise NotFound("bénéficiaire")
+        raise BeneficiaryNotFound()
     async with uow.begin() as tx:
         people = await tx.conn.fetch(_PEOPLE, list(scope.holder_ids), _categories(scope))
         # Usually one holder manages the person; with linked accounts each of them keeps the account.
         holders = sorted({r["holder_id"] for r in people if r["id"] == person_id})
         if not holders:
-            raise NotFound("bénéficiaire")
+            raise BeneficiaryNotFound()
         now = datetime.now(UTC)
         for holder_id in holders:
             await _write_account(tx, holder_id, person_id, (iban, bic, account_holder), scope, now)

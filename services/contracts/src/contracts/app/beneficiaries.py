@@ -15,18 +15,12 @@ from contracts.domain.beneficiaries import (
     normalise_nir,
 )
 from contracts.domain.contracts import in_force
+from contracts.domain.errors import BeneficiaryNotFound, ContractNotFound, ContractNotInForce, InvalidBeneficiary
 from contracts.domain.imports import Person
 from contracts.domain.names import person_key
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
-from ms_platform.problems import NotFound, Problem
 from ms_platform.uow import UnitOfWork
-
-
-def _refused(errors: list) -> Problem:
-    first = errors[0]
-    return Problem(422, "invalid-beneficiary", "Invalid beneficiary", first.message, field=first.field,
-                   errors=[{"field": e.field, "message": e.message} for e in errors])
 
 
 async def _writable_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, scope: Scope, today: date) -> asyncpg.Record:
@@ -34,10 +28,10 @@ async def _writable_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, s
     await conn.execute("select 1 from contract where id = $1 for update", contract_id)
     contract = check_visible(await repo.contract_by_id(conn, contract_id), scope)
     if not scope.holds(contract["holder_id"]):
-        raise NotFound("contrat")  # only the holder changes the people on the contract
+        raise ContractNotFound()  # only the holder changes the people on the contract
     if not in_force(contract["start_date"], contract["end_date"], today):
-        raise Problem(409, "contract-not-in-force", "Contract not in force",
-                      "Ce contrat n'est plus en cours : ses bénéficiaires ne peuvent plus être modifiés.")
+        raise ContractNotInForce("Ce contrat n'est plus en cours : ses bénéficiaires ne peuvent plus être "
+                                 "modifiés.")
     return contract
 
 
@@ -56,7 +50,7 @@ async def add_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, new: NewBenef
         present = {(person_key(p["last_name"], p["first_name"]), p["birth_date"]) for p in people}
         errors = beneficiary_errors(new, people[0]["birth_date"], present, today)
         if errors:
-            raise _refused(errors)
+            raise InvalidBeneficiary(errors)
         person_id, _ = await repo.ensure_person(tx.conn, Person(new.last_name, new.first_name, new.birth_date))
         await tx.conn.execute("update person set nir = $2 where id = $1 and nir is null", person_id, normalise_nir(new.nir))
         await tx.conn.execute(
@@ -82,7 +76,7 @@ async def remove_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, person_id:
             "delete from contract_beneficiary where contract_id = $1 and person_id = $2 returning relationship",
             contract_id, person_id)
         if relationship is None:
-            raise NotFound("bénéficiaire")
+            raise BeneficiaryNotFound()
         # Their bank account goes when no other contract of this holder still covers them.
         await tx.conn.execute(
             """

@@ -15,8 +15,8 @@ import asyncpg
 from contracts.adapters import reads, repository as repo
 from contracts.domain.contracts import age_on, in_force
 from contracts.domain.coverage import Guarantee, Scenario, simulate
+from contracts.domain.errors import ContractNotFound, NoHealthContract, UnknownPatient, UnknownProduct
 from contracts.entrypoints.scope import Scope
-from ms_platform.problems import NotFound, Problem
 from ms_platform.uow import UnitOfWork
 
 
@@ -57,21 +57,19 @@ async def _contract(conn: asyncpg.Connection, request: SimulationRequest, scope:
     if request.contract_id is not None:
         row = await repo.contract_by_id(conn, request.contract_id)
         if row is None or not scope.sees(row) or row["category"] != "sante":
-            raise NotFound("contrat")
+            raise ContractNotFound()
         return row
     for row in await repo.contracts_of_holders(conn, sorted(scope.holder_ids), "sante"):
         if scope.sees(row) and in_force(row["start_date"], row["end_date"], today):
             return row
-    raise Problem(422, "no-health-contract", "No health contract",
-                  "Aucun contrat santé en cours : précisez le contrat.", field="contract_id")
+    raise NoHealthContract("Aucun contrat santé en cours : précisez le contrat.", field="contract_id")
 
 
 async def _patient_age(conn: asyncpg.Connection, contract_id: uuid.UUID, patient_id: uuid.UUID | None, today: date) -> int:
     people = await reads.people_on_contract(conn, contract_id)
     chosen = people[0] if patient_id is None else next((p for p in people if p["id"] == patient_id), None)
     if chosen is None:
-        raise Problem(422, "unknown-patient", "Unknown patient",
-                      "Cette personne n'est pas couverte par ce contrat.", field="patient_id")
+        raise UnknownPatient("Cette personne n'est pas couverte par ce contrat.", field="patient_id")
     return age_on(chosen["birth_date"], today)
 
 
@@ -86,8 +84,7 @@ async def simulate_coverage(uow: UnitOfWork, request: SimulationRequest, scope: 
         products = await reads.products_with_guarantees(conn, [contract["product_code"], *others])
     for i, code in enumerate(others):
         if code not in products or products[code]["category"] != "sante":
-            raise Problem(422, "unknown-product", "Unknown product",
-                          f"Produit santé inconnu : {code}.", field=f"compare_product_codes.{i}")
+            raise UnknownProduct(f"Produit santé inconnu : {code}.", field=f"compare_product_codes.{i}")
     scenario = replace(request.scenario, patient_age=age)
     results = [_result(products[contract["product_code"]], scenario, True)]
     results += [_result(products[c], scenario, False) for c in others if c != contract["product_code"]]

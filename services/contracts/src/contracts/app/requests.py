@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from contracts.adapters import repository as repo
+from contracts.domain.errors import ContractNotFound, ContractRequired, UnknownGuarantee
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_events.events.contracts import GuaranteeChangeRequested, QuoteRequested
-from ms_platform.problems import NotFound, Problem
 from ms_platform.uow import UnitOfWork
 
 _COLUMNS = "id, kind, status, contract_id, details, created_at, due_at"
@@ -33,16 +33,16 @@ def _view(row: asyncpg.Record) -> dict:
 
 async def _check_guarantee_change(conn: asyncpg.Connection, request: NewRequest, scope: Scope) -> asyncpg.Record:
     if request.contract_id is None:
-        raise Problem(422, "validation-error", "Invalid request", "Précisez le contrat.", field="contract_id")
+        raise ContractRequired()
     contract = check_visible(await repo.contract_by_id(conn, request.contract_id), scope)
     if not scope.holds(contract["holder_id"]):
-        raise NotFound("contrat")
+        raise ContractNotFound()
     wanted = request.details.get("requested_product_code")
     if wanted is not None:
         category = await conn.fetchval("select category from product where code = $1", wanted)
         if category != contract["category"]:
-            raise Problem(422, "unknown-guarantee", "Unknown guarantee",
-                          "Formule de garanties inconnue pour ce contrat.", field="requested_product_code")
+            raise UnknownGuarantee("Formule de garanties inconnue pour ce contrat.",
+                                   field="requested_product_code")
     return contract
 
 

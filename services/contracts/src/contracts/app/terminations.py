@@ -10,10 +10,10 @@ from typing import Any
 
 from contracts.adapters import repository as repo
 from contracts.domain.contracts import in_force
+from contracts.domain.errors import AlreadyTerminated, ContractNotFound, ContractNotInForce, TerminationNotFound
 from contracts.domain.terminations import effective_date, reminder
 from contracts.entrypoints.scope import Scope, check_visible
 from ms_events.events.contracts import TerminationConfirmed
-from ms_platform.problems import NotFound, Problem
 from ms_platform.uow import UnitOfWork
 
 _COLUMNS = "id, contract_id, reason, event_date, summary, status, effective_date, created_at, confirmed_at"
@@ -29,7 +29,7 @@ class TerminationRequest:
 
 def _holder_only(contract: Any, scope: Scope) -> None:
     if not scope.holds(contract["holder_id"]):
-        raise NotFound("contrat")
+        raise ContractNotFound()
 
 
 async def termination_reminder(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope, notice_days: int, today: date) -> dict:
@@ -47,8 +47,7 @@ async def request_termination(uow: UnitOfWork, command: TerminationRequest, scop
         contract = check_visible(await repo.contract_by_id(tx.conn, command.contract_id), scope)
         _holder_only(contract, scope)
         if not in_force(contract["start_date"], contract["end_date"], today):
-            raise Problem(409, "contract-not-in-force", "Contract not in force",
-                          "Ce contrat n'est plus en cours.", field="contract_id")
+            raise ContractNotInForce("Ce contrat n'est plus en cours.", field="contract_id")
         row = await tx.conn.fetchrow(
             f"""insert into termination (id, contract_id, holder_id, account_id, reason, event_date, summary, status)
                 values ($1, $2, $3, $4, $5, $6, $7, 'draft') returning {_COLUMNS}""",
@@ -63,13 +62,13 @@ async def confirm_termination(uow: UnitOfWork, termination_id: uuid.UUID, scope:
     async with uow.begin() as tx:
         row = await tx.conn.fetchrow(f"select {_COLUMNS}, holder_id from termination where id = $1 for update", termination_id)
         if row is None or not scope.holds(row["holder_id"]):
-            raise NotFound("demande de résiliation")
+            raise TerminationNotFound()
         if row["status"] == "confirmed":
             return {k: row[k] for k in row.keys() if k != "holder_id"}
         await tx.conn.execute("select 1 from contract where id = $1 for update", row["contract_id"])
         contract = check_visible(await repo.contract_by_id(tx.conn, row["contract_id"]), scope)
         if await tx.conn.fetchval("select 1 from termination where contract_id = $1 and status = 'confirmed'", contract["id"]):
-            raise Problem(409, "already-terminated", "Already terminated", "La résiliation de ce contrat est déjà confirmée.")
+            raise AlreadyTerminated("La résiliation de ce contrat est déjà confirmée.")
         ends = effective_date(today, notice_days, contract["end_date"])
         now = datetime.now(UTC)
         confirmed = await tx.conn.fetchrow(

@@ -24,13 +24,15 @@ from identity.domain.accounts import (
     AccountKind, AccountStatus, confirmation_expiry, hash_token,
     new_secret_token, normalize_email,
 )
+from identity.domain.errors import (
+    ContractAlreadyRegistered, ContractNotVerified, InvalidConfirmationLink, InvalidContractNumber, PasswordRefused,
+)
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
 from ms_events.events.identity import (
     AccountConfirmed, AccountCreated, ConfirmationEmailRequested, SignUpAttemptedWithExistingEmail,
 )
 from ms_platform.uow import Transaction, UnitOfWork
-from ms_platform.problems import Problem
 
 log = structlog.get_logger()
 
@@ -55,34 +57,20 @@ class Services:
     totp_box: SecretBox | None = None
 
 
-def password_problem(reasons: list[str]) -> Problem:
-    return Problem(422, "password-policy", "Password refused", " ".join(reasons), field="password",
-                   errors=[{"field": "password", "message": r} for r in reasons])
-
-
-CONTRACT_NOT_VERIFIED = Problem(
-    422, "contract-not-verified", "Contract not verified",
-    "Nous ne retrouvons pas de contrat en cours de validité correspondant à ces informations. "
-    "Vérifiez votre nom, votre date de naissance et votre numéro de contrat tels qu'ils figurent "
-    "sur votre carte de tiers payant.",
-)
-
-
 async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
     """ID-1..ID-5: create a member account for the holder of a contract in force."""
     if not re.fullmatch(svc.contract_number_pattern, cmd.contract_number):
-        raise Problem(422, "validation-error", "Invalid request",
-                      "contract_number : numéro de contrat invalide.", field="contract_number")
+        raise InvalidContractNumber()
     reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name,
                                   birth_date=cmd.birth_date)
     if reasons:
-        raise password_problem(reasons)
+        raise PasswordRefused(reasons, field="password")
     email = normalize_email(cmd.email)
     # The holder is verified first: only someone who knows the holder's details learns
     # that the contract already has an account (409); an address already used is never told.
     holder = await svc.contracts.verify_holder(cmd.contract_number, cmd.last_name, cmd.first_name, cmd.birth_date)
     if holder is None:
-        raise CONTRACT_NOT_VERIFIED
+        raise ContractNotVerified()
     password_hash = await svc.hashing.hash(cmd.password)
     account_id = uuid.uuid4()
     token, token_hash = new_secret_token()
@@ -92,7 +80,7 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
                 "email": cmd.email.strip(), "confirmation_expires_at": expires.isoformat()}
     async with svc.uow.begin() as tx:
         if await repo.contract_taken(tx.conn, cmd.contract_number, holder.member_number):
-            raise _conflict("contract")
+            raise ContractAlreadyRegistered()
         owner = await repo.account_by_email_any_status(tx.conn, email)
         if owner is not None:
             await _tell_owner(tx, owner, now)
@@ -110,7 +98,7 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
                 )
         except asyncpg.UniqueViolationError as exc:
             if "email" not in (exc.constraint_name or ""):
-                raise _conflict("contract") from exc
+                raise ContractAlreadyRegistered() from exc
             owner = await repo.account_by_email_any_status(tx.conn, email)
             if owner is not None:
                 await _tell_owner(tx, owner, now)
@@ -135,36 +123,20 @@ async def _tell_owner(tx: Transaction, owner: asyncpg.Record, now: datetime) -> 
     await repo.record_security_event(tx.conn, "sign_up.existing_email", owner["id"], None)
 
 
-def _conflict(what: str) -> Problem:
-    if what == "email":
-        return Problem(409, "email-already-used", "Email already used",
-                       "Cette adresse e-mail est déjà utilisée par un compte. Connectez-vous ou "
-                       "utilisez « Mot de passe oublié ».", field="email")
-    return Problem(409, "contract-already-registered", "Contract already registered",
-                   "Un espace adhérent existe déjà pour ce contrat. Connectez-vous ou utilisez "
-                   "« Mot de passe oublié ».", field="contract_number")
-
-
-INVALID_CONFIRMATION = Problem(
-    400, "confirmation-token-invalid", "Invalid confirmation link",
-    "Ce lien de confirmation n'est pas valide ou a expiré.", field="token",
-)
-
-
 async def confirm_account(svc: Services, cmd: ConfirmAccount) -> dict:
     """Confirm the email address with the single-use token from the confirmation email."""
     token_hash = hash_token(cmd.token)
     async with svc.uow.begin() as tx:
         row = await repo.claim_confirmation(tx.conn, token_hash)
         if row is None:
-            raise INVALID_CONFIRMATION
+            raise InvalidConfirmationLink()
         if row["used_at"] is not None:
             # A retried request (flaky network) for an already confirmed account is fine.
             if row["status"] == AccountStatus.ACTIVE:
                 return {"id": str(row["account_id"]), "status": AccountStatus.ACTIVE.value}
-            raise INVALID_CONFIRMATION
+            raise InvalidConfirmationLink()
         if row["expires_at"] < datetime.now(UTC) or row["status"] != AccountStatus.PENDING_CONFIRMATION:
-            raise INVALID_CONFIRMATION
+            raise InvalidConfirmationLink()
         confirmed_at = await repo.activate(tx.conn, row["account_id"], token_hash)
         tx.publish(AccountConfirmed(account_id=row["account_id"], confirmed_at=confirmed_at))
         await repo.record_security_event(tx.conn, "account.confirmed", row["account_id"], None)
@@ -205,7 +177,7 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
         raise ValueError(f"invalid SIREN: {cmd.company_siren}")
     reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name)
     if reasons:
-        raise password_problem(reasons)
+        raise PasswordRefused(reasons, field="password")
     password_hash = await svc.hashing.hash(cmd.password)
     account_id = uuid.uuid4()
     async with svc.uow.begin() as tx:

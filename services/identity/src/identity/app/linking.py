@@ -9,23 +9,21 @@ import asyncpg
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
-from identity.app.sessions import INVALID_CREDENTIALS, verify_password_attempt
+from identity.app.sessions import verify_password_attempt
 from identity.domain.accounts import AccountKind, AccountStatus
-from ms_platform.problems import NotFound, Problem
+from identity.domain.errors import InvalidCredentials, LinkedAccountNotFound, LinkNotAllowed, LinkSameCategory
 
 
 async def link(svc: Services, me: asyncpg.Record, identifier: str, password: str, client_ip: str | None) -> dict:
     """Link the account the person proves they hold (identifier and password), throttled like a sign-in."""
     other = await verify_password_attempt(svc, identifier, password, client_ip, "link", event_account_id=me["id"])
     if other["status"] != AccountStatus.ACTIVE:
-        raise INVALID_CREDENTIALS
+        raise InvalidCredentials()
     if AccountKind.MEMBER not in (me["kind"], other["kind"]) or me["kind"] != other["kind"]:
-        raise Problem(422, "link-not-allowed", "Link not allowed",
-                      "Seuls des espaces adhérents peuvent être réunis.", field="identifier")
+        raise LinkNotAllowed("Seuls des espaces adhérents peuvent être réunis.", field="identifier")
     if other["id"] == me["id"] or other["category"] == me["category"]:
-        raise Problem(422, "link-same-category", "Same category",
-                      "Ce compte concerne la même catégorie de contrat que le vôtre : ses contrats sont "
-                      "déjà rattachés automatiquement.", field="identifier")
+        raise LinkSameCategory("Ce compte concerne la même catégorie de contrat que le vôtre : ses contrats "
+                               "sont déjà rattachés automatiquement.", field="identifier")
     async with svc.uow.begin() as tx:
         await tx.conn.execute(
             "insert into linked_account (account_id, linked_account_id) values ($1, $2) on conflict do nothing",
@@ -48,5 +46,5 @@ async def unlink(svc: Services, account_id: uuid.UUID, other_id: uuid.UUID, clie
             "delete from linked_account where (account_id = $1 and linked_account_id = $2)"
             " or (account_id = $2 and linked_account_id = $1)", account_id, other_id)
         if done.endswith(" 0"):
-            raise NotFound("linked-account")
+            raise LinkedAccountNotFound()
         await repo.record_security_event(tx.conn, "account.unlinked", account_id, client_ip)

@@ -9,15 +9,11 @@ import asyncpg
 
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
-from identity.app.handlers import Services, password_problem
+from identity.app.handlers import Services
 from identity.domain.accounts import hash_token, new_secret_token, normalize_email
+from identity.domain.errors import InvalidResetLink, PasswordRefused, WrongPassword
 from ms_events.events.identity import PasswordChanged, PasswordResetRequested
 from ms_platform.uow import Transaction
-from ms_platform.problems import Problem
-
-INVALID_RESET = Problem(400, "reset-token-invalid", "Invalid reset link",
-                        "Ce lien de réinitialisation n'est pas valide ou a expiré. Demandez-en un nouveau.",
-                        field="token")
 
 
 async def request_reset(svc: Services, email: str, client_ip: str | None) -> None:
@@ -52,17 +48,17 @@ async def confirm_reset(svc: Services, token: str, password: str, client_ip: str
             token_hash)
         account = await repo.account_by_id(conn, row["account_id"]) if row else None
     if account is None or account["status"] != "active":
-        raise INVALID_RESET
+        raise InvalidResetLink()
     reasons = _policy_reasons(svc, account, password)
     if reasons:
-        raise password_problem(reasons)
+        raise PasswordRefused(reasons, field="password")
     new_hash = await svc.hashing.hash(password)
     async with svc.uow.begin() as tx:
         claimed = await tx.conn.execute(
             "update password_reset set used_at = now() where token_hash = $1 and used_at is null"
             " and expires_at > now()", token_hash)
         if not claimed.endswith(" 1"):
-            raise INVALID_RESET
+            raise InvalidResetLink()
         # Every other link of this account dies with this one.
         await tx.conn.execute(
             "update password_reset set used_at = now() where account_id = $1 and used_at is null", account["id"])
@@ -74,12 +70,10 @@ async def change_password(svc: Services, account: asyncpg.Record, session_id: uu
     if not await svc.hashing.verify(account["password_hash"], current):
         async with svc.uow.connect() as conn:
             await repo.record_security_event(conn, "password_change.refused", account["id"], client_ip)
-        raise Problem(422, "invalid-password", "Invalid password", "Mot de passe actuel incorrect.",
-                      field="current_password")
+        raise WrongPassword("Mot de passe actuel incorrect.", field="current_password")
     reasons = _policy_reasons(svc, account, new)
     if reasons:
-        raise Problem(422, "password-policy", "Password refused", " ".join(reasons), field="new_password",
-                      errors=[{"field": "new_password", "message": r} for r in reasons])
+        raise PasswordRefused(reasons, field="new_password")
     new_hash = await svc.hashing.hash(new)
     async with svc.uow.begin() as tx:
         await _set_password(tx, account["id"], new_hash, "change", client_ip, keep=session_id)

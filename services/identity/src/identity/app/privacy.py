@@ -11,14 +11,14 @@ import asyncpg
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
+from identity.domain.errors import WrongPassword
 from ms_events.events.identity import AccountDeleted
-from ms_platform.problems import Problem
 
 
 async def delete_account(svc: Services, account: asyncpg.Record, password: str, client_ip: str | None) -> None:
     """The account stops signing in; identity pseudonymises what it keeps (see README)."""
     if not await svc.hashing.verify(account["password_hash"], password):
-        raise Problem(422, "invalid-password", "Invalid password", "Mot de passe incorrect.", field="password")
+        raise WrongPassword("Mot de passe incorrect.", field="password")
     now = datetime.now(UTC)
     async with svc.uow.begin() as tx:
         done = await tx.conn.execute(

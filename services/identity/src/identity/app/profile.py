@@ -11,14 +11,9 @@ from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
 from identity.domain.accounts import hash_token, new_secret_token, normalize_email
+from identity.domain.errors import EmailAlreadyUsed, InvalidEmailChangeLink
 from ms_events.events.identity import EmailChanged, EmailChangeRequested, PostalAddress, ProfileUpdated
 from ms_platform.uow import Transaction
-from ms_platform.problems import Problem
-
-INVALID_EMAIL_LINK = Problem(400, "email-change-token-invalid", "Invalid confirmation link",
-                             "Ce lien de confirmation n'est pas valide ou a expiré.", field="token")
-EMAIL_TAKEN = Problem(409, "email-already-used", "Email already used",
-                      "Cette adresse e-mail ne peut pas être utilisée pour votre compte.", field="email")
 
 
 async def update_profile(svc: Services, account: asyncpg.Record, changes: dict, client_ip: str | None) -> dict:
@@ -71,15 +66,16 @@ async def confirm_email_change(svc: Services, token: str) -> dict:
             "select * from email_change where token_hash = $1 and used_at is null and expires_at > now()"
             " for update", hash_token(token))
         if row is None:
-            raise INVALID_EMAIL_LINK
+            raise InvalidEmailChangeLink()
         account = await repo.account_by_id(tx.conn, row["account_id"])
         if account is None or account["status"] != "active":
-            raise INVALID_EMAIL_LINK
+            raise InvalidEmailChangeLink()
         taken = await tx.conn.fetchval(
             "select exists (select 1 from account where email_normalized = $1 and status <> 'deleted'"
             " and id <> $2)", row["new_email_normalized"], account["id"])
         if taken:
-            raise EMAIL_TAKEN
+            raise EmailAlreadyUsed("Cette adresse e-mail ne peut pas être utilisée pour votre compte.",
+                                   field="email")
         await tx.conn.execute("update email_change set used_at = now() where account_id = $1 and used_at is null",
                            account["id"])
         changed_at = await tx.conn.fetchval(

@@ -15,22 +15,14 @@ from identity.adapters import two_factor_repo as tfrepo
 from identity.app.handlers import Services
 from identity.domain import devices, throttling
 from identity.domain.accounts import hash_token, is_email_identifier, may_sign_in, normalize_email
+from identity.domain.errors import (
+    AccountNotConfirmed, ChallengeExpired, InvalidCredentials, InvalidRefreshToken, InvalidSecondFactor,
+    TooManyAttempts,
+)
 from identity.domain.two_factor import code_hash, new_sms_code
 from ms_events.events.identity import NewDeviceSignedIn, TwoFactorCodeRequested
-from ms_platform.problems import Problem, Unauthorized
 
 log = structlog.get_logger()
-
-INVALID_CREDENTIALS = Problem(401, "invalid-credentials", "Invalid credentials",
-                              "Identifiant ou mot de passe incorrect.")
-INVALID_REFRESH = Problem(401, "invalid-refresh-token", "Invalid refresh token",
-                          "Votre session est terminée. Veuillez vous reconnecter.", field="refresh_token")
-
-
-def _throttled(retry_after_s: int) -> Problem:
-    return Problem(429, "too-many-attempts", "Too many attempts",
-                   "Trop de tentatives de connexion. Réessayez plus tard ou utilisez « Mot de passe oublié ».",
-                   headers={"Retry-After": str(retry_after_s)})
 
 
 def _identifier(raw: str) -> tuple[str, bool]:
@@ -64,13 +56,14 @@ async def verify_password_attempt(svc: Services, identifier: str, password: str,
         if not decision.allowed:
             await repo.record_security_event(conn, f"{event}.throttled", logged_id, client_ip, reason=decision.reason)
             log.warning(f"{event}.throttled", reason=decision.reason)
-            raise _throttled(decision.retry_after_s)
+            raise TooManyAttempts("Trop de tentatives de connexion. Réessayez plus tard ou utilisez "
+                                  "« Mot de passe oublié ».", retry_after_s=decision.retry_after_s)
     valid = await svc.hashing.verify(account["password_hash"] if account else None, password)
     if not valid or account is None:
         async with svc.uow.begin() as tx:
             await srepo.record_failure(tx.conn, ident_hash, account["id"] if account else None, client_ip)
             await repo.record_security_event(tx.conn, f"{event}.failed", logged_id, client_ip)
-        raise INVALID_CREDENTIALS
+        raise InvalidCredentials()
     return account
 
 
@@ -81,10 +74,9 @@ async def sign_in(svc: Services, identifier: str, password: str, client_ip: str 
     allowed = may_sign_in(account["status"])
     if not allowed.allowed:
         if allowed.reason == "not-confirmed":
-            raise Problem(403, "account-not-confirmed", "Account not confirmed",
-                          "Votre adresse e-mail n'est pas encore confirmée. Cliquez sur le lien reçu "
-                          "par e-mail après votre inscription.")
-        raise INVALID_CREDENTIALS
+            raise AccountNotConfirmed("Votre adresse e-mail n'est pas encore confirmée. Cliquez sur le lien "
+                                      "reçu par e-mail après votre inscription.")
+        raise InvalidCredentials()
     new_hash = await svc.hashing.hash(password) if svc.hashing.needs_rehash(account["password_hash"]) else None
     if account["two_factor_method"]:
         return await _challenge(svc, account, client_ip, user_agent, new_hash)
@@ -175,7 +167,8 @@ async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> d
             linked = await srepo.linked_categories(tx.conn, row["account_id"])
     # Refused outside the transaction: a reused token's revocation must be committed.
     if row is None or account["status"] != "active":
-        raise INVALID_REFRESH
+        raise InvalidRefreshToken("Votre session est terminée. Veuillez vous reconnecter.",
+                                  field="refresh_token")
     return _token_pair(svc, account, row["id"], new_token, linked)
 
 
@@ -199,7 +192,7 @@ async def complete_second_factor(svc: Services, challenge_token: str, code: str,
     async with svc.uow.begin() as tx:
         challenge = await tfrepo.claim_challenge(tx.conn, hash_token(challenge_token))
         if challenge is None:
-            raise Unauthorized("Ce code a expiré. Veuillez vous reconnecter.")
+            raise ChallengeExpired("Ce code a expiré. Veuillez vous reconnecter.")
         account = await repo.account_by_id(tx.conn, challenge["account_id"])
         used = await check_second_factor(tx.conn, account, challenge, code, svc.totp_box)
         if used is None:
@@ -212,7 +205,7 @@ async def complete_second_factor(svc: Services, challenge_token: str, code: str,
         else:
             await tfrepo.use_challenge(tx.conn, challenge["token_hash"])
     if used is None:
-        raise Problem(401, "invalid-second-factor", "Invalid code", "Code incorrect.", field="code")
+        raise InvalidSecondFactor("Code incorrect.", field="code")
     if account["status"] != "active":
-        raise INVALID_CREDENTIALS
+        raise InvalidCredentials()
     return await open_session(svc, account, client_ip, challenge["device"], second_factor=used)

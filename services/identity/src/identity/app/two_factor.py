@@ -11,14 +11,14 @@ from identity.adapters import two_factor_repo as tfrepo
 from identity.adapters.secret_box import SecretBox
 from identity.app.handlers import Services
 from identity.domain import two_factor as tf
+from identity.domain.errors import (
+    InvalidCode, PhoneRequired, TwoFactorNotEnabled, TwoFactorUnavailable, WrongPassword,
+)
 from ms_events.events.identity import TwoFactorChanged, TwoFactorCodeRequested
 from ms_platform.uow import Transaction
-from ms_platform.problems import Problem
 
 SMS_CODE_TTL = timedelta(minutes=5)
 
-WRONG_CODE = Problem(422, "invalid-second-factor", "Invalid code", "Code incorrect ou expiré.", field="code")
-WRONG_PASSWORD = Problem(422, "invalid-password", "Invalid password", "Mot de passe incorrect.", field="password")
 
 
 async def check_second_factor(conn: asyncpg.Connection, account: asyncpg.Record, challenge: asyncpg.Record,
@@ -37,8 +37,7 @@ async def check_second_factor(conn: asyncpg.Connection, account: asyncpg.Record,
 async def start_totp(svc: Services, account: asyncpg.Record) -> dict:
     """A new secret waiting for its first code; the app scans the provisioning URI."""
     if svc.totp_box is None:
-        raise Problem(503, "two-factor-unavailable", "Two-factor unavailable",
-                      "L'application d'authentification ne peut pas être activée pour le moment.")
+        raise TwoFactorUnavailable("L'application d'authentification ne peut pas être activée pour le moment.")
     secret = tf.new_totp_secret()
     async with svc.uow.connect() as conn:
         await tfrepo.set_pending_totp(conn, account["id"], secret, svc.totp_box)
@@ -49,7 +48,7 @@ async def confirm_totp(svc: Services, account: asyncpg.Record, code: str, client
     async with svc.uow.begin() as tx:
         _, pending = await tfrepo.totp_secret(tx.conn, account["id"], svc.totp_box)
         if not pending or not tf.totp_accepts(pending, code):
-            raise WRONG_CODE
+            raise InvalidCode()
         await tfrepo.set_method(tx.conn, account["id"], "totp", pending, svc.totp_box)
         return await _enabled(tx, account, "totp", client_ip)
 
@@ -57,8 +56,7 @@ async def confirm_totp(svc: Services, account: asyncpg.Record, code: str, client
 async def start_sms(svc: Services, account: asyncpg.Record, purpose: str = "enrolment") -> None:
     """Send a code to the account's mobile (enrolment, or proof before turning 2FA off)."""
     if not account["phone"]:
-        raise Problem(422, "phone-required", "Phone required",
-                      "Ajoutez d'abord un numéro de mobile à votre profil.", field="phone")
+        raise PhoneRequired("Ajoutez d'abord un numéro de mobile à votre profil.", field="phone")
     code = tf.new_sms_code()
     now = datetime.now(UTC)
     async with svc.uow.begin() as tx:
@@ -83,7 +81,7 @@ async def confirm_sms(svc: Services, account: asyncpg.Record, code: str, client_
         if ok:
             await tfrepo.set_method(tx.conn, account["id"], "sms", None)
             return await _enabled(tx, account, "sms", client_ip)
-    raise WRONG_CODE
+    raise InvalidCode()
 
 
 async def _enabled(tx: Transaction, account: asyncpg.Record, method: str, client_ip: str | None) -> dict:
@@ -99,10 +97,9 @@ async def disable(svc: Services, account: asyncpg.Record, password: str, code: s
     """Turning 2FA off needs the password and a code (of the current method, or a recovery code)."""
     method = account["two_factor_method"]
     if method is None:
-        raise Problem(409, "two-factor-not-enabled", "Two-factor not enabled",
-                      "La double authentification n'est pas activée.")
+        raise TwoFactorNotEnabled("La double authentification n'est pas activée.")
     if not await svc.hashing.verify(account["password_hash"], password):
-        raise WRONG_PASSWORD
+        raise WrongPassword("Mot de passe incorrect.", field="password")
     async with svc.uow.begin() as tx:
         if tf.looks_like_recovery_code(code):
             ok = await tfrepo.use_recovery_code(tx.conn, account["id"], tf.code_hash(code))
@@ -118,7 +115,7 @@ async def disable(svc: Services, account: asyncpg.Record, password: str, code: s
                                         changed_at=datetime.now(UTC)))
             await repo.record_security_event(tx.conn, "two_factor.disabled", account["id"], client_ip)
     if not ok:
-        raise WRONG_CODE
+        raise InvalidCode()
 
 
 async def status(svc: Services, account: asyncpg.Record) -> dict:

@@ -11,7 +11,7 @@ import sys
 from identity.app.commands import CreateStaffAccount
 from identity.app.handlers import create_staff_account
 from ms_platform.db import create_pool
-from ms_platform.problems import Problem
+from ms_platform.errors import DomainError
 
 
 def create_staff(argv: list[str]) -> None:
@@ -41,7 +41,7 @@ def create_staff(argv: list[str]) -> None:
 
     try:
         asyncio.run(run())
-    except Problem as exc:
+    except DomainError as exc:
         print(f"refused: {exc.detail}", file=sys.stderr)
         raise SystemExit(1) from exc
     except ValueError as exc:
