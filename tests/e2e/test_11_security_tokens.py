@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from e2e_support import PASSWORD, sign_up_and_confirm, sign_up_body, unique_email, wait_until
@@ -56,6 +56,11 @@ def _forged_tokens(real_token: str) -> dict[str, str]:
         "tampered payload": f"{header}.{tampered}.{signature}",
         "unknown kid": jwt.encode(_claims(), stranger, algorithm="ES256", headers={"kid": "not-a-key-of-ours"}),
         "hs256 with the public key": jwt.encode(_claims(), "secret", algorithm="HS256", headers={"kid": kid}),
+        # The real kid with another algorithm: the library is handed an EC key for RSA.
+        "rs256 with the real kid": f"{_b64({'alg': 'RS256', 'typ': 'JWT', 'kid': kid})}.{_b64(_claims())}."
+                                   + base64.urlsafe_b64encode(b"\x01" * 256).rstrip(b"=").decode(),
+        "eddsa with the real kid": jwt.encode(_claims(), ed25519.Ed25519PrivateKey.generate(), algorithm="EdDSA",
+                                              headers={"kid": kid}),
     }
 
 
