@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[4]
 PROCESS_KINDS = ("api", "relay", "worker")
@@ -211,3 +212,23 @@ def _check(platform: Platform) -> None:
         for env in (*(s.env for s in svc.secrets), *(m.env for m in svc.mounts)):
             if not ENV_NAME.match(env):
                 raise DeclarationError(f"{svc.name}: bad setting name {env!r}")
+    _check_environments(platform)
+
+
+def _check_environments(platform: Platform) -> None:
+    """Each Kubernetes environment declares its own hosts; the base (targets.kubernetes) none."""
+    shared = {"public_url", "api_host", "jwks_url"} & set(platform.targets.get("kubernetes", {}))
+    if shared:
+        raise DeclarationError(f"[targets.kubernetes] declares {sorted(shared)}: hosts are each "
+                               "[environments.*]'s own, or every overlay would inherit them")
+    owner: dict[str, str] = {}
+    for env, spec in platform.environments.items():
+        missing = {"image_tag", "public_url", "api_host"} - set(spec)
+        if missing:
+            raise DeclarationError(f"[environments.{env}] lacks {sorted(missing)}")
+        urls = [spec["public_url"], *([spec["jwks_url"]] if "jwks_url" in spec else [])]
+        if any(not u.startswith("https://") for u in urls):
+            raise DeclarationError(f"[environments.{env}]: public_url and jwks_url must be https")
+        for host in {urlsplit(u).hostname for u in urls} | {spec["api_host"]}:
+            if owner.setdefault(host, env) != env:
+                raise DeclarationError(f"[environments.{env}] and [environments.{owner[host]}] both use {host}")

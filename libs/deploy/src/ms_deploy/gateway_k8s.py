@@ -32,15 +32,15 @@ def _deployment(platform: Platform) -> dict:
 
 def gateway_documents(platform: Platform) -> list[dict]:
     ns, port = platform.namespace, platform.gateway_port
-    host = platform.targets["kubernetes"]["api_host"]
     service = {"apiVersion": "v1", "kind": "Service", "metadata": meta(NAME, ns, labels(NAME, NAME)),
                "spec": {"selector": selector(NAME, NAME),
                         "ports": [{"name": "http", "port": port, "targetPort": "http"}]}}
+    # No host here: each environment's overlay adds its own api_host (rules and TLS).
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                "metadata": meta(NAME, ns, labels(NAME, NAME)),
                "spec": {"ingressClassName": "nginx",
-                        "tls": [{"hosts": [host], "secretName": "memberspace-api-tls"}],
-                        "rules": [{"host": host, "http": {"paths": [{
+                        "tls": [{"secretName": "memberspace-api-tls"}],
+                        "rules": [{"http": {"paths": [{
                             "path": "/", "pathType": "Prefix",
                             "backend": {"service": {"name": NAME, "port": {"name": "http"}}}}]}}]}}
     hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",

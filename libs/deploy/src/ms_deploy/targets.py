@@ -2,6 +2,11 @@
 
 A declaration writes ``{public_url}``, ``{api:<service>}`` and ``{personal_data_urls}``; this
 module fills them in per target, next to the settings every service gets (host, port, JWKS).
+
+On Kubernetes the hosts are an environment's ([environments.<env>] of deploy/platform.toml):
+``service_env(..., "kubernetes")`` is the base, without any setting that names a host of an
+environment; ``service_env(..., "kubernetes", environment)`` is what a pod of that
+environment's overlay gets.
 """
 
 from __future__ import annotations
@@ -14,6 +19,30 @@ from ms_deploy.declaration import DeclarationError, Platform, Service
 TARGETS = ("local", "compose", "kubernetes")
 PROBE_PORT = 9464
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z0-9]+))?\}")
+# What each Kubernetes environment declares for itself, never the base (targets.kubernetes).
+ENVIRONMENT_SETTINGS = ("public_url", "api_host", "jwks_url")
+
+
+class PerEnvironment(DeclarationError):
+    """A setting names an environment's host, and no environment was given (the base)."""
+
+
+def environment_values(platform: Platform, environment: str) -> dict[str, str]:
+    """The hosts of one Kubernetes environment: its public_url and api_host, and the JWKS URL
+    (identity's signing keys, fetched through the environment's own API host unless declared)."""
+    spec = platform.environments[environment]
+    host = spec["api_host"]
+    return {"public_url": spec["public_url"], "api_host": host,
+            "jwks_url": spec.get("jwks_url", f"https://{host}/.well-known/jwks.json")}
+
+
+def target_values(platform: Platform, target: str, environment: str | None = None) -> dict[str, str]:
+    values = dict(platform.targets[target])
+    if environment is not None:
+        if target != "kubernetes":
+            raise DeclarationError(f"environments are Kubernetes overlays, not {target}")
+        values.update(environment_values(platform, environment))
+    return values
 
 
 def api_url(platform: Platform, name: str, target: str) -> str:
@@ -28,7 +57,9 @@ def personal_data_urls(platform: Platform, target: str) -> str:
     return json.dumps(urls, separators=(",", ":"))
 
 
-def resolve(platform: Platform, value: str, target: str) -> str:
+def resolve(platform: Platform, value: str, target: str, environment: str | None = None) -> str:
+    values = target_values(platform, target, environment)
+
     def fill(match: re.Match) -> str:
         what, arg = match.group(1), match.group(2)
         if what == "api" and arg:
@@ -37,27 +68,42 @@ def resolve(platform: Platform, value: str, target: str) -> str:
             return personal_data_urls(platform, target)
         if what == "service_names":
             return json.dumps([s.name for s in platform.services], separators=(",", ":"))
-        if what in platform.targets[target]:
-            return str(platform.targets[target][what])
+        if what in values:
+            return str(values[what])
+        if what in ENVIRONMENT_SETTINGS and target == "kubernetes" and environment is None:
+            raise PerEnvironment(f"{match.group(0)} in {value!r} is an environment's")
         raise DeclarationError(f"unknown placeholder {match.group(0)} in {value!r}")
 
     return PLACEHOLDER.sub(fill, value)
 
 
-def service_env(platform: Platform, svc: Service, target: str) -> dict[str, str]:
-    """The non-secret settings of every process of ``svc`` on ``target`` (mounts excluded)."""
+def service_env(platform: Platform, svc: Service, target: str, environment: str | None = None) -> dict[str, str]:
+    """The non-secret settings of every process of ``svc`` on ``target`` (mounts excluded); on
+    Kubernetes without ``environment``, those of the base: none that names an environment's host."""
     p = svc.prefix
+    values = target_values(platform, target, environment)
     env = {
         f"{p}_API_HOST": "127.0.0.1" if target == "local" else "0.0.0.0",
         f"{p}_API_PORT": str(svc.port),
-        f"{p}_JWKS_URL": platform.targets[target]["jwks_url"],
     }
+    if "jwks_url" in values:
+        env[f"{p}_JWKS_URL"] = values["jwks_url"]
     if target != "local":
         # Relays and workers answer /health/live there (each container has its own address).
         env[f"{p}_PROBE_PORT"] = str(PROBE_PORT)
     for key, value in svc.env_for(target).items():
-        env[key] = resolve(platform, str(value), target)
+        try:
+            env[key] = resolve(platform, str(value), target, environment)
+        except PerEnvironment:
+            continue  # the overlay of each environment adds it
     return env
+
+
+def environment_env(platform: Platform, svc: Service, environment: str) -> dict[str, str]:
+    """What a pod of ``environment`` gets on top of (or instead of) the base's settings of ``svc``."""
+    base = service_env(platform, svc, "kubernetes")
+    return {key: value for key, value in service_env(platform, svc, "kubernetes", environment).items()
+            if base.get(key) != value}
 
 
 def platform_env(platform: Platform, target: str) -> dict[str, str]:

@@ -112,3 +112,40 @@ def test_merging_local_settings_keeps_drawn_passwords_and_follows_declared_value
     assert "IDENTITY_API_PORT=8001\n" in text and "IDENTITY_API_PORT" in changed
     assert "SMTP_HOST=127.0.0.1\n" in text  # not declared by a service: left alone
     assert local.merge_local_env(env, PLATFORM, declaration.ROOT) == []
+
+
+def _platform_with(tmp_path, old: str, new: str):
+    (tmp_path / "deploy").mkdir()
+    text = (declaration.ROOT / "deploy" / "platform.toml").read_text()
+    assert old in text
+    (tmp_path / "deploy" / "platform.toml").write_text(text.replace(old, new))
+    return declaration.load(tmp_path)
+
+
+def test_an_environment_without_its_own_public_url_is_refused(tmp_path):
+    with pytest.raises(DeclarationError, match=r"environments.staging.*public_url"):
+        _platform_with(tmp_path, 'public_url = "https://espace.staging.memberspace.example"\n', "")
+
+
+def test_two_environments_sharing_a_host_are_refused(tmp_path):
+    with pytest.raises(DeclarationError, match="espace.memberspace.example"):
+        _platform_with(tmp_path, "https://espace.staging.memberspace.example", "https://espace.memberspace.example")
+
+
+def test_hosts_declared_for_the_kubernetes_base_are_refused(tmp_path):
+    with pytest.raises(DeclarationError, match="targets.kubernetes"):
+        _platform_with(tmp_path, 'forwarded_allow_ips = "*"', 'forwarded_allow_ips = "*"\npublic_url = "https://x.example"')
+
+
+def test_the_kubernetes_base_names_no_host_of_any_environment_and_each_overlay_adds_its_own():
+    from ms_deploy import targets
+
+    base = "".join(v for k, v in FILES.items() if k.startswith("deploy/k8s/base/"))
+    for env in PLATFORM.environments:
+        own = targets.environment_values(PLATFORM, env)
+        assert own["api_host"] not in base and own["public_url"] not in base
+        overlay = FILES[f"deploy/k8s/overlays/{env}/kustomization.yaml"]
+        assert own["public_url"] in overlay and own["jwks_url"] in overlay
+        for svc in PLATFORM.services:
+            env_settings = targets.service_env(PLATFORM, svc, "kubernetes", env)
+            assert env_settings[f"{svc.prefix}_JWKS_URL"] == own["jwks_url"]
