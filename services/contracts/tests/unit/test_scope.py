@@ -29,3 +29,34 @@ def test_a_member_never_sees_contracts_as_an_employer():
     scope = scope_of(_principal({"member"}, person_id=str(person), categories=["sante"], company_siren="990100018"))
     assert scope.company_siren is None
     assert scope.sees({"holder_id": person, "category": "sante"})
+
+
+def test_a_contract_out_of_scope_is_the_domain_error_contract_not_found_with_the_same_wire_answer():
+    import pytest
+
+    from contracts.app.scope import Scope, check_visible
+    from contracts.domain.errors import ContractNotFound
+    from ms_platform.problems import NotFound, domain_problem
+
+    scope = Scope(uuid.uuid4(), uuid.uuid4(), frozenset({"sante"}))
+    for contract in (None, {"holder_id": uuid.uuid4(), "category": "sante"}):
+        with pytest.raises(ContractNotFound) as caught:
+            check_visible(contract, scope)
+        assert domain_problem(caught.value).body() == NotFound("contrat").body()
+
+
+def test_the_application_and_domain_layers_import_nothing_from_the_entry_points():
+    import ast
+    from pathlib import Path
+
+    import contracts
+
+    root = Path(contracts.__file__).parent
+    offenders = []
+    for layer in ("app", "domain"):
+        for path in (root / layer).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+                offenders += [f"{layer}/{path.name}: {n}" for n in names if n.startswith("contracts.entrypoints")]
+    assert offenders == []

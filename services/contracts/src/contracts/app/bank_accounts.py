@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from contracts.domain.bank_accounts import mask_iban, parse_iban
 from contracts.domain.errors import BeneficiaryNotFound, InvalidIban
-from contracts.entrypoints.scope import Scope
+from contracts.app.scope import Scope
 from ms_events.events.contracts import BankAccountChanged
 from ms_platform.uow import Transaction, UnitOfWork
 

@@ -18,7 +18,7 @@ from contracts.domain.contracts import in_force
 from contracts.domain.errors import BeneficiaryNotFound, ContractNotFound, ContractNotInForce, InvalidBeneficiary
 from contracts.domain.imports import Person
 from contracts.domain.names import person_key
-from contracts.entrypoints.scope import Scope, check_visible
+from contracts.app.scope import Scope, check_visible
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
 from ms_platform.uow import UnitOfWork
 

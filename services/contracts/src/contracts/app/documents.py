@@ -9,7 +9,7 @@ from typing import Any
 
 from contracts.adapters import card_image, pdf, reads, repository as repo
 from contracts.domain.documents import Insurer, card_datamatrix_people, card_levels, datamatrix_payload, validity
-from contracts.entrypoints.scope import Scope, check_visible
+from contracts.app.scope import Scope, check_visible
 from ms_platform.uow import UnitOfWork
 
 

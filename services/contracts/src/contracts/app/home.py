@@ -12,7 +12,7 @@ from contracts.adapters import repository as repo
 from contracts.adapters import schedules as schedules_repo
 from contracts.domain.contracts import CATEGORIES, in_force
 from contracts.domain.schedules import next_debit
-from contracts.entrypoints.scope import Scope
+from contracts.app.scope import Scope
 from ms_platform.uow import UnitOfWork
 
 # A debit planned a few days ago may not be taken yet (weekend, holidays): look back that far.

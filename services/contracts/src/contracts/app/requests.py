@@ -10,7 +10,7 @@ import asyncpg
 
 from contracts.adapters import repository as repo
 from contracts.domain.errors import ContractNotFound, ContractRequired, UnknownGuarantee
-from contracts.entrypoints.scope import Scope, check_visible
+from contracts.app.scope import Scope, check_visible
 from ms_events.events.contracts import GuaranteeChangeRequested, QuoteRequested
 from ms_platform.uow import UnitOfWork
 

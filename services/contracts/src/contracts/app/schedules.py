@@ -14,7 +14,7 @@ from contracts.adapters import repository as repo
 from contracts.adapters import schedules as schedules_repo
 from contracts.domain.imports import FieldError, LineCounts, RefusedLine, raw_contract_number, shape_errors
 from contracts.domain.schedules import KeyedScheduleShape, debit_view, schedule_errors
-from contracts.entrypoints.scope import Scope, check_visible
+from contracts.app.scope import Scope, check_visible
 from ms_platform.db import is_database_unavailable
 from ms_platform.uow import UnitOfWork
 

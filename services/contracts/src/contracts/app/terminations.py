@@ -12,7 +12,7 @@ from contracts.adapters import repository as repo
 from contracts.domain.contracts import in_force
 from contracts.domain.errors import AlreadyTerminated, ContractNotFound, ContractNotInForce, TerminationNotFound
 from contracts.domain.terminations import effective_date, reminder
-from contracts.entrypoints.scope import Scope, check_visible
+from contracts.app.scope import Scope, check_visible
 from ms_events.events.contracts import TerminationConfirmed
 from ms_platform.uow import UnitOfWork
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from contracts.app import handlers
 from contracts.entrypoints.deps import Today, Uow
-from contracts.entrypoints.scope import ReaderScope, check_visible
+from contracts.app.scope import check_visible
+from contracts.entrypoints.scope import ReaderScope
 from ms_platform.problems import NotFound, Problem
 
 Category = Literal["sante", "prevoyance", "retraite"]
