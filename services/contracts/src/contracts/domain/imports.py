@@ -6,16 +6,31 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Callable, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
+from contracts.domain.text import address_error, composed, free_text_error, name_error
 from contracts.domain.schedules import Schedule, ScheduleShape, schedule_errors, years_errors
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _checked(rule: Callable[[str], str | None]) -> AfterValidator:
+    def check(value: str) -> str:
+        error = rule(value)
+        if error is not None:
+            raise ValueError(error)
+        return composed(value)
+
+    return AfterValidator(check)
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(free_text_error)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _checked(name_error)]
+City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(address_error)]
 Category = Literal["sante", "prevoyance", "retraite"]
 
 
@@ -46,8 +61,8 @@ class ProductLine(BaseModel):
 class _BeneficiaryShape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    last_name: Text
-    first_name: Text
+    last_name: Name
+    first_name: Name
     birth_date: date
     relationship: str
 
@@ -55,10 +70,10 @@ class _BeneficiaryShape(BaseModel):
 class _MemberShape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    last_name: Text
-    first_name: Text
+    last_name: Name
+    first_name: Name
     birth_date: date
-    city: Text | None = None
+    city: City | None = None
     contract_number: str
     member_number: str
     category: str
@@ -145,7 +160,8 @@ def shape_errors(exc: ValidationError) -> list[FieldError]:
     return [
         FieldError(
             ".".join(str(p) for p in err["loc"]) or "ligne",
-            _SHAPE_MESSAGES.get(err["type"], "Valeur invalide."),
+            str(err["ctx"]["error"]) if err["type"] == "value_error" and err.get("ctx", {}).get("error")
+            else _SHAPE_MESSAGES.get(err["type"], "Valeur invalide."),
         )
         for err in exc.errors()
     ]

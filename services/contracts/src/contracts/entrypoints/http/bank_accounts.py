@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from contracts.app import bank_accounts
 from contracts.entrypoints.deps import Uow
+from contracts.entrypoints.http.fields import AccountHolder
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["bank-accounts"])
@@ -20,7 +21,7 @@ class BankAccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     iban: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-    account_holder: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)]
+    account_holder: AccountHolder
 
 
 class BankAccountOut(BaseModel):

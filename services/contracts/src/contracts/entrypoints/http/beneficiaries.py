@@ -5,26 +5,26 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app import beneficiaries
 from contracts.domain.beneficiaries import NewBeneficiary
 from contracts.entrypoints.deps import Today, Uow
+from contracts.entrypoints.http.fields import PersonName
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["beneficiaries"])
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class BeneficiaryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    last_name: Name
-    first_name: Name
+    last_name: PersonName
+    first_name: PersonName
     birth_date: date
     relationship: Literal["spouse", "partner", "child"]
     nir: str = Field(min_length=13, max_length=21, description="Numéro de sécurité sociale (15 caractères)")

@@ -7,18 +7,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from contracts.app import requests as requests_app
 from contracts.entrypoints.deps import Uow
+from contracts.entrypoints.http.fields import FreeText, PersonName
 from contracts.entrypoints.scope import Scope, ScopeDep, scope_of
 from ms_platform.auth import current_principal
 from ms_platform.problems import Problem
 
 router = APIRouter(tags=["contract-requests"])
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class RequestIn(BaseModel):
@@ -28,11 +27,11 @@ class RequestIn(BaseModel):
     contract_id: uuid.UUID | None = Field(None, description="guarantee_change: the contract to change")
     requested_product_code: Annotated[str, Field(min_length=1, max_length=60)] | None = None
     category: Literal["sante", "prevoyance", "retraite"] | None = Field(None, description="quote: what to quote")
-    message: Text | None = None
+    message: FreeText | None = None
     # A prospect without an account (quote only):
     email: EmailStr | None = None
-    first_name: Name | None = None
-    last_name: Name | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
 
 
 class RequestOut(BaseModel):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.app import terminations
 from contracts.domain.terminations import REASONS
 from contracts.entrypoints.deps import Today, Uow
+from contracts.entrypoints.http.fields import Summary
 from contracts.entrypoints.scope import ScopeDep
 
 router = APIRouter(tags=["terminations"])
@@ -25,7 +26,7 @@ class TerminationIn(BaseModel):
     contract_id: uuid.UUID
     reason: Reason
     event_date: date | None = Field(None, description="The event behind the request (new employer, move...)")
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    summary: Summary | None = None
 
     @field_validator("event_date")
     @classmethod

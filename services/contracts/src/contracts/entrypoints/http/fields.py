@@ -1,0 +1,31 @@
+"""Text fields of request bodies: each checked by the domain's text rules (domain/text.py).
+
+A refusal is a pydantic ValueError, so the platform answers 422 problem+json naming the field;
+accepted text is stored in its composed (NFC) form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable
+
+from pydantic import AfterValidator, StringConstraints
+
+from contracts.domain.text import account_holder_error, address_error, composed, free_text_error, name_error
+
+
+def _checked(rule: Callable[[str], str | None]) -> AfterValidator:
+    def check(value: str) -> str:
+        error = rule(value)
+        if error is not None:
+            raise ValueError(error)
+        return composed(value)
+
+    return AfterValidator(check)
+
+
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _checked(name_error)]
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(address_error)]
+AccountHolder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140),
+                          _checked(account_holder_error)]
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _checked(free_text_error)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), _checked(free_text_error)]
