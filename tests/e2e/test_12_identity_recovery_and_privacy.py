@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
+import uuid
 
+import asyncpg
 import pyotp
 import pytest
 
@@ -109,3 +112,33 @@ async def test_the_export_gathers_every_context_as_json(gateway, mailbox, regist
     contexts = r.json()["contexts"]
     assert {"identity", "contracts", "notify"} <= set(contexts)
     assert contexts["identity"]["account"]["member_number"] == member["member_number"]
+
+
+async def test_password_checks_behind_a_token_are_throttled_like_sign_in(gateway, mailbox, registry):
+    """A stolen token gives no more password guesses than the sign-in page (ID-15): once the account
+    is at sign-in's failure limit (inserted directly, from other addresses, so that the shared
+    127.0.0.1 of the local tests is not throttled), deleting it answers 429 even with the right
+    password, and the owner gets back in with a reset."""
+    member, address, auth = await _signed_up(gateway, mailbox, registry)
+    conn = await asyncpg.connect(os.environ["IDENTITY_DATABASE_URL"])
+    try:
+        account_id = await conn.fetchval("select id from account where email_normalized = $1", address)
+        await conn.execute(
+            "insert into sign_in_failure (identifier_hash, account_id, client_ip, created_at)"
+            " select sha256($1::text::bytea), $2, 'e2e-' || $3 || '-' || g, now() - interval '1 minute'"
+            " from generate_series(1, 100) g", member["member_number"], account_id, uuid.uuid4().hex[:8])
+    finally:
+        await conn.close()
+    r = await gateway.request("DELETE", "/v1/me", headers=auth, json={"password": PASSWORD})
+    assert r.status_code == 429, r.text
+    assert r.headers["content-type"] == "application/problem+json" and int(r.headers["retry-after"]) > 0
+    assert (await gateway.get("/v1/me", headers=auth)).json()["status"] == "active"
+    assert (await gateway.post("/v1/sessions", json={"identifier": member["member_number"],
+                                                     "password": PASSWORD})).status_code == 429
+    assert (await gateway.post("/v1/password-resets", json={"email": address})).status_code == 202
+    mail = await _mail_with(mailbox, address, r"/reinitialiser-mon-mot-de-passe\?token=")
+    token = _token(mail, "/reinitialiser-mon-mot-de-passe")
+    assert (await gateway.post("/v1/password-resets/confirm",
+                               json={"token": token, "password": NEW_PASSWORD})).status_code == 204
+    assert (await gateway.post("/v1/sessions", json={"identifier": member["member_number"],
+                                                     "password": NEW_PASSWORD})).status_code == 201

@@ -63,12 +63,14 @@ async def revoked_since(conn: asyncpg.Connection, since: datetime) -> list[async
         " order by revoked_at limit 10000", since)
 
 
-async def count_failures(conn: asyncpg.Connection, identifier_hash: bytes, identifier_since: datetime,
+async def count_failures(conn: asyncpg.Connection, identifier_hashes: list[bytes], identifier_since: datetime,
                          client_ip: str | None, address_since: datetime) -> tuple[int, int]:
+    """Failures of the most failed of ``identifier_hashes`` since ``identifier_since``, and of the address."""
     row = await conn.fetchrow(
-        "select (select count(*) from sign_in_failure where identifier_hash = $1 and created_at > $2) as by_id,"
+        "select coalesce((select max(n) from (select count(*) as n from sign_in_failure"
+        " where identifier_hash = any($1::bytea[]) and created_at > $2 group by identifier_hash) per_id), 0) as by_id,"
         " (select count(*) from sign_in_failure where client_ip = $3 and created_at > $4) as by_ip",
-        identifier_hash, identifier_since, client_ip, address_since)
+        identifier_hashes, identifier_since, client_ip, address_since)
     return row["by_id"], row["by_ip"]
 
 

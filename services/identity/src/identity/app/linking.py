@@ -9,7 +9,7 @@ import asyncpg
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.app.handlers import Services
-from identity.app.sessions import verify_password_attempt
+from identity.app.attempts import verify_password_attempt
 from identity.domain.accounts import AccountKind, AccountStatus
 from identity.domain.errors import InvalidCredentials, LinkedAccountNotFound, LinkNotAllowed, LinkSameCategory
 

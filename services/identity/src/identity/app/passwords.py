@@ -9,9 +9,10 @@ import asyncpg
 
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
+from identity.app.attempts import prove_own_password
 from identity.app.handlers import Services
 from identity.domain.accounts import hash_token, new_secret_token, normalize_email
-from identity.domain.errors import InvalidResetLink, PasswordRefused, WrongPassword
+from identity.domain.errors import InvalidResetLink, PasswordRefused
 from ms_events.events.identity import PasswordChanged, PasswordResetRequested
 from ms_platform.uow import Transaction
 
@@ -67,10 +68,9 @@ async def confirm_reset(svc: Services, token: str, password: str, client_ip: str
 
 async def change_password(svc: Services, account: asyncpg.Record, session_id: uuid.UUID, current: str, new: str,
                           client_ip: str | None) -> None:
-    if not await svc.hashing.verify(account["password_hash"], current):
-        async with svc.uow.connect() as conn:
-            await repo.record_security_event(conn, "password_change.refused", account["id"], client_ip)
-        raise WrongPassword("Mot de passe actuel incorrect.", field="current_password")
+    """Change the password with the current one (checked and throttled like sign-in); other sessions end."""
+    account = await prove_own_password(svc, account["id"], current, client_ip, "password_change",
+                                       field="current_password")
     reasons = _policy_reasons(svc, account, new)
     if reasons:
         raise PasswordRefused(reasons, field="new_password")

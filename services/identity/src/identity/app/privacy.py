@@ -10,15 +10,14 @@ import asyncpg
 
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
+from identity.app.attempts import prove_own_password
 from identity.app.handlers import Services
-from identity.domain.errors import WrongPassword
 from ms_events.events.identity import AccountDeleted
 
 
 async def delete_account(svc: Services, account: asyncpg.Record, password: str, client_ip: str | None) -> None:
     """The account stops signing in; identity pseudonymises what it keeps (see README)."""
-    if not await svc.hashing.verify(account["password_hash"], password):
-        raise WrongPassword("Mot de passe incorrect.", field="password")
+    account = await prove_own_password(svc, account["id"], password, client_ip, "account_deletion", field="password")
     now = datetime.now(UTC)
     async with svc.uow.begin() as tx:
         done = await tx.conn.execute(

@@ -12,59 +12,17 @@ import structlog
 from identity.adapters import repository as repo
 from identity.adapters import sessions_repo as srepo
 from identity.adapters import two_factor_repo as tfrepo
+from identity.app.attempts import record_account_failure, verify_password_attempt
 from identity.app.handlers import Services
-from identity.domain import devices, throttling
-from identity.domain.accounts import hash_token, is_email_identifier, may_sign_in, normalize_email
+from identity.domain import devices
+from identity.domain.accounts import hash_token, may_sign_in
 from identity.domain.errors import (
     AccountNotConfirmed, ChallengeExpired, InvalidCredentials, InvalidRefreshToken, InvalidSecondFactor,
-    TooManyAttempts,
 )
 from identity.domain.two_factor import code_hash, new_sms_code
 from ms_events.events.identity import NewDeviceSignedIn, TwoFactorCodeRequested
 
 log = structlog.get_logger()
-
-
-def _identifier(raw: str) -> tuple[str, bool]:
-    by_email = is_email_identifier(raw)
-    return (normalize_email(raw) if by_email else raw.strip().upper()), by_email
-
-
-def _account_identifiers(account: asyncpg.Record) -> list[str]:
-    """Every identifier the account signs in with, as sign-in normalises them."""
-    found = [normalize_email(account["email"])]
-    if account["member_number"]:
-        found.append(account["member_number"].strip().upper())
-    return found
-
-
-async def verify_password_attempt(svc: Services, identifier: str, password: str, client_ip: str | None,
-                                  event: str, event_account_id: uuid.UUID | None = None) -> asyncpg.Record:
-    """The account that ``identifier`` and ``password`` prove, throttled per identifier and per
-    address (ID-15); a failure is counted and logged as ``<event>.failed``, a refusal by the
-    throttle as ``<event>.throttled`` (under ``event_account_id`` when given)."""
-    ident, by_email = _identifier(identifier)
-    ident_hash = hash_token(ident)
-    now = datetime.now(UTC)
-    async with svc.uow.connect() as conn:
-        account = await repo.account_by_identifier(conn, ident, by_email)
-        logged_id = event_account_id or (account["id"] if account else None)
-        by_id, by_ip = await srepo.count_failures(
-            conn, ident_hash, throttling.counting_since(now, account["password_changed_at"] if account else None),
-            client_ip, now - svc.throttle.address_window)
-        decision = throttling.decide(svc.throttle, by_id, by_ip)
-        if not decision.allowed:
-            await repo.record_security_event(conn, f"{event}.throttled", logged_id, client_ip, reason=decision.reason)
-            log.warning(f"{event}.throttled", reason=decision.reason)
-            raise TooManyAttempts("Trop de tentatives de connexion. Réessayez plus tard ou utilisez "
-                                  "« Mot de passe oublié ».", retry_after_s=decision.retry_after_s)
-    valid = await svc.hashing.verify(account["password_hash"] if account else None, password)
-    if not valid or account is None:
-        async with svc.uow.begin() as tx:
-            await srepo.record_failure(tx.conn, ident_hash, account["id"] if account else None, client_ip)
-            await repo.record_security_event(tx.conn, f"{event}.failed", logged_id, client_ip)
-        raise InvalidCredentials()
-    return account
 
 
 async def sign_in(svc: Services, identifier: str, password: str, client_ip: str | None,
@@ -199,8 +157,7 @@ async def complete_second_factor(svc: Services, challenge_token: str, code: str,
             await tfrepo.count_challenge_attempt(tx.conn, challenge["token_hash"])
             # A wrong code counts like a wrong password, so new challenges cannot be used to
             # try codes without limit: the account's identifiers get throttled the same way.
-            for identifier in _account_identifiers(account):
-                await srepo.record_failure(tx.conn, hash_token(identifier), account["id"], client_ip)
+            await record_account_failure(tx.conn, account, client_ip)
             await repo.record_security_event(tx.conn, "second_factor.failed", account["id"], client_ip)
         else:
             await tfrepo.use_challenge(tx.conn, challenge["token_hash"])

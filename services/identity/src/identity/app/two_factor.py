@@ -9,10 +9,11 @@ import asyncpg
 from identity.adapters import repository as repo
 from identity.adapters import two_factor_repo as tfrepo
 from identity.adapters.secret_box import SecretBox
+from identity.app.attempts import proof_failed, prove_own_password
 from identity.app.handlers import Services
 from identity.domain import two_factor as tf
 from identity.domain.errors import (
-    InvalidCode, PhoneRequired, TwoFactorNotEnabled, TwoFactorUnavailable, WrongPassword,
+    InvalidCode, PhoneRequired, TwoFactorNotEnabled, TwoFactorUnavailable,
 )
 from ms_events.events.identity import TwoFactorChanged, TwoFactorCodeRequested
 from ms_platform.uow import Transaction
@@ -95,11 +96,14 @@ async def _enabled(tx: Transaction, account: asyncpg.Record, method: str, client
 
 async def disable(svc: Services, account: asyncpg.Record, password: str, code: str, client_ip: str | None) -> None:
     """Turning 2FA off needs the password and a code (of the current method, or a recovery code)."""
+    if account["two_factor_method"] is None:
+        raise TwoFactorNotEnabled()
+    # Both proofs are throttled like sign-in: a wrong code counts as a wrong password.
+    account = await prove_own_password(svc, account["id"], password, client_ip, "two_factor_disable",
+                                       field="password")
     method = account["two_factor_method"]
-    if method is None:
-        raise TwoFactorNotEnabled("La double authentification n'est pas activée.")
-    if not await svc.hashing.verify(account["password_hash"], password):
-        raise WrongPassword("Mot de passe incorrect.", field="password")
+    if method is None:  # turned off meanwhile
+        raise TwoFactorNotEnabled()
     async with svc.uow.begin() as tx:
         if tf.looks_like_recovery_code(code):
             ok = await tfrepo.use_recovery_code(tx.conn, account["id"], tf.code_hash(code))
@@ -114,6 +118,8 @@ async def disable(svc: Services, account: asyncpg.Record, password: str, code: s
             tx.publish(TwoFactorChanged(account_id=account["id"], method=None, enabled=False,
                                         changed_at=datetime.now(UTC)))
             await repo.record_security_event(tx.conn, "two_factor.disabled", account["id"], client_ip)
+        else:
+            await proof_failed(tx.conn, account, client_ip, "two_factor_disable", "code")
     if not ok:
         raise InvalidCode()
 

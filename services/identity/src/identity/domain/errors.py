@@ -102,6 +102,11 @@ class TooManyAttempts(Throttled):
     code = "too-many-attempts"
     title = "Too many attempts"
 
+    SIGN_IN = "Trop de tentatives de connexion. Réessayez plus tard ou utilisez « Mot de passe oublié »."
+    # A password or code asked again behind a token (password change, deletion, turning 2FA off).
+    CHECK = ("Trop de tentatives avec un mot de passe ou un code incorrect. Réessayez plus tard ou utilisez "
+             "« Mot de passe oublié ».")
+
 
 class AccountNotConfirmed(NotPermitted):
     code = "account-not-confirmed"
@@ -128,6 +133,8 @@ class WrongPassword(InvalidInput):
 
     code = "invalid-password"
     title = "Invalid password"
+
+    WORDING = {"current_password": "Mot de passe actuel incorrect.", "password": "Mot de passe incorrect."}
 
 
 class InvalidResetLink(Refused):
@@ -165,6 +172,9 @@ class PhoneRequired(InvalidInput):
 class TwoFactorNotEnabled(Conflict):
     code = "two-factor-not-enabled"
     title = "Two-factor not enabled"
+
+    def __init__(self) -> None:
+        super().__init__("La double authentification n'est pas activée.")
 
 
 class LinkNotAllowed(InvalidInput):
