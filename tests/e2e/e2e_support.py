@@ -101,7 +101,8 @@ class Registry:
         rnd = random.SystemRandom()
         return {
             "last_name": rnd.choice(["Durand", "Lefèvre", "N'Diaye", "Da Silva", "Dupont-Moreau"]),
-            "first_name": rnd.choice(["Hélène", "Camille", "Moussa", "João", "Béatrice"]) + uuid.uuid4().hex[:4],
+            "first_name": rnd.choice(["Hélène", "Camille", "Moussa", "João", "Béatrice"])
+            + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)),  # names take no digits
             "birth_date": f"19{rnd.randint(55, 99)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}",
             "contract_number": f"{rnd.randint(0, 999_999):06d}",
             "member_number": f"{rnd.randint(0, 9_999_999):07d}",

@@ -138,12 +138,17 @@ async def free_numbers(pool):
     return take
 
 
+def unique_name(prefix: str) -> str:
+    """A name nobody else uses, in letters only (names accept no digits): "Essai-kdpqbmzawe"."""
+    return f"{prefix}-" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10))
+
+
 @pytest.fixture
 def person():
     """A person nobody else uses: a unique last name."""
 
     def make(first_name: str = "Claire", birth_date: str = "1984-03-12") -> dict[str, str]:
-        return {"last_name": f"Essai-{uuid.uuid4().hex[:10]}", "first_name": first_name, "birth_date": birth_date}
+        return {"last_name": unique_name("Essai"), "first_name": first_name, "birth_date": birth_date}
 
     return make
 
