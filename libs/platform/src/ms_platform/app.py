@@ -10,14 +10,17 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from ms_platform.auth import TokenVerifier
 from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
-from ms_platform.problems import install_problem_handlers, problem_response, unhandled_problem
+from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
+                                  problem_response, unhandled_problem)
 from ms_platform.storable import StorableTextMiddleware
 from ms_platform.settings import ServiceSettings
 
@@ -82,6 +85,105 @@ class RequestContextMiddleware:
                              status=status, duration_ms=round(duration_ms, 2))
 
 
+# Headers on every answer of every service (the gateway sets the same ones: defence in depth,
+# and a service reached without the gateway still answers safely).
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+)
+# Public documents a cache may keep: the OpenAPI document and its viewers. Every other answer
+# (tokens, personal data, errors) is ``no-store`` unless its route chose a policy itself (the
+# JWKS is public and cacheable); health answers are left alone.
+PUBLIC_DOCUMENTS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+PUBLIC_DOCUMENTS_CACHE = b"public, max-age=300"
+
+
+def cache_control_for(path: str) -> bytes | None:
+    """The Cache-Control an answer gets when its route set none (None: leave it without)."""
+    if path in PUBLIC_DOCUMENTS:
+        return PUBLIC_DOCUMENTS_CACHE
+    if path.startswith("/health/"):
+        return None
+    return b"no-store"
+
+
+class SecurityHeadersMiddleware:
+    """nosniff, no referrer, no framing on every answer; no-store on every API answer."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cache_control = cache_control_for(scope["path"])
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                if cache_control is not None and b"cache-control" not in present:
+                    headers.append((b"cache-control", cache_control))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _whole_openapi(app: FastAPI) -> dict[str, Any]:
+    return get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
+                       description=app.description, routes=app.routes)
+
+
+def without_internal_routes(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without its /internal/... paths nor the schemas only they use."""
+    paths = {path: item for path, item in document.get("paths", {}).items() if not path.startswith("/internal/")}
+    schemas = document.get("components", {}).get("schemas", {})
+    kept: set[str] = set()
+    todo: list[Any] = [paths]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in kept and name in schemas:
+                    kept.add(name)
+                    todo.append(schemas[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    public = {**document, "paths": paths}
+    if "components" in document:
+        components = {**document["components"], "schemas": {k: v for k, v in schemas.items() if k in kept}}
+        if not components["schemas"]:
+            del components["schemas"]
+        public["components"] = components
+    return public
+
+
+def public_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document the gateway publishes: every route but /internal/... ones."""
+    if app.openapi_schema is None:
+        app.openapi_schema = without_internal_routes(_whole_openapi(app))
+    return app.openapi_schema
+
+
+def internal_router() -> APIRouter:
+    """GET /internal/openapi.json: the whole document, internal routes included (the gateway
+    routes no /internal/ path: only other services and operators reach it)."""
+    router = APIRouter()
+
+    @router.get("/internal/openapi.json", include_in_schema=False)
+    async def internal_openapi(request: Request) -> JSONResponse:
+        return JSONResponse(_whole_openapi(request.app))
+
+    return router
+
+
 def health_router(checks: dict[str, ReadinessCheck], advisory: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
@@ -98,6 +200,18 @@ def health_router(checks: dict[str, ReadinessCheck], advisory: dict[str, Readine
         body = {"status": status, "checks": {
             name: "ok" if passed else "failing" for name, passed in {**results, **notes}.items()}}
         return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/health/public", include_in_schema=False)
+    async def public(request: Request) -> JSONResponse:
+        """What the gateway tells anyone (/health/<service>/ready): up or down, no detail of
+        which dependency fails (the detailed /health/ready is for probes on the service's port)."""
+        ok = all([await check(request.app) for check in checks.values()])
+        if ok:
+            return JSONResponse({"status": "up"})
+        down = ServiceUnavailable("service", "Le service est momentanément indisponible.")
+        body = {"type": PROBLEM_BASE + down.type, "title": down.title, "status": 503,
+                "detail": down.detail, "health": "down"}
+        return JSONResponse(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE, headers=down.headers)
 
     return router
 
@@ -165,19 +279,53 @@ def create_app(
 
     # RequestContextMiddleware opens the request's span (and puts its ids in the logs), so
     # FastAPI's own request spans would only duplicate it.
+    # redirect_slashes=False: /v1/me/ is a 404, never a redirect built from the Host header.
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan,
+                  redirect_slashes=False,
                   telemetry={"tracing": False, "operation_spans": False, "metrics": False, "logs": False})
+    app.openapi = lambda: public_openapi(app)  # type: ignore[method-assign]
     install_problem_handlers(app)
     # An API keeps taking writes while Kafka is away (they wait in the outbox), so Kafka
     # is reported by readiness but does not take the API out of rotation.
     app.include_router(health_router({"database": database_ready, **(readiness or {})},
                                      {"kafka": kafka_reachable}))
+    app.include_router(internal_router())
     for router in routers:
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
     app.add_middleware(StorableTextMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    # Outermost: even the answers RequestContextMiddleware writes itself carry the headers.
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+# What uvicorn answers itself when it cannot parse a request (a control byte in a header value,
+# an unknown method...): problem+json like every other error, never its plain-text 400.
+MALFORMED_REQUEST = (
+    b'{"type":"' + PROBLEM_BASE.encode() + b'bad-request","title":"Bad Request","status":400,'
+    b'"detail":"La requ\\u00eate HTTP est mal form\\u00e9e."}'
+)
+
+
+class ProblemHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol whose parse-error answer is problem+json (run_api uses it)."""
+
+    def send_400_response(self, msg: str) -> None:
+        content = [STATUS_LINE[400]]
+        for name, value in self.server_state.default_headers:
+            content.extend([name, b": ", value, b"\r\n"])
+        for name, value in (*SECURITY_HEADERS, (b"cache-control", b"no-store")):
+            content.extend([name, b": ", value, b"\r\n"])
+        content.extend([
+            b"content-type: " + PROBLEM_MEDIA_TYPE.encode() + b"\r\n",
+            b"content-length: " + str(len(MALFORMED_REQUEST)).encode("ascii") + b"\r\n",
+            b"connection: close\r\n",
+            b"\r\n",
+            MALFORMED_REQUEST,
+        ])
+        self.transport.write(b"".join(content))
+        self.transport.close()
 
 
 def run_api(app_factory: str, settings: ServiceSettings) -> None:
@@ -195,5 +343,5 @@ def run_api(app_factory: str, settings: ServiceSettings) -> None:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         loop="uvloop",
-        http="httptools",
+        http="ms_platform.app:ProblemHttpToolsProtocol",
     )
