@@ -26,5 +26,9 @@ class ContractsSettings(ServiceSettings):
     routing_criterion: str = "RO"
     # Termination (CT-9): the notice after confirmation before the contract ends.
     termination_notice_days: int = 30
+    # Limits on what a member adds online (issue 11): people covered besides the holder, and
+    # termination drafts not yet confirmed, per contract.
+    max_beneficiaries_per_contract: int = 12
+    max_open_termination_drafts: int = 3
     # Guarantee change and quote requests are answered within this delay (CT-7, CT-10).
     request_answer_hours: int = 72

@@ -57,3 +57,23 @@ def test_supplementary_formula_changes_it_for_every_beneficiary():
 
 def test_individual_contracts_have_no_company_contribution():
     assert company_contribution_changes(None, 0, 1) is False
+
+
+def test_a_person_whose_social_security_number_is_already_on_the_contract_is_refused_under_another_name():
+    errors = beneficiary_errors(child(first_name="Louise"), HOLDER_BIRTH, set(), TODAY, {"214077512345642"})
+    assert [e.field for e in errors] == ["nir"]
+
+
+def test_a_contract_takes_another_beneficiary_only_below_its_limit():
+    from contracts.domain.beneficiaries import room_for_another
+
+    assert room_for_another(11, 12) and not room_for_another(12, 12) and not room_for_another(29, 12)
+
+
+def test_the_limit_refusals_are_conflicts_with_their_own_codes():
+    from contracts.domain.errors import TooManyBeneficiaries, TooManyTerminationDrafts
+    from ms_platform.problems import domain_problem
+
+    assert (domain_problem(TooManyBeneficiaries(12)).status, TooManyBeneficiaries.code) == (409, "too-many-beneficiaries")
+    drafts = domain_problem(TooManyTerminationDrafts(3))
+    assert (drafts.status, drafts.type, drafts.field) == (409, "too-many-termination-drafts", "contract_id")

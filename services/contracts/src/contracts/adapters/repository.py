@@ -74,9 +74,13 @@ async def lock_contract_number(conn: asyncpg.Connection, contract_number: str) -
 
 
 async def ensure_person(conn: asyncpg.Connection, person: Person) -> tuple[uuid.UUID, bool]:
-    """The person's id (created if new) and whether anything was written."""
+    """The registry person's id (created if new) and whether anything was written.
+
+    Only the insurer's imports call this: it matches registry rows by name and birth date and
+    never a record a member added online (ADR 0008).
+    """
     row = await conn.fetchrow(
-        "select id, city from person where name_key = $1 and birth_date = $2",
+        "select id, city from person where name_key = $1 and birth_date = $2 and owner_holder_id is null",
         person.key, person.birth_date,
     )
     if row is None:
@@ -85,7 +89,7 @@ async def ensure_person(conn: asyncpg.Connection, person: Person) -> tuple[uuid.
             """
             insert into person (id, last_name, first_name, birth_date, city, name_key)
             values ($1, $2, $3, $4, $5, $6)
-            on conflict (name_key, birth_date) do update set name_key = excluded.name_key
+            on conflict (name_key, birth_date) where owner_holder_id is null do update set name_key = excluded.name_key
             returning id
             """,
             uuid.uuid4(), person.last_name, person.first_name, person.birth_date, person.city, person.key,
@@ -95,6 +99,47 @@ async def ensure_person(conn: asyncpg.Connection, person: Person) -> tuple[uuid.
         await conn.execute("update person set city = $2, updated_at = now() where id = $1", row["id"], person.city)
         return row["id"], True
     return row["id"], False
+
+
+async def insert_member_person(
+    conn: asyncpg.Connection, owner_holder_id: uuid.UUID, person: Person, nir: str
+) -> uuid.UUID:
+    """A beneficiary the holder added online: a new record of theirs, never matched to another row."""
+    return await conn.fetchval(
+        """
+        insert into person (id, last_name, first_name, birth_date, name_key, nir, owner_holder_id)
+        values ($1, $2, $3, $4, $5, $6, $7) returning id
+        """,
+        uuid.uuid4(), person.last_name, person.first_name, person.birth_date, person.key, nir, owner_holder_id,
+    )
+
+
+async def drop_unlinked_member_records(conn: asyncpg.Connection, holder_ids: list[uuid.UUID]) -> int:
+    """Delete the holders' own records that no contract names any more (and their bank accounts)."""
+    await conn.execute(
+        """
+        delete from bank_account a using person p
+         where a.person_id = p.id and p.owner_holder_id = any($1::uuid[])
+           and not exists (select 1 from contract_beneficiary b where b.person_id = p.id)
+        """, holder_ids)
+    result = await conn.execute(
+        """
+        delete from person p where p.owner_holder_id = any($1::uuid[])
+           and not exists (select 1 from contract_beneficiary b where b.person_id = p.id)
+        """, holder_ids)
+    return int(result.split()[-1])
+
+
+async def nirs_on_contract(conn: asyncpg.Connection, contract_id: uuid.UUID) -> set[str]:
+    """The NIRs known for the holder and the beneficiaries of a contract."""
+    rows = await conn.fetch(
+        """
+        select p.nir from contract c join person p on p.id = c.holder_id where c.id = $1 and p.nir is not null
+        union
+        select p.nir from contract_beneficiary b join person p on p.id = b.person_id
+         where b.contract_id = $1 and p.nir is not null
+        """, contract_id)
+    return {r["nir"] for r in rows}
 
 
 async def contract_state(conn: asyncpg.Connection, contract_number: str) -> tuple[uuid.UUID, datetime, ContractState] | None:

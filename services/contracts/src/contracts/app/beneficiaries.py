@@ -13,9 +13,12 @@ from contracts.domain.beneficiaries import (
     beneficiary_errors,
     company_contribution_changes,
     normalise_nir,
+    room_for_another,
 )
 from contracts.domain.contracts import in_force
-from contracts.domain.errors import BeneficiaryNotFound, ContractNotFound, ContractNotInForce, InvalidBeneficiary
+from contracts.domain.errors import (
+    BeneficiaryNotFound, ContractNotFound, ContractNotInForce, InvalidBeneficiary, TooManyBeneficiaries,
+)
 from contracts.domain.imports import Person
 from contracts.domain.names import person_key
 from contracts.app.scope import Scope, check_visible
@@ -42,17 +45,25 @@ async def list_beneficiaries(uow: UnitOfWork, contract_id: uuid.UUID, scope: Sco
     return [dict(p) for p in people if p["relationship"] != "holder"]
 
 
-async def add_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, new: NewBeneficiary, scope: Scope, today: date) -> dict:
-    """Validate, write the person and the link, append BeneficiaryAdded; all or nothing."""
+async def add_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, new: NewBeneficiary, scope: Scope, today: date,
+                          max_beneficiaries: int) -> dict:
+    """Validate, write the holder's own record of the person and the link, append BeneficiaryAdded.
+
+    The person is never looked up by name: a member's addition is a new record of theirs, and
+    the NIR they typed is written there only (ADR 0008). All or nothing.
+    """
     async with uow.begin() as tx:
         contract = await _writable_contract(tx.conn, contract_id, scope, today)
         people = await reads.people_on_contract(tx.conn, contract_id)
         present = {(person_key(p["last_name"], p["first_name"]), p["birth_date"]) for p in people}
-        errors = beneficiary_errors(new, people[0]["birth_date"], present, today)
+        nirs = await repo.nirs_on_contract(tx.conn, contract_id)
+        errors = beneficiary_errors(new, people[0]["birth_date"], present, today, nirs)
         if errors:
             raise InvalidBeneficiary(errors)
-        person_id, _ = await repo.ensure_person(tx.conn, Person(new.last_name, new.first_name, new.birth_date))
-        await tx.conn.execute("update person set nir = $2 where id = $1 and nir is null", person_id, normalise_nir(new.nir))
+        if not room_for_another(len(people) - 1, max_beneficiaries):
+            raise TooManyBeneficiaries(max_beneficiaries)
+        person_id = await repo.insert_member_person(
+            tx.conn, contract["holder_id"], Person(new.last_name, new.first_name, new.birth_date), normalise_nir(new.nir))
         await tx.conn.execute(
             "insert into contract_beneficiary (contract_id, person_id, relationship) values ($1, $2, $3)",
             contract_id, person_id, new.relationship)
@@ -68,7 +79,8 @@ async def add_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, new: NewBenef
 
 
 async def remove_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, person_id: uuid.UUID, scope: Scope, today: date) -> None:
-    """Remove the link (the person stays if other contracts name them), append BeneficiaryRemoved."""
+    """Remove the link, append BeneficiaryRemoved; the holder's own record of the person goes with
+    its last link (a registry person stays: the insurer's record)."""
     async with uow.begin() as tx:
         contract = await _writable_contract(tx.conn, contract_id, scope, today)
         people = await reads.people_on_contract(tx.conn, contract_id)
@@ -84,6 +96,7 @@ async def remove_beneficiary(uow: UnitOfWork, contract_id: uuid.UUID, person_id:
                and not exists (select 1 from contract_beneficiary b join contract c on c.id = b.contract_id
                                 where c.holder_id = $1 and b.person_id = $2)
             """, contract["holder_id"], person_id)
+        await repo.drop_unlinked_member_records(tx.conn, [contract["holder_id"]])
         formula = await tx.conn.fetchval("select contribution_formula from product where code = $1", contract["product_code"])
         before = len(people) - 1
         tx.publish(BeneficiaryRemoved(

@@ -114,6 +114,9 @@ async def _register_line(tx: Transaction, line: MemberLine) -> bool:
         contract_id, registered_at, _ = existing
         await repo.update_contract(tx.conn, contract_id, desired)
     await repo.replace_beneficiaries(tx.conn, contract_id, desired.beneficiaries)
+    # The insurer's line is the reconciled truth: the members' own copies it replaced go (ADR 0008).
+    holders = {holder_id} if existing is None else {holder_id, existing[2].holder_id}
+    await repo.drop_unlinked_member_records(tx.conn, list(holders))
     tx.publish(
         ContractRegistered(
             contract_id=contract_id,

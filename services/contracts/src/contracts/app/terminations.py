@@ -10,7 +10,9 @@ from typing import Any
 
 from contracts.adapters import repository as repo
 from contracts.domain.contracts import in_force
-from contracts.domain.errors import AlreadyTerminated, ContractNotFound, ContractNotInForce, TerminationNotFound
+from contracts.domain.errors import (
+    AlreadyTerminated, ContractNotFound, ContractNotInForce, TerminationNotFound, TooManyTerminationDrafts,
+)
 from contracts.domain.terminations import effective_date, reminder
 from contracts.app.scope import Scope, check_visible
 from ms_events.events.contracts import TerminationConfirmed
@@ -41,13 +43,20 @@ async def termination_reminder(uow: UnitOfWork, contract_id: uuid.UUID, scope: S
             **reminder(notice_days, today, contract["end_date"]), "requests": [dict(r) for r in existing]}
 
 
-async def request_termination(uow: UnitOfWork, command: TerminationRequest, scope: Scope, today: date) -> dict:
+async def request_termination(uow: UnitOfWork, command: TerminationRequest, scope: Scope, today: date,
+                              max_open_drafts: int) -> dict:
     """Step 2: a draft holding the reason, event date and summary. The contract is unchanged."""
     async with uow.begin() as tx:
+        # Row lock: two drafts for one contract are counted one after the other.
+        await tx.conn.execute("select 1 from contract where id = $1 for update", command.contract_id)
         contract = check_visible(await repo.contract_by_id(tx.conn, command.contract_id), scope)
         _holder_only(contract, scope)
         if not in_force(contract["start_date"], contract["end_date"], today):
             raise ContractNotInForce("Ce contrat n'est plus en cours.", field="contract_id")
+        drafts = await tx.conn.fetchval(
+            "select count(*) from termination where contract_id = $1 and status = 'draft'", contract["id"])
+        if drafts >= max_open_drafts:
+            raise TooManyTerminationDrafts(max_open_drafts)
         row = await tx.conn.fetchrow(
             f"""insert into termination (id, contract_id, holder_id, account_id, reason, event_date, summary, status)
                 values ($1, $2, $3, $4, $5, $6, $7, 'draft') returning {_COLUMNS}""",

@@ -40,9 +40,14 @@ def nir_errors(value: str, birth_date: date) -> list[FieldError]:
 
 
 def beneficiary_errors(
-    new: NewBeneficiary, holder_birth_date: date, present: set[tuple[str, date]], today: date
+    new: NewBeneficiary, holder_birth_date: date, present: set[tuple[str, date]], today: date,
+    nirs: frozenset[str] | set[str] = frozenset(),
 ) -> list[FieldError]:
-    """Every reason the beneficiary cannot be added; ``present`` holds the people already on the contract."""
+    """Every reason the beneficiary cannot be added.
+
+    ``present`` holds the (name key, birth date) of the people already on the contract, ``nirs``
+    their known NIRs: one person is never on a contract twice, under either identity.
+    """
     errors: list[FieldError] = []
     if new.relationship not in RELATIONSHIPS:
         errors.append(FieldError("relationship", "Lien inconnu (spouse, partner ou child)."))
@@ -54,7 +59,14 @@ def beneficiary_errors(
         errors += nir_errors(new.nir, new.birth_date)
     if (person_key(new.last_name, new.first_name), new.birth_date) in present:
         errors.append(FieldError("last_name", "Cette personne figure déjà sur le contrat."))
+    elif not any(e.field == "nir" for e in errors) and normalise_nir(new.nir) in nirs:
+        errors.append(FieldError("nir", "Une personne de ce contrat a déjà ce numéro de sécurité sociale."))
     return errors
+
+
+def room_for_another(covered: int, limit: int) -> bool:
+    """Whether a contract covering ``covered`` beneficiaries may take one more (a setting's limit)."""
+    return covered < limit
 
 
 def company_contribution_changes(formula: str | None, covered_before: int, covered_after: int) -> bool:

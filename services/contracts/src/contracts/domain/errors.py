@@ -91,3 +91,21 @@ class ContractNotInForce(Conflict):
 class AlreadyTerminated(Conflict):
     code = "already-terminated"
     title = "Already terminated"
+
+
+class TooManyBeneficiaries(Conflict):
+    code = "too-many-beneficiaries"
+    title = "Too many beneficiaries"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Ce contrat couvre déjà {limit} bénéficiaires, le nombre maximal en ligne. "
+                         "Contactez votre conseiller pour en ajouter d'autres.", limit=limit)
+
+
+class TooManyTerminationDrafts(Conflict):
+    code = "too-many-termination-drafts"
+    title = "Too many termination drafts"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Vous avez déjà {limit} demandes de résiliation en attente de confirmation pour ce "
+                         "contrat : confirmez l'une d'elles.", field="contract_id", limit=limit)

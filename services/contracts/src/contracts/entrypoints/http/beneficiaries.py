@@ -55,7 +55,8 @@ async def add_beneficiary(uow: Uow, contract_id: uuid.UUID, body: BeneficiaryIn,
                           day: Today) -> dict[str, Any]:
     """Add a spouse, partner or child (birth date and social security number checked)."""
     new = NewBeneficiary(body.last_name, body.first_name, body.birth_date, body.relationship, body.nir)
-    return await beneficiaries.add_beneficiary(uow, contract_id, new, scope, day)
+    limit = request.app.state.settings.max_beneficiaries_per_contract
+    return await beneficiaries.add_beneficiary(uow, contract_id, new, scope, day, limit)
 
 
 @router.delete(PATH + "/{person_id}", status_code=204, response_class=Response)

@@ -78,7 +78,8 @@ async def termination_reminder(uow: Uow, contract_id: uuid.UUID, request: Reques
 async def request_termination(uow: Uow, body: TerminationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """Step 2: the request (reason, event date, summary), not yet effective."""
     command = terminations.TerminationRequest(body.contract_id, body.reason, body.event_date, body.summary)
-    return await terminations.request_termination(uow, command, scope, day)
+    limit = request.app.state.settings.max_open_termination_drafts
+    return await terminations.request_termination(uow, command, scope, day, limit)
 
 
 @router.post("/v1/terminations/{termination_id}/confirmation", response_model=TerminationOut)
