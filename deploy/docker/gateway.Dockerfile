@@ -1,6 +1,8 @@
-# The API gateway image: nginx with the compose/Kubernetes variant of the gateway config
-# (same routes as deploy/gateway/nginx.conf.template, upstreams named identity-api,
-# contracts-api, notify-api) and the same rate limits file. Unprivileged: listens on 8080.
+# The API gateway image: nginx with the compose variant of the gateway config (same routes as
+# deploy/gateway/nginx.conf.template, upstreams named identity-api, contracts-api, notify-api)
+# and the PRODUCTION rate limits (deploy/gateway/rate-limits.conf; the local stack runs with
+# rate-limits.local.conf). Kubernetes starts it with its own variant of the config (ConfigMap
+# gateway-nginx mounted at /etc/nginx/gateway/). Unprivileged: listens on 8080.
 FROM nginxinc/nginx-unprivileged:1.27-alpine
 COPY deploy/docker/nginx.conf /etc/nginx/nginx.conf
 COPY deploy/gateway/rate-limits.conf /etc/nginx/rate-limits.conf

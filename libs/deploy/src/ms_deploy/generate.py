@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ms_deploy import compose, kafka, kubernetes as k8s, local
 from ms_deploy.declaration import ROOT, Platform
-from ms_deploy.gateway_k8s import gateway_documents
+from ms_deploy.gateway_k8s import GATEWAY_NGINX, GATEWAY_NGINX_FILE, gateway_documents, hosts_conf
 from ms_deploy.targets import environment_env, environment_values
 from ms_deploy.yamlout import dump, dump_all
 
@@ -21,11 +21,21 @@ _jinja = Environment(loader=PackageLoader("ms_deploy", "templates"), undefined=S
                      keep_trailing_newline=True, autoescape=False)
 
 
+# The methods the APIs use; the gateway answers any other with a problem+json 405 before a
+# service (whose HTTP parser knows no other method) sees it.
+GATEWAY_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+GATEWAY_TARGETS = ("local", "compose", "kubernetes")
+
+
 def nginx(platform: Platform, target: str) -> str:
+    """The gateway's nginx.conf for ``target``: local (a template gateway-run fills), compose
+    (the gateway image's) or kubernetes (behind the Ingress that ends TLS)."""
+    if target not in GATEWAY_TARGETS:
+        raise ValueError(f"no gateway configuration for {target!r}")
     is_local = target == "local"
     return _jinja.get_template("nginx.conf.j2").render(
-        local=is_local, services=platform.services, port=platform.gateway_port,
-        tmp="@PREFIX@/tmp" if is_local else "/tmp")
+        local=is_local, kubernetes=target == "kubernetes", services=platform.services,
+        port=platform.gateway_port, methods=GATEWAY_METHODS, tmp="@PREFIX@/tmp" if is_local else "/tmp")
 
 
 def dockerfile(platform: Platform) -> str:
@@ -73,6 +83,7 @@ def kubernetes_files(platform: Platform) -> dict[str, str]:
             "The API gateway: nginx from the gateway image (deploy/docker/gateway.Dockerfile with\n"
             "deploy/docker/nginx.conf), behind an Ingress that terminates TLS.",
             gateway_documents(platform)),
+        f"{base}/{GATEWAY_NGINX_FILE}": nginx(platform, "kubernetes"),
     }
     for svc in platform.services:
         out[f"{base}/{svc.name}.yaml"] = _yaml_file(
@@ -83,7 +94,8 @@ def kubernetes_files(platform: Platform) -> dict[str, str]:
     resources = ["platform.yaml", "kafka.yaml", *(f"{s.name}.yaml" for s in platform.services), "gateway.yaml"]
     out[f"{base}/kustomization.yaml"] = HEADER + dump({
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "namespace": platform.namespace, "resources": resources})
+        "namespace": platform.namespace, "resources": resources,
+        "configMapGenerator": [{"name": GATEWAY_NGINX, "files": [f"nginx.conf={GATEWAY_NGINX_FILE}"]}]})
     for env, spec in platform.environments.items():
         out[f"deploy/k8s/overlays/{env}/kustomization.yaml"] = HEADER + dump(overlay(platform, env, spec))
     return out
@@ -104,6 +116,9 @@ def overlay(platform: Platform, env: str, spec: dict) -> dict:
                 {"op": "add", "path": f"/data/{key}", "value": value} for key, value in settings.items()])})
     return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
             "namespace": platform.namespace, "resources": ["../../base"],
+            # The gateway serves this environment's API host only (any other Host: 421).
+            "configMapGenerator": [{"name": GATEWAY_NGINX, "behavior": "merge",
+                                    "literals": [f"hosts.conf={hosts_conf(host)}"]}],
             "labels": [{"pairs": {"memberspace.example/environment": env}}],
             "images": [{"name": "memberspace/app", "newName": f"registry.memberspace.example/{env}/app",
                         "newTag": spec["image_tag"]},
@@ -117,7 +132,7 @@ def files(platform: Platform) -> dict[str, str]:
         "deploy/local/Procfile": local.procfile(platform),
         "deploy/local/services.txt": local.services_txt(platform),
         "deploy/gateway/nginx.conf.template": nginx(platform, "local"),
-        "deploy/docker/nginx.conf": nginx(platform, "image"),
+        "deploy/docker/nginx.conf": nginx(platform, "compose"),
         "deploy/docker/Dockerfile": dockerfile(platform),
         "deploy/docker/.env.example": compose.env_example(platform),
         "docker-compose.yml": compose.compose(platform),
