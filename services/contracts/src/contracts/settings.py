@@ -32,3 +32,8 @@ class ContractsSettings(ServiceSettings):
     max_open_termination_drafts: int = 3
     # Guarantee change and quote requests are answered within this delay (CT-7, CT-10).
     request_answer_hours: int = 72
+    # A prospect's quote (no account) waits until they open the link mailed to the address
+    # (double opt-in); the link is valid this long, and an address holds at most this many
+    # unconfirmed requests (so at most this many confirmation emails until one is opened).
+    quote_confirmation_hours: int = 24
+    max_unconfirmed_quotes_per_email: int = 3

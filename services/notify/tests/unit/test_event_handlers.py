@@ -77,14 +77,41 @@ async def test_a_contract_event_for_an_account_notify_does_not_know_is_recorded_
     assert reason == "account unknown to notify's contact projection"
 
 
-async def test_a_quote_request_from_a_prospect_goes_to_the_address_it_carries(brand, repo):
+async def test_a_quote_request_from_a_prospect_goes_to_the_address_it_carries_without_the_names_they_typed(brand, repo):
     event = sample_event(ct.QuoteRequested).model_copy(update={
-        "account_id": None, "email": "prospect@example.org", "first_name": "Léa", "last_name": "Petit"})
+        "account_id": None, "email": "prospect@example.org", "first_name": "Visitez http://arnaque.example",
+        "last_name": "Petit"})
     await handle(brand, repo, event)
     (delivery,) = repo.deliveries.values()
     assert delivery.recipient == "prospect@example.org" and delivery.account_id is None
-    assert delivery.content.text.startswith("Bonjour Léa Petit,")
+    assert delivery.content.text.startswith("Bonjour,\n")
     assert f"réf. {str(event.request_id)[:8].upper()}" in delivery.content.subject
+    for part in (delivery.content.subject, delivery.content.text, delivery.content.html):
+        assert "arnaque" not in part and "Petit" not in part
+
+
+async def test_a_members_quote_request_greets_them_by_the_names_identity_holds(brand, repo, full_contact):
+    repo.contacts[full_contact.account_id] = full_contact
+    event = sample_event(ct.QuoteRequested).model_copy(update={
+        "account_id": full_contact.account_id, "email": None, "first_name": "Autre", "last_name": "Nom"})
+    await handle(brand, repo, event)
+    (delivery,) = repo.deliveries.values()
+    assert delivery.recipient == full_contact.email
+    assert delivery.content.text.startswith(f"Bonjour {full_contact.first_name} {full_contact.last_name},")
+    assert "Autre" not in delivery.content.text
+
+
+async def test_a_prospects_address_gets_a_neutral_confirmation_email_with_a_single_use_link(brand, repo):
+    event = sample_event(ct.QuoteConfirmationRequested).model_copy(update={
+        "email": "prospect@example.org", "confirmation_token": "tok/en+1"})
+    await handle(brand, repo, event)
+    (delivery,) = repo.deliveries.values()
+    assert delivery.recipient == "prospect@example.org" and delivery.account_id is None
+    assert delivery.template == "quote_confirmation_requested"
+    assert delivery.content.subject == "Confirmez votre demande de devis – Mutuelle Exemple"
+    assert delivery.content.text.startswith("Bonjour,\n")
+    assert "/confirmer-ma-demande-de-devis?token=tok%2Fen%2B1" in delivery.content.text
+    assert "/confirmer-ma-demande-de-devis?token=tok%2Fen%2B1" in delivery.content.html
 
 
 async def test_optional_copies_go_only_on_the_channels_the_person_accepted(brand, repo, full_contact):

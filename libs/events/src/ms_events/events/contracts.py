@@ -117,3 +117,18 @@ class QuoteRequested(Event):
     last_name: str | None = None
     due_at: datetime
     requested_at: datetime
+
+
+@event(
+    topic="contracts.request.v1",
+    key="request_id",
+    summary="A prospect without an account asked for a quote: their address must be confirmed before the "
+            "request is queued (double opt-in); carries the single-use confirmation token (CT-10).",
+    tells_a_person=True,
+)
+class QuoteConfirmationRequested(Event):
+    request_id: uuid.UUID
+    email: EmailStr = Field(description="The address to confirm; nothing else is sent to it before confirmation")
+    confirmation_token: str = Field(description="Single-use secret; topic access must be restricted.")
+    confirmation_expires_at: datetime
+    requested_at: datetime

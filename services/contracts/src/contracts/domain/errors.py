@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from contracts.domain.imports import FieldError
-from ms_platform.errors import Conflict, InvalidInput, Missing
+from ms_platform.errors import Conflict, InvalidInput, Missing, Refused, Throttled
 
 
 # Not found: one answer whether it does not exist or is not the caller's, so ids are not disclosed.
@@ -109,3 +109,23 @@ class TooManyTerminationDrafts(Conflict):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Vous avez déjà {limit} demandes de résiliation en attente de confirmation pour ce "
                          "contrat : confirmez l'une d'elles.", field="contract_id", limit=limit)
+
+
+class InvalidQuoteConfirmation(Refused):
+    """Unknown, used or expired link: one answer for all three."""
+
+    code = "quote-confirmation-invalid"
+    title = "Invalid confirmation link"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien de confirmation n'est pas valide ou a expiré. Refaites votre demande de devis.",
+                         field="token")
+
+
+class TooManyUnconfirmedQuotes(Throttled):
+    code = "too-many-unconfirmed-quotes"
+    title = "Too many unconfirmed quote requests"
+
+    def __init__(self, *, retry_after_s: int) -> None:
+        super().__init__("Plusieurs demandes de devis attendent déjà la confirmation de cette adresse e-mail : "
+                         "ouvrez le lien que nous vous avons envoyé.", retry_after_s=retry_after_s, field="email")

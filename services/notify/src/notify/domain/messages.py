@@ -24,6 +24,7 @@ PASSWORD_RESET_PATH = "/reinitialiser-mon-mot-de-passe"
 SECURITY_PATH = "/mon-compte/securite"
 SIGN_IN_PATH = "/connexion"
 FORGOTTEN_PASSWORD_PATH = "/mot-de-passe-oublie"
+QUOTE_CONFIRMATION_PATH = "/confirmer-ma-demande-de-devis"
 
 _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -242,11 +243,22 @@ def _guarantee_change_requested(event: ct.GuaranteeChangeRequested, brand: Brand
 
 
 def _quote_requested(event: ct.QuoteRequested, brand: Brand) -> Composed:
+    # A prospect's names were typed by whoever filled the form: never in the insurer's words.
+    # A member is greeted by the names identity holds (the contact projection).
     to = {Channel.EMAIL: str(event.email)} if event.email else {}
     return Composed("quote_requested", {
         "case_reference": reference(event.request_id),
         "due_at": french_datetime(event.due_at),
-    }, to, event.first_name, event.last_name)
+        "prospect": event.account_id is None,
+    }, to)
+
+
+def _quote_confirmation_requested(event: ct.QuoteConfirmationRequested, brand: Brand) -> Composed:
+    # Double opt-in: the only message to an unconfirmed address, with nothing the requester typed.
+    return Composed("quote_confirmation_requested", {
+        "confirmation_url": link(brand.public_url, QUOTE_CONFIRMATION_PATH, event.confirmation_token),
+        "expires_at": french_datetime(event.confirmation_expires_at),
+    }, {Channel.EMAIL: str(event.email)})
 
 
 COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
@@ -265,6 +277,7 @@ COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
     ct.BankAccountChanged: _bank_account_changed,
     ct.GuaranteeChangeRequested: _guarantee_change_requested,
     ct.QuoteRequested: _quote_requested,
+    ct.QuoteConfirmationRequested: _quote_confirmation_requested,
 }
 
 

@@ -52,6 +52,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("bank_account_changed", Category.CONTRACT, (_E,), optional=(_S,)),
         TemplateSpec("guarantee_change_requested", Category.CONTRACT, (_E,), optional=(_S,)),
         TemplateSpec("quote_requested", Category.REQUEST, (_E,)),
+        TemplateSpec("quote_confirmation_requested", Category.REQUEST, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }

@@ -34,6 +34,12 @@ class RequestIn(BaseModel):
     last_name: PersonName | None = None
 
 
+class QuoteConfirmationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, Field(min_length=1, max_length=200, description="From the link of the confirmation email")]
+
+
 class RequestOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -60,15 +66,30 @@ def _prospect_check(body: RequestIn) -> None:
 
 @router.post("/v1/contract-requests", response_model=RequestOut, status_code=201)
 async def create_request(uow: Uow, body: RequestIn, request: Request) -> dict[str, Any]:
-    """A guarantee change (members) or a quote (members and prospects); answered within 72 hours."""
+    """A guarantee change (members) or a quote (members and prospects); answered within 72 hours.
+
+    A prospect's quote (no token) waits unconfirmed: the only message sent is a confirmation email
+    with a single-use link; the 72 hours run from the confirmation.
+    """
     scope = await _optional_scope(request)
     if scope is None:
         _prospect_check(body)
     details = {k: v for k, v in {"requested_product_code": body.requested_product_code,
                                   "category": body.category, "message": body.message}.items() if v is not None}
     command = requests_app.NewRequest(body.kind, body.contract_id, details, body.email, body.first_name, body.last_name)
-    hours = request.app.state.settings.request_answer_hours
-    return await requests_app.create_request(uow, command, scope, hours)
+    return await requests_app.create_request(uow, command, scope, _rules(request))
+
+
+@router.post("/v1/contract-requests/confirm", response_model=RequestOut)
+async def confirm_quote(uow: Uow, body: QuoteConfirmationIn, request: Request) -> dict[str, Any]:
+    """A prospect confirms their address with the link's token: the quote is then due within 72 hours."""
+    return await requests_app.confirm_quote(uow, body.token, _rules(request))
+
+
+def _rules(request: Request) -> requests_app.RequestRules:
+    settings = request.app.state.settings
+    return requests_app.RequestRules(settings.request_answer_hours, settings.quote_confirmation_hours,
+                                     settings.max_unconfirmed_quotes_per_email)
 
 
 @router.get("/v1/contract-requests", response_model=list[RequestOut])
