@@ -142,3 +142,18 @@ async def test_password_checks_behind_a_token_are_throttled_like_sign_in(gateway
                                json={"token": token, "password": NEW_PASSWORD})).status_code == 204
     assert (await gateway.post("/v1/sessions", json={"identifier": member["member_number"],
                                                      "password": NEW_PASSWORD})).status_code == 201
+
+
+async def test_names_and_addresses_hold_only_what_civil_status_and_la_poste_write(gateway, mailbox, registry):
+    """Invisible, reordering and foreign characters never reach a card, an email or a letter (ID-1, ID-10)."""
+    [member] = await registry.register(1)
+    refused = await gateway.post("/v1/accounts", json=sign_up_body(
+        member, unique_email("identity"), first_name=member["first_name"][:3] + "\u200b" + member["first_name"][3:]))
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["field"] == "first_name"
+    _, _, auth = await _signed_up(gateway, mailbox, registry)
+    for field, value in (("city", "Lyon\u202e"), ("line1", "3 place\u2066 Bellecour"), ("line2", "B\x1b[0m")):
+        address = {"line1": "3 place Bellecour", "postcode": "69002", "city": "Lyon", field: value}
+        r = await gateway.patch("/v1/me", headers=auth, json={"address": address})
+        assert r.status_code == 422 and r.json()["field"] == f"address.{field}", r.text
+    assert (await gateway.get("/v1/me", headers=auth)).json()["address"] is None

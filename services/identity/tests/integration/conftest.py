@@ -48,6 +48,11 @@ async def contracts_db() -> AsyncIterator[asyncpg.Connection]:
     await conn.close()
 
 
+def _letters(count: int) -> str:
+    """Unique-enough letters for a name (civil status names hold no digits)."""
+    return "".join(random.SystemRandom().choice("abcdefghijklmnopqrstuvwxyz") for _ in range(count))
+
+
 @pytest.fixture
 async def member(app: FastAPI, contracts_db: asyncpg.Connection) -> dict:
     """A holder of an in-force contract, registered through contracts' operator import."""
@@ -59,7 +64,7 @@ async def member(app: FastAPI, contracts_db: asyncpg.Connection) -> dict:
         if not taken:
             break
     line = {
-        "last_name": "Lefèvre", "first_name": f"Hélène{uuid.uuid4().hex[:4]}", "birth_date": "1972-09-05",
+        "last_name": "Lefèvre", "first_name": "Hélène" + _letters(4), "birth_date": "1972-09-05",
         "contract_number": number, "member_number": member_number, "category": "sante", "in_force": True,
         "product_code": "SANTE-ESSENTIEL", "start_date": "2024-01-01", "end_date": None, "city": "Lille",
         "beneficiaries": [],

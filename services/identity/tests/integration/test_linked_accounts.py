@@ -19,7 +19,7 @@ async def _member_of(app, contracts_db, category: str, product: str) -> dict:
         if not await contracts_db.fetchval(
                 "select count(*) from contract where contract_number = $1 or member_number = $2", number, member_number):
             break
-    line = {"last_name": "Martin", "first_name": f"Lucie{uuid.uuid4().hex[:4]}", "birth_date": "1968-03-14",
+    line = {"last_name": "Martin", "first_name": "Lucie" + "".join(random.SystemRandom().choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4)), "birth_date": "1968-03-14",
             "contract_number": number, "member_number": member_number, "category": category, "in_force": True,
             "product_code": product, "start_date": "2024-01-01", "end_date": None, "city": "Lyon",
             "beneficiaries": []}

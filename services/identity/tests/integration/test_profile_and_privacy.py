@@ -32,7 +32,14 @@ async def test_phone_and_address_change_at_once_and_are_published(client, db, me
     ({"address": {**ADDRESS, "postcode": "7500"}}, "address.postcode"),
     ({"email": "pas-une-adresse"}, "email"),
     ({"role": "operator"}, "role"),
-])
+    ({"address": {**ADDRESS, "city": "Lille\u202e"}}, "address.city"),
+    ({"address": {**ADDRESS, "city": "<b>Lille</b>"}}, "address.city"),
+    ({"address": {**ADDRESS, "line1": "12 rue\u200b des Tanneurs"}}, "address.line1"),
+    ({"address": {**ADDRESS, "line2": "B\u00e2t\x1b[31m B"}}, "address.line2"),
+    ({"address": {**ADDRESS, "line2": "Appartement \ue000"}}, "address.line2"),
+    ({"address": {**ADDRESS, "line1": "12 rue des Tanneurs, r\u00e9sidence du Grand Parc"}}, "address.line1"),
+], ids=["phone", "postcode", "email", "extra field", "bidi override in city", "markup in city",
+        "zero-width space in line1", "escape sequence in line2", "private use in line2", "line over 38 characters"])
 async def test_bad_profile_changes_answer_422_naming_the_field_and_change_nothing(client, db, member, body, field, flows):
     account = await flows.account(client, db, member)
     session = await flows.sign_in(client, account["email"])
@@ -40,6 +47,17 @@ async def test_bad_profile_changes_answer_422_naming_the_field_and_change_nothin
     assert r.status_code == 422 and r.json()["field"] == field
     assert await db.fetchval("select count(*) from outbox where key = $1 and event_type = 'ProfileUpdated'",
                              account["id"]) == 0
+
+
+async def test_an_address_as_la_poste_writes_it_is_stored_composed(client, db, member, flows):
+    account = await flows.account(client, db, member)
+    session = await flows.sign_in(client, account["email"])
+    typed = {"line1": "12 bis, rue de l\u2019E\u0301glise", "line2": "B\u00e2t. C (apt 4)", "postcode": "42000",
+             "city": "Saint-E\u0301tienne"}
+    r = await client.patch("/v1/me", headers=flows.auth(session), json={"address": typed})
+    assert r.status_code == 200, r.text
+    stored = (await client.get("/v1/me", headers=flows.auth(session))).json()["address"]
+    assert stored["line1"] == "12 bis, rue de l\u2019\u00c9glise" and stored["city"] == "Saint-\u00c9tienne"
 
 
 async def test_a_new_email_takes_effect_only_once_confirmed_and_the_old_address_is_told(client, db, member, flows):

@@ -53,6 +53,20 @@ async def test_a_sign_up_writes_the_account_its_confirmation_and_its_event_toget
         "select count(*) from outbox where key = $1 and event_type = 'AccountCreated'", str(account_id)) == 1
 
 
+@pytest.mark.parametrize(("field", "value"), [
+    ("last_name", "Lef\u00e8vre\u202e"), ("first_name", "H\u00e9l\u200bne"), ("first_name", "Claire2"),
+    ("last_name", "<b>Martin</b>"), ("last_name", "\u041c\u0430\u0440\u0442\u0438\u043d"),
+    ("first_name", "Jean--Pierre"), ("last_name", "A" * 101),
+], ids=["bidi override", "zero-width space", "digit", "markup", "cyrillic", "double hyphen", "too long"])
+async def test_a_sign_up_with_a_name_civil_status_would_not_write_is_a_422_naming_the_field_and_writes_nothing(
+        client, db, member, field, value):
+    body = _body(member, **{field: value})
+    r = await client.post("/v1/accounts", json=body)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert r.json()["field"] == field
+    assert await db.fetchval("select count(*) from account where email_normalized = $1", body["email"]) == 0
+
+
 async def test_a_refused_sign_up_writes_nothing(client, db, member):
     body = _body(member, birth_date="1990-01-01")
     r = await client.post("/v1/accounts", json=body)

@@ -27,6 +27,7 @@ from identity.domain.accounts import (
 from identity.domain.errors import (
     ContractAlreadyRegistered, ContractNotVerified, InvalidConfirmationLink, InvalidContractNumber, PasswordRefused,
 )
+from identity.domain.names import person_name
 from identity.domain.passwords import PasswordPolicy
 from identity.domain.throttling import ThrottlePolicy
 from ms_events.events.identity import (
@@ -175,7 +176,8 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
         raise ValueError("an employer user, and only an employer user, belongs to a company (--company-siren)")
     if company is not None and not siren.is_valid(company):
         raise ValueError(f"invalid SIREN: {cmd.company_siren}")
-    reasons = svc.policy.problems(cmd.password, first_name=cmd.first_name, last_name=cmd.last_name)
+    first_name, last_name = person_name(cmd.first_name), person_name(cmd.last_name)
+    reasons = svc.policy.problems(cmd.password, first_name=first_name, last_name=last_name)
     if reasons:
         raise PasswordRefused(reasons, field="password")
     password_hash = await svc.hashing.hash(cmd.password)
@@ -183,7 +185,7 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
     async with svc.uow.begin() as tx:
         await repo.insert_account(
             tx.conn, id=account_id, kind=kind.value, email=cmd.email, email_normalized=normalize_email(cmd.email),
-            first_name=cmd.first_name, last_name=cmd.last_name, password_hash=password_hash,
+            first_name=first_name, last_name=last_name, password_hash=password_hash,
             status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC), company_siren=company,
         )
         await repo.record_security_event(tx.conn, "account.created", account_id, None, account_kind=kind.value)

@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from identity.app import handlers
 from identity.app.commands import ConfirmAccount, RequestConfirmationEmail, SignUpMember
 from identity.domain.accounts import normalize_mobile
+from identity.domain.names import NAME_MAX_LENGTH, person_name
 from identity.entrypoints.deps import ServicesDep
 from ms_platform.problems import Problem
 
 router = APIRouter()
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
 
 
 class SignUpRequest(BaseModel):
@@ -30,6 +31,11 @@ class SignUpRequest(BaseModel):
     email: EmailStr | None = None
     password: Annotated[str, Field(min_length=1, max_length=256)]
     phone: str | None = None
+
+    @field_validator("last_name", "first_name")
+    @classmethod
+    def _civil_status_name(cls, value: str) -> str:
+        return person_name(value)
 
     @field_validator("birth_date")
     @classmethod

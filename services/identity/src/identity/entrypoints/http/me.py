@@ -10,7 +10,7 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from identity.app import passwords, profile
 from identity.domain.accounts import normalize_mobile
-from identity.domain.profile import valid_postcode
+from identity.domain.profile import ADDRESS_LINE_MAX_LENGTH, CITY_MAX_LENGTH, address_line, city, valid_postcode
 from identity.entrypoints.deps import ClientIp, ServicesDep, SignedInDep
 from identity.entrypoints.schemas import Password, Strict, Token
 
@@ -52,11 +52,21 @@ async def change_password(body: PasswordChange, me: SignedInDep, svc: ServicesDe
 
 
 class Address(Strict):
-    line1: Annotated[str, Field(min_length=1, max_length=200)]
-    line2: Annotated[str | None, Field(max_length=200)] = None
+    line1: Annotated[str, Field(min_length=1, max_length=ADDRESS_LINE_MAX_LENGTH)]
+    line2: Annotated[str | None, Field(max_length=ADDRESS_LINE_MAX_LENGTH)] = None
     postcode: str
-    city: Annotated[str, Field(min_length=1, max_length=100)]
+    city: Annotated[str, Field(min_length=1, max_length=CITY_MAX_LENGTH)]
     country: Annotated[str, Field(pattern="^FR$")] = "FR"
+
+    @field_validator("line1", "line2")
+    @classmethod
+    def _line(cls, value: str | None) -> str | None:
+        return address_line(value) if value else None
+
+    @field_validator("city")
+    @classmethod
+    def _city(cls, value: str) -> str:
+        return city(value)
 
     @field_validator("postcode")
     @classmethod
