@@ -63,3 +63,11 @@ def test_a_device_is_described_without_identifier_and_fingerprinted_per_account(
 def test_french_postcodes_are_five_digits_of_an_existing_department():
     assert valid_postcode("59000") and valid_postcode("97400")
     assert not valid_postcode("00100") and not valid_postcode("7500") and not valid_postcode("99000")
+
+
+def test_a_check_behind_a_token_counts_under_every_identifier_the_account_signs_in_with_as_sign_in_reads_them():
+    from identity.app.attempts import account_identifiers
+
+    member = {"email": " Claire.Martin@Example.ORG ", "member_number": " ab12345 "}
+    assert account_identifiers(member) == ["claire.martin@example.org", "AB12345"]
+    assert account_identifiers({"email": "ops@example.org", "member_number": None}) == ["ops@example.org"]
