@@ -169,3 +169,14 @@ def test_a_request_uvicorn_cannot_parse_is_answered_with_a_problem_json_400(serv
     assert headers["x-content-type-options"] == "nosniff"
     assert int(headers["content-length"]) == len(body)
     assert json.loads(body)["status"] == 400
+
+
+def test_run_api_serves_with_the_protocol_whose_parse_errors_are_problem_json(monkeypatch):
+    from ms_platform import app as app_module
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    settings = ServiceSettings(database_url="postgresql://test:test@127.0.0.1:5432/test", MS_ENVIRONMENT="test")
+    app_module.run_api("things:create_app", settings)
+    assert seen["http"] == "ms_platform.app:ProblemHttpToolsProtocol"
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1"
