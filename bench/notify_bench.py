@@ -293,7 +293,7 @@ def configure_as_the_worker(log_path: Path) -> None:
     """JSON logs and tracing set up as run_worker does; the logs go to a file, as the worker's."""
     log = log_path.open("w")  # left open: structlog writes to it until the end
     with contextlib.redirect_stdout(log):
-        configure_logging("notify-worker", "INFO")
+        configure_logging("notify", "INFO", process="worker")
     configure_tracing("notify")
 
 

@@ -55,8 +55,8 @@ def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 
 def run_relay(settings: ServiceSettings) -> None:
     """Publish this service's outbox until SIGTERM."""
-    configure_logging(f"{settings.service_name}-relay", settings.log_level)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    configure_logging(settings.service_name, settings.log_level, process="relay")
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="relay")
     relay = Relay(settings.dsn, kafka_config(settings, "relay"), options_from_env(settings.is_development))
     _run(relay.run)
 
@@ -67,8 +67,8 @@ def run_worker(
     extra_tasks: Callable[[object, asyncio.Event], list[Awaitable[None]]] | None = None,
 ) -> None:
     """Consume the events ``handlers`` subscribe to, as consumer group ``<service>``."""
-    configure_logging(f"{settings.service_name}-worker", settings.log_level)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    configure_logging(settings.service_name, settings.log_level, process="worker")
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="worker")
 
     liveness = Liveness(settings.probe_max_silence_s)
 

@@ -34,11 +34,22 @@ def _add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any
     return event_dict
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON logs on stdout, one object per line, with service, request and trace ids."""
+def _names(service: str, process: str):
+    """A processor putting the service and process on every line: not a context variable, which a
+    request's ``clear_contextvars`` would drop (the api's lines lost ``service`` after the first request)."""
+    def add(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        event_dict.setdefault("service", service)
+        event_dict.setdefault("process", process)
+        return event_dict
+    return add
+
+
+def configure_logging(service: str, level: str = "INFO", process: str = "api") -> None:
+    """JSON logs on stdout, one object per line, with service, process, request and trace ids."""
     numeric = logging.getLevelName(level.upper())
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _names(service, process),
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_trace_ids,
@@ -52,22 +63,32 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(stream=sys.stderr, level=max(numeric, logging.WARNING))
     for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def configure_tracing(service: str, otlp_endpoint: str | None = None) -> None:
-    """Install a tracer provider; spans are exported only when an OTLP endpoint is set."""
-    if isinstance(trace.get_tracer_provider(), TracerProvider):
-        return
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    if otlp_endpoint:  # pragma: no cover - needs a collector
+def otlp_traces_url(endpoint: str) -> str:
+    """Where traces go for OTEL_EXPORTER_OTLP_ENDPOINT: a base URL, to which the OpenTelemetry
+    specification appends ``v1/traces`` for the HTTP exporter."""
+    return endpoint.rstrip("/") + "/v1/traces"
+
+
+def tracer_provider(service: str, otlp_endpoint: str | None = None, process: str = "api") -> TracerProvider:
+    """A tracer provider naming the service; it exports spans only when an OTLP endpoint is set."""
+    provider = TracerProvider(resource=Resource.create({"service.name": service, "service.instance.role": process}))
+    if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
-    trace.set_tracer_provider(provider)
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_traces_url(otlp_endpoint))))
+    return provider
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None = None, process: str = "api") -> None:
+    """Install the process's tracer provider (once: OpenTelemetry's global is set-once)."""
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    trace.set_tracer_provider(tracer_provider(service, otlp_endpoint, process))
 
 
 def current_traceparent() -> str | None:
