@@ -6,12 +6,23 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
 import structlog
 
 from ms_platform.observability import configure_logging, otlp_traces_url, tracer_provider
 
 
-def test_every_line_names_its_service_and_process_even_after_a_request_cleared_the_context(capsys):
+@pytest.fixture
+def logging_configured_here():
+    """structlog's configuration is global: the other tests get back the one they had."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+    structlog.contextvars.clear_contextvars()
+
+
+def test_every_line_names_its_service_and_process_even_after_a_request_cleared_the_context(capsys,
+                                                                                            logging_configured_here):
     configure_logging("contracts", "INFO", process="worker")
     structlog.get_logger().info("first")
     structlog.contextvars.clear_contextvars()  # what the request middleware does at each request
