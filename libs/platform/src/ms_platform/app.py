@@ -18,6 +18,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from ms_platform.auth import TokenVerifier
 from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
+from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, track_pool
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
                                   problem_response, unhandled_problem)
@@ -268,6 +269,7 @@ def create_app(
                 command_timeout=settings.db_command_timeout_s,
             )
             stack.push_async_callback(app.state.pool.close)
+            stack.callback(track_pool(app.state.pool, settings.service_name, "api"))
             app.state.token_verifier = TokenVerifier(
                 settings.jwks_url, audience or settings.service_name, settings.jwt_issuer
             )
@@ -290,11 +292,15 @@ def create_app(
     app.include_router(health_router({"database": database_ready, **(readiness or {})},
                                      {"kafka": kafka_reachable}))
     app.include_router(internal_router())
+    app.include_router(metrics_router())  # Prometheus, on the API's own port only
     for router in routers:
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
     app.add_middleware(StorableTextMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    # RED per route template, outside the request context: it sees the status of the answers
+    # RequestContextMiddleware writes itself too.
+    app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)
     # Outermost: even the answers RequestContextMiddleware writes itself carry the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,5 +1,6 @@
 """Liveness of processes without an API (relays, workers): a heartbeat their loop beats, and
-a small HTTP server answering /health/live for Kubernetes and compose probes.
+a small HTTP server answering /health/live for Kubernetes and compose probes, and /metrics
+for Prometheus (``ms_platform.metrics``).
 
 A loop that stops turning (a hung client, a blocked event loop) stops beating; after
 ``max_silence_s`` the probe answers 503 and the orchestrator restarts the process.
@@ -15,8 +16,10 @@ from typing import Callable, Iterator
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from ms_platform.metrics import metrics_response
 
 
 class Liveness:
@@ -48,7 +51,10 @@ def probe_app(liveness: Liveness) -> Starlette:
              "status": 503, "detail": f"no progress for {silence} s"},
             status_code=503, media_type="application/problem+json")
 
-    return Starlette(routes=[Route("/health/live", live)])
+    async def metrics(request: Request) -> Response:
+        return metrics_response(request.headers.get("accept"))
+
+    return Starlette(routes=[Route("/health/live", live), Route("/metrics", metrics)])
 
 
 class _ProbeServer(uvicorn.Server):
@@ -59,7 +65,7 @@ class _ProbeServer(uvicorn.Server):
 
 
 async def serve_probe(liveness: Liveness, host: str, port: int, stop: asyncio.Event) -> None:
-    """Answer /health/live on host:port until ``stop`` is set."""
+    """Answer /health/live and /metrics on host:port until ``stop`` is set."""
     config = uvicorn.Config(probe_app(liveness), host=host, port=port, log_config=None,
                             access_log=False, lifespan="off")
     server = _ProbeServer(config)
