@@ -113,7 +113,9 @@ async def test_a_password_reset_link_and_a_prospects_quote_request_arrive_by_ema
     assert "/reinitialiser-mon-mot-de-passe?token=r%2F" in text and text.startswith("Bonjour Hélène Lefèvre,")
     answer = await mailbox.wait_for(prospect, timeout=60)
     assert answer["Subject"].startswith("Demande de devis reçue (réf. ")
-    assert answer.get_body(("plain",)).get_content().startswith("Bonjour Léa Petit,")
+    # A prospect's typed names never greet them: the form is open to anyone (issue 11, finding 5).
+    assert answer.get_body(("plain",)).get_content().startswith("Bonjour,\n")
+    assert "Léa" not in answer.get_body(("plain",)).get_content()
 
 
 async def test_a_contract_event_for_an_unknown_account_is_logged_as_failed_not_dead_lettered():
