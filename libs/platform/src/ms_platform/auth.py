@@ -262,6 +262,7 @@ def require_roles(*roles: str) -> Any:
             raise Forbidden()
         return principal
 
+    dependency.refuses_with_403 = True  # type: ignore[attr-defined]  (read by ms_platform.openapi)
     return Depends(dependency)
 
 
@@ -278,6 +279,7 @@ def require_service(*callers: str) -> Any:
         structlog.contextvars.bind_contextvars(calling_service=caller)
         return principal
 
+    dependency.refuses_with_403 = True  # type: ignore[attr-defined]  (read by ms_platform.openapi)
     return Depends(dependency)
 
 

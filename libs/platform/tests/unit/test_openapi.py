@@ -1,0 +1,77 @@
+"""The OpenAPI document says what the services really answer: bearer scheme, problem+json, chosen ids."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from ms_platform.auth import CurrentPrincipal, Principal, require_roles
+from ms_platform.openapi import describe
+
+Member = Annotated[Principal, require_roles("member")]
+
+
+class ThingIn(BaseModel):
+    name: str
+
+
+def _document() -> dict:
+    app = FastAPI()
+
+    @app.get("/v1/things")
+    async def list_things(member: Member) -> list[str]:
+        return []
+
+    @app.post("/v1/things/{thing_id}", status_code=201)
+    async def rename_thing(thing_id: int, body: ThingIn, member: Member) -> dict:
+        return {}
+
+    @app.get("/v1/me/things")
+    async def my_things(principal: CurrentPrincipal) -> list[str]:
+        return []
+
+    @app.post("/v1/quotes", operation_id="ask_for_a_quote")
+    async def quote(body: ThingIn) -> dict:
+        return {}
+
+    return describe(app, get_openapi(title="t", version="1", routes=app.routes))
+
+
+def _problem_statuses(operation: dict) -> set[str]:
+    return {status for status, response in operation["responses"].items()
+            if "application/problem+json" in response.get("content", {})}
+
+
+def test_routes_behind_a_token_declare_the_bearer_scheme_and_the_public_ones_do_not():
+    document = _document()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert document["paths"]["/v1/things"]["get"]["security"] == [{"bearer": []}]
+    assert document["paths"]["/v1/me/things"]["get"]["security"] == [{"bearer": []}]
+    assert "security" not in document["paths"]["/v1/quotes"]["post"]
+
+
+def test_every_error_is_documented_as_problem_json_with_the_statuses_the_route_can_answer():
+    paths = _document()["paths"]
+    assert _problem_statuses(paths["/v1/things"]["get"]) == {"401", "403", "422", "429", "503"}
+    assert _problem_statuses(paths["/v1/things/{thing_id}"]["post"]) == {
+        "400", "401", "403", "404", "409", "413", "422", "429", "503"}
+    assert _problem_statuses(paths["/v1/me/things"]["get"]) == {"401", "422", "429", "503"}
+    assert _problem_statuses(paths["/v1/quotes"]["post"]) == {"400", "409", "413", "422", "429", "503"}
+
+
+def test_fastapis_own_validation_shape_is_gone_and_problem_is_the_one_error_schema():
+    document = _document()
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    assert schemas["Problem"]["required"] == ["type", "title", "status"]
+    assert "HTTPValidationError" not in str(document["paths"])
+
+
+def test_operation_ids_are_the_names_chosen_in_code():
+    paths = _document()["paths"]
+    assert paths["/v1/things"]["get"]["operationId"] == "list_things"
+    assert paths["/v1/things/{thing_id}"]["post"]["operationId"] == "rename_thing"
+    assert paths["/v1/quotes"]["post"]["operationId"] == "ask_for_a_quote"
