@@ -12,11 +12,15 @@ inbox insert for all of them, each handler in turn, one commit): a backlog costs
 per poll rather than one per message. If anything in that transaction fails, nothing of it
 is kept, and the same messages are handled again one transaction each, as above, so a
 failing message is retried and dead-lettered on its own.
+
+Metrics (``ms_platform.metrics``): each record's outcome, each dead letter, and after each
+poll the lag of every assigned partition (its highwater minus the consumer's position).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +28,7 @@ from typing import Awaitable, Callable, Iterator, NamedTuple, Sequence
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -34,6 +38,7 @@ from ms_events.envelope import Envelope, MalformedEvent
 from ms_events.kafka import KafkaConfig, make_consumer, make_producer
 from ms_platform.probe import Liveness
 from ms_platform.db import is_database_unavailable
+from ms_platform.metrics import CONSUMER_DEAD_LETTERS, CONSUMER_LAG, CONSUMER_MESSAGES
 from ms_platform.observability import context_from_traceparent
 
 log = structlog.get_logger()
@@ -69,8 +74,11 @@ class ConsumerRunner:
         handlers: dict[type[Event], Handler],
         options: ConsumerOptions | None = None,
         liveness: Liveness | None = None,
+        service: str | None = None,
     ) -> None:
         self.name = name
+        self._service = service or name  # the metrics' service label; name is the group
+        self._lag_reported: set[TopicPartition] = set()
         self._liveness = liveness or Liveness()
         self._pool = pool
         self._kafka = kafka
@@ -111,12 +119,14 @@ class ConsumerRunner:
                 except Exception as exc:
                     log.warning("consumer.stop_failed", error=type(exc).__name__)
         self._consumer = self._dlq = None
+        self._report_lag({})  # unknown until the next consumer polls
 
     async def _loop(self, stop: asyncio.Event) -> None:
         assert self._consumer is not None
         while not stop.is_set():
             batch = await self._consumer.getmany(timeout_ms=500, max_records=self._options.batch_records)
             self._liveness.beat()
+            self._report_lag(await partition_lags(self._consumer))
             for tp, records in batch.items():
                 done = await self.process_batch(records, stop)
                 if done:
@@ -126,9 +136,12 @@ class ConsumerRunner:
         """Handle one record: 'handled', 'duplicate', 'ignored' or 'dead-lettered'."""
         item = await self._decode(record)
         if isinstance(item, str):
-            return item
-        with _scope(item):
-            return await self._handle_with_retries(item, stop)
+            outcome = item
+        else:
+            with _scope(item):
+                outcome = await self._handle_with_retries(item, stop)
+        self._count(record.topic, [outcome])
+        return outcome
 
     async def process_batch(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> list[str]:
         """Handle one partition's records in order, in one transaction where it succeeds.
@@ -136,6 +149,12 @@ class ConsumerRunner:
         Returns the outcome of each record handled, in order: fewer than ``records`` only when
         ``stop`` came first (the offset is committed up to there).
         """
+        done = await self._process_batch(records, stop)
+        if records:
+            self._count(records[0].topic, done)
+        return done
+
+    async def _process_batch(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None) -> list[str]:
         decoded = [await self._decode(record) for record in records]
         items = [item for item in decoded if isinstance(item, _Decoded)]
         if len(items) > 1:
@@ -155,6 +174,17 @@ class ConsumerRunner:
             with _scope(item):
                 done.append(await self._handle_with_retries(item, stop))
         return done
+
+    def _count(self, topic: str, outcomes: Sequence[str]) -> None:
+        for outcome, n in collections.Counter(outcomes).items():
+            CONSUMER_MESSAGES.labels(self._service, self.name, topic, outcome).inc(n)
+
+    def _report_lag(self, lags: dict[TopicPartition, int]) -> None:
+        for tp, lag in lags.items():
+            CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(lag)
+        for tp in self._lag_reported - lags.keys():  # revoked, or the consumer stopped
+            CONSUMER_LAG.remove(self.name, tp.topic, str(tp.partition))
+        self._lag_reported = set(lags)
 
     async def _decode(self, record: ConsumerRecord) -> "_Decoded | str":
         """The record's envelope, event and handler, or 'ignored', or 'dead-lettered' (done here)."""
@@ -261,11 +291,23 @@ class ConsumerRunner:
                 await self._dlq.send_and_wait(
                     dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
                 )
+        CONSUMER_DEAD_LETTERS.labels(self.name, record.topic).inc()
         log.error(
             "consumer.dead_lettered",
             consumer=self.name, topic=record.topic, partition=record.partition, offset=record.offset,
             error_type=type(cause or exc).__name__,
         )
+
+
+async def partition_lags(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+    """Highwater minus position of each assigned partition (those fetched from at least once:
+    the highwater comes with fetch answers). Both are the *next* offset, so 0 is caught up."""
+    lags: dict[TopicPartition, int] = {}
+    for tp in consumer.assignment():
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            lags[tp] = max(highwater - await consumer.position(tp), 0)
+    return lags
 
 
 class _Decoded(NamedTuple):

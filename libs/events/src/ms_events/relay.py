@@ -6,6 +6,9 @@ wakes on the outbox NOTIFY sent at commit (``ms_platform.listen.Listener``, whic
 it after a gap in listening), and polls as a safety net. A crash between
 publishing and marking republishes the same envelopes (same event ids): consumers' inboxes
 make that harmless.
+
+Metrics (``ms_platform.metrics``): rows published and each batch's send-and-ack time; the
+leader also refreshes the backlog and the age of its oldest row every ``metrics_every_s``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from aiokafka import AIOKafkaProducer
 from ms_events.kafka import KafkaConfig, make_producer
 from ms_events.outbox import NOTIFY_CHANNEL
 from ms_platform.listen import Listener
+from ms_platform.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED, RELAY_PUBLISH_SECONDS
+from ms_platform.probe import Liveness
 
 log = structlog.get_logger()
 
@@ -37,15 +42,20 @@ class RelayOptions:
     # single-use secrets such as confirmation tokens).
     retention_hours: int = 24
     purge_every_s: float = 600.0
+    # The backlog gauges are refreshed this often (two index-only queries), not per batch.
+    metrics_every_s: float = 10.0
     # Fault injection for the crash tests; refused outside local/test by the caller.
     pause_after_publish_s: float = 0.0
 
 
 class Relay:
-    def __init__(self, dsn: str, kafka: KafkaConfig, options: RelayOptions | None = None) -> None:
+    def __init__(self, dsn: str, kafka: KafkaConfig, options: RelayOptions | None = None, *,
+                 service: str = "service", liveness: Liveness | None = None) -> None:
         self._dsn = dsn
         self._kafka = kafka
         self._options = options or RelayOptions()
+        self._service = service  # the metrics' service label
+        self._liveness = liveness or Liveness()
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
 
@@ -57,6 +67,7 @@ class Relay:
                 backoff = 0.1
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
                 log.warning("relay.database_unavailable", error=type(exc).__name__, retry_in_s=backoff)
+                self._liveness.beat()  # waiting out an outage is progress; a hung loop is not
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, self._options.max_backoff_s)
         await self._close_producer()
@@ -66,13 +77,18 @@ class Relay:
         try:
             while not await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK_ID):
                 log.info("relay.standby")
+                self._liveness.beat()
                 await _sleep_or_stop(stop, 5.0)
                 if stop.is_set():
                     return
             log.info("relay.leading")
             async with self._wake_ups():
-                next_purge = 0.0
+                next_purge = next_metrics = 0.0
                 while not stop.is_set():
+                    self._liveness.beat()
+                    if time.monotonic() >= next_metrics:
+                        await self.refresh_backlog_metrics(conn)
+                        next_metrics = time.monotonic() + self._options.metrics_every_s
                     if time.monotonic() >= next_purge:
                         purged = await self.purge_published(conn)
                         if purged:
@@ -105,6 +121,7 @@ class Relay:
         )
         if not rows:
             return 0
+        started = time.perf_counter()
         try:
             await self._send_all(rows)
         except Exception as exc:
@@ -112,6 +129,7 @@ class Relay:
             await self._close_producer()
             await asyncio.sleep(1.0)
             return 0
+        RELAY_PUBLISH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
         if self._options.pause_after_publish_s:
             log.warning("relay.fault_pause_after_publish", rows=len(rows))
             await asyncio.sleep(self._options.pause_after_publish_s)
@@ -119,6 +137,7 @@ class Relay:
             "update outbox set published_at = now() where position = any($1::bigint[])",
             [r["position"] for r in rows],
         )
+        OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         log.info("relay.published", count=len(rows), last_position=rows[-1]["position"])
         return len(rows)
 
@@ -153,6 +172,17 @@ class Relay:
                 await asyncio.wait_for(producer.stop(), timeout=5)
             except Exception as exc:
                 log.warning("relay.producer_close_failed", error=type(exc).__name__)
+
+    async def refresh_backlog_metrics(self, conn: asyncpg.Connection) -> None:
+        """``outbox_backlog`` and ``outbox_oldest_unpublished_age_seconds``, from the partial
+        index of unpublished rows (the database's clock, the one ``created_at`` was set by)."""
+        backlog, age = await conn.fetchrow(
+            "select (select count(*) from outbox where published_at is null),"
+            " coalesce(extract(epoch from now() - (select created_at from outbox where published_at is null"
+            " order by position limit 1)), 0)::float8"
+        )
+        OUTBOX_BACKLOG.labels(self._service).set(backlog)
+        OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
 
     async def purge_published(self, conn: asyncpg.Connection) -> int:
         """Delete rows published more than ``retention_hours`` ago."""

@@ -15,6 +15,7 @@ from ms_events.catalogue import Event
 from ms_events.kafka import KafkaConfig
 from ms_events.relay import Relay, options_from_env
 from ms_platform.db import create_pool
+from ms_platform.metrics import track_pool
 from ms_platform.probe import Liveness, serve_probe
 from ms_platform.observability import configure_logging, configure_tracing
 from ms_platform.settings import ServiceSettings
@@ -34,7 +35,7 @@ def kafka_config(settings: ServiceSettings, role: str) -> KafkaConfig:
 
 
 def probe_tasks(settings: ServiceSettings, liveness: Liveness, stop: asyncio.Event) -> list[Awaitable[None]]:
-    """The /health/live server, where this deployment asks for one (probe_port)."""
+    """The /health/live and /metrics server, where this deployment asks for one (probe_port)."""
     if settings.probe_port is None:
         return []
     return [serve_probe(liveness, settings.probe_host, settings.probe_port, stop)]
@@ -57,8 +58,14 @@ def run_relay(settings: ServiceSettings) -> None:
     """Publish this service's outbox until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level, process="relay")
     configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="relay")
-    relay = Relay(settings.dsn, kafka_config(settings, "relay"), options_from_env(settings.is_development))
-    _run(relay.run)
+    liveness = Liveness(settings.probe_max_silence_s)
+    relay = Relay(settings.dsn, kafka_config(settings, "relay"), options_from_env(settings.is_development),
+                  service=settings.service_name, liveness=liveness)
+
+    async def main(stop: asyncio.Event) -> None:
+        await asyncio.gather(relay.run(stop), *probe_tasks(settings, liveness, stop))
+
+    _run(main)
 
 
 def run_worker(
@@ -74,6 +81,7 @@ def run_worker(
 
     async def main(stop: asyncio.Event) -> None:
         pool = await create_pool(settings.dsn, min_size=1, max_size=settings.db_pool_max)
+        untrack = track_pool(pool, settings.service_name, "worker")
         try:
             runner = ConsumerRunner(settings.service_name, pool, kafka_config(settings, "worker"), handlers,
                                     liveness=liveness)
@@ -81,6 +89,7 @@ def run_worker(
                      *(extra_tasks(pool, stop) if extra_tasks else [])]
             await asyncio.gather(*tasks)
         finally:
+            untrack()
             await pool.close()
 
     _run(main)

@@ -6,12 +6,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 
-from ms_events.consumer import ConsumerOptions, ConsumerRunner, Unprocessable
+from ms_events.consumer import ConsumerOptions, ConsumerRunner, Unprocessable, partition_lags
 from ms_events.envelope import Envelope
 from ms_events.events.identity import AccountConfirmed
 from ms_events.kafka import KafkaConfig
+from ms_platform.metrics import REGISTRY
 
 
 class FakeConn:
@@ -205,3 +206,116 @@ async def test_a_stop_during_one_by_one_handling_ends_the_poll_where_it_is():
     runner, _ = _runner(handler, max_attempts=1)
     records = [_record(_event_bytes(), 1), _record(_event_bytes(), 2)]
     assert await runner.process_batch(records, stop) == []
+
+
+def _metered_runner(handler, max_attempts: int = 1) -> ConsumerRunner:
+    group = f"group{uuid.uuid4().hex[:8]}"  # the registry is the process's: each test its own series
+    runner = ConsumerRunner(
+        group, FakePool(), KafkaConfig("127.0.0.1:1", "t"), {AccountConfirmed: handler},
+        ConsumerOptions(max_attempts=max_attempts, first_backoff_s=0.001, max_backoff_s=0.002), service="notify",
+    )
+    runner._dlq = FakeProducer()
+    return runner
+
+
+def _messages(runner: ConsumerRunner, outcome: str) -> float | None:
+    return REGISTRY.get_sample_value("consumer_messages_total", {
+        "service": "notify", "group": runner.name, "topic": "identity.account.v1", "outcome": outcome})
+
+
+async def test_each_records_outcome_is_counted_by_service_group_topic_and_outcome():
+    async def handler(conn, env, event):
+        conn.effects.append(env.id)
+
+    runner = _metered_runner(handler)
+    first, second = _event_bytes(), _event_bytes()
+    await runner.process_batch([_record(first, 1), _record(b"{not json", 2), _record(second, 3), _record(first, 4)])
+    await runner.process(_record(second, 5))
+    runner._handlers.clear()
+    await runner.process(_record(_event_bytes(), 6))
+
+    assert [_messages(runner, o) for o in ("handled", "duplicate", "dead-lettered", "ignored")] == [2, 2, 1, 1]
+
+
+async def test_a_dead_letter_is_counted_once_for_its_group_and_topic_whatever_the_attempts():
+    async def handler(conn, env, event):
+        raise ValueError("bug")
+
+    runner = _metered_runner(handler, max_attempts=3)
+    await runner.process(_record(_event_bytes()))
+    labels = {"group": runner.name, "topic": "identity.account.v1"}
+    assert REGISTRY.get_sample_value("consumer_dead_letters_total", labels) == 1
+    assert _messages(runner, "dead-lettered") == 1
+
+
+class FakeKafkaConsumer:
+    """aiokafka's consumer as the loop sees it: each poll has its assignment, highwaters (None
+    until a partition was fetched from), positions and records; the last poll sets ``stop``."""
+
+    def __init__(self, polls: list[dict], stop: asyncio.Event) -> None:
+        self.polls, self.stop, self.poll = polls, stop, {}
+        self.committed: list[dict] = []
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict:
+        self.poll = self.polls.pop(0)
+        if not self.polls:
+            self.stop.set()
+        return self.poll.get("records", {})
+
+    def assignment(self) -> set:
+        return set(self.poll["positions"])
+
+    def highwater(self, tp: TopicPartition) -> int | None:
+        return self.poll["highwaters"].get(tp)
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.poll["positions"][tp]
+
+    async def commit(self, offsets: dict) -> None:
+        self.committed.append(offsets)
+
+
+def _lag(runner: ConsumerRunner, partition: int) -> float | None:
+    return REGISTRY.get_sample_value("consumer_lag", {
+        "group": runner.name, "topic": "identity.account.v1", "partition": str(partition)})
+
+
+async def test_the_lag_of_a_partition_is_its_highwater_minus_the_position_once_it_was_fetched_from():
+    p0, p1, p2 = (TopicPartition("identity.account.v1", n) for n in range(3))
+    consumer = FakeKafkaConsumer([{"positions": {p0: 40, p1: 7, p2: 0}, "highwaters": {p0: 52, p1: 7}}],
+                                 asyncio.Event())
+    await consumer.getmany(timeout_ms=0, max_records=1)
+    assert await partition_lags(consumer) == {p0: 12, p1: 0}  # p2 not fetched from yet: unknown
+
+
+async def test_each_poll_reports_the_lag_of_the_assigned_partitions_and_drops_the_revoked_ones():
+    p0, p1 = TopicPartition("identity.account.v1", 0), TopicPartition("identity.account.v1", 1)
+    runner = _metered_runner(lambda *a: None)
+    stop = asyncio.Event()
+    runner._consumer = FakeKafkaConsumer([
+        {"positions": {p0: 3, p1: 10}, "highwaters": {p0: 8, p1: 10}},
+        {"positions": {p0: 8}, "highwaters": {p0: 9}},  # p1 went to another member of the group
+    ], stop)
+
+    await runner._loop(stop)
+
+    assert (_lag(runner, 0), _lag(runner, 1)) == (1, None)
+
+
+async def test_each_poll_reports_lag_and_counts_the_outcomes_of_the_records_it_returned():
+    tp = TopicPartition("identity.account.v1", 0)
+
+    async def handler(conn, env, event):
+        conn.effects.append(env.id)
+
+    runner = _metered_runner(handler)
+    stop = asyncio.Event()
+    records = [_record(_event_bytes(), 20), _record(_event_bytes(), 21)]
+    runner._consumer = consumer = FakeKafkaConsumer(
+        [{"positions": {tp: 22}, "highwaters": {tp: 30}, "records": {tp: records}}], stop)
+
+    await runner._loop(stop)
+
+    assert _lag(runner, 0) == 8
+    assert _messages(runner, "handled") == 2
+    assert consumer.committed == [{tp: 22}]
