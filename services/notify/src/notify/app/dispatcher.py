@@ -20,12 +20,17 @@ from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 from ms_platform.listen import Listener
+from ms_platform.metrics import Counter
 
 from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery, SentMark
 from notify.adapters.sending import Handover, SendError
 from notify.domain.model import GiveUp, RetryPolicy, after_failure
 
 log = structlog.get_logger()
+
+# Served on the worker's /metrics (ms_platform.metrics describes every series).
+DELIVERIES = Counter("notify_deliveries", "Deliveries by channel and outcome: sent, retried (failed attempt,"
+                     " retry scheduled) or failed (given up).", ["channel", "outcome"])
 
 
 class Sender(Protocol):
@@ -122,6 +127,7 @@ class Dispatcher:
         finally:
             window.leave()  # after the commit (or its failure)
         if sent:
+            DELIVERIES.labels(delivery.channel, "sent").inc()
             log.info("delivery.sent", delivery_id=str(delivery.id))
 
     async def _record_failure(
@@ -137,9 +143,11 @@ class Dispatcher:
                     channel=delivery.channel, template=delivery.template,
                     account_id=delivery.account_id, reason=decision.reason, failed_at=failed_at,
                 ))
+            DELIVERIES.labels(delivery.channel, "failed").inc()
             log.error("delivery.failed", delivery_id=str(delivery.id), attempts=decision.attempts, error=decision.reason)
             return
         await repo.mark_retry(delivery.id, decision.attempts, decision.delay_s, decision.error, as_of)
+        DELIVERIES.labels(delivery.channel, "retried").inc()
         log.warning(
             "delivery.retry_scheduled", delivery_id=str(delivery.id),
             attempts=decision.attempts, retry_in_s=decision.delay_s, error=decision.error,
