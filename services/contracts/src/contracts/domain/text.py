@@ -13,6 +13,8 @@ from __future__ import annotations
 import string
 import unicodedata
 
+from ms_platform.text import refused_characters
+
 
 
 def _latin_letter(c: str) -> bool:
@@ -24,11 +26,6 @@ LETTERS = frozenset(c for c in map(chr, range(0x41, 0x2C00)) if _latin_letter(c)
 _NAME_SEPARATORS = frozenset(" -'’")
 _ADDRESS_EXTRA = frozenset(string.digits + " -'’,./°()«»–&")
 _HOLDER_EXTRA = frozenset(string.digits + " -'’,./&()")
-# Categories that hide or reorder text or cannot be stored: controls, format characters
-# (bidi controls, zero-width characters, BOM), surrogates, private use, unassigned, and the
-# Unicode line and paragraph separators.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_ALLOWED_CONTROLS = frozenset("\n\r\t")
 
 NAME_MESSAGE = "Seules les lettres (accents compris), les espaces, les traits d'union et les apostrophes sont acceptés."
 ADDRESS_MESSAGE = "Adresse invalide : lettres, chiffres, espaces et la ponctuation d'une adresse postale seulement."
@@ -70,10 +67,5 @@ def account_holder_error(value: str) -> str | None:
 
 
 def free_text_error(value: str) -> str | None:
-    """A summary or message: anything printable, with line breaks, but nothing hidden."""
-    for c in value:
-        if c in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(c) in _HIDDEN_CATEGORIES:
-            return FREE_TEXT_MESSAGE
-    return None
+    """A summary or message: anything printable, with line breaks, but nothing hidden (ms_platform.text)."""
+    return FREE_TEXT_MESSAGE if refused_characters(value, multiline=True) else None
