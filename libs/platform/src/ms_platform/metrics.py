@@ -90,6 +90,12 @@ CONSUMER_DEAD_LETTERS = Counter("consumer_dead_letters", "Records sent to <topic
 def route_template(scope: dict) -> str:
     """The template of the route that took the request (set by the router), or ``unmatched``."""
     route = scope.get("route")
+    if route is None and "endpoint" in scope:
+        # FastAPI's router names only its own routes in the scope; a plain starlette route (the
+        # OpenAPI document, the docs pages) is known by its endpoint.
+        endpoint = scope["endpoint"]
+        app = scope.get("app")
+        route = next((r for r in getattr(app, "routes", ()) if getattr(r, "endpoint", None) is endpoint), None)
     if route is None:
         return UNMATCHED
     return getattr(route, "path_format", None) or getattr(route, "path", None) or UNMATCHED

@@ -81,6 +81,16 @@ async def test_each_status_of_a_route_is_its_own_series_errors_included():
     assert _requests(service, "POST", "/v1/things/{thing_id}", 405) == 1
 
 
+async def test_the_openapi_document_and_docs_pages_are_counted_under_their_own_routes():
+    service = _service()
+    async with _client(_app(service)) as client:
+        await client.get("/openapi.json")
+        await client.get("/docs")
+    assert _requests(service, "GET", "/openapi.json", 200) == 1
+    assert _requests(service, "GET", "/docs", 200) == 1
+    assert _requests(service, "GET", "unmatched", 200) is None
+
+
 async def test_a_method_the_apis_do_not_use_is_counted_as_other():
     service = _service()
     async with _client(_app(service)) as client:
