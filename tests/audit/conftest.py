@@ -306,6 +306,9 @@ VALUES_BY_NAME = {
     "country": "FR",
     "code": "123456",
     "relationship": "child",
+    "kind": "quote",        # a request the member can make on any contract
+    "category": "contract", # notification preferences: a category a member may choose for
+    "channel": "letter",
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": "Nouvelle-Ecluse#2032",
