@@ -19,6 +19,7 @@ from ms_platform.auth import TokenVerifier
 from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, track_pool
+from ms_platform.openapi import describe
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
                                   problem_response, unhandled_problem)
@@ -135,8 +136,9 @@ class SecurityHeadersMiddleware:
 
 
 def _whole_openapi(app: FastAPI) -> dict[str, Any]:
-    return get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
-                       description=app.description, routes=app.routes)
+    # Completed with what the platform adds around every route (bearer, problem+json errors).
+    return describe(app, get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
+                                     description=app.description, routes=app.routes))
 
 
 def without_internal_routes(document: dict[str, Any]) -> dict[str, Any]:

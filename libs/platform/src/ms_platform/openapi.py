@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi import routing
 from fastapi.routing import APIRoute
 
 from ms_platform.auth import current_principal
@@ -72,11 +73,16 @@ def describe(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _api_routes(routes: Iterable[Any]) -> Iterable[APIRoute]:
-    return (route for route in routes if isinstance(route, APIRoute) and route.include_in_schema)
+def _api_routes(routes: Iterable[Any]) -> Iterable[Any]:
+    """Every API route in the document, with its full path, however routers were included."""
+    contexts = routing.iter_route_contexts(routes) if hasattr(routing, "iter_route_contexts") else routes
+    for route in contexts:
+        original = getattr(route, "original_route", route)
+        if isinstance(original, APIRoute) and route.include_in_schema:
+            yield route
 
 
-def _describe_operation(route: APIRoute, path: str, method: str, operation: dict[str, Any]) -> None:
+def _describe_operation(route: Any, path: str, method: str, operation: dict[str, Any]) -> None:
     # The code's own name for the operation (unique per service: a test says so).
     operation["operationId"] = route.operation_id or route.name
     authenticated, roles = _auth_of(route.dependant)

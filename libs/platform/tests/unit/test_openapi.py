@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
@@ -37,6 +37,13 @@ def _document() -> dict:
     async def quote(body: ThingIn) -> dict:
         return {}
 
+    router = APIRouter(prefix="/v1/routed")
+
+    @router.delete("/{item_id}", status_code=204)
+    async def forget_item(item_id: int, member: Member) -> None:
+        return None
+
+    app.include_router(router)
     return describe(app, get_openapi(title="t", version="1", routes=app.routes))
 
 
@@ -75,3 +82,10 @@ def test_operation_ids_are_the_names_chosen_in_code():
     assert paths["/v1/things"]["get"]["operationId"] == "list_things"
     assert paths["/v1/things/{thing_id}"]["post"]["operationId"] == "rename_thing"
     assert paths["/v1/quotes"]["post"]["operationId"] == "ask_for_a_quote"
+    assert paths["/v1/routed/{item_id}"]["delete"]["operationId"] == "forget_item"
+
+
+def test_routes_of_an_included_router_are_described_with_their_full_path():
+    operation = _document()["paths"]["/v1/routed/{item_id}"]["delete"]
+    assert operation["security"] == [{"bearer": []}]
+    assert _problem_statuses(operation) == {"400", "401", "403", "404", "409", "413", "422", "429", "503"}
