@@ -73,9 +73,14 @@ def pod_containers(workload: dict) -> list[dict]:
 
 
 def module_command(procfile_command: str) -> list[str]:
-    """`.venv/bin/python -m identity api` -> ["python", "-m", "identity", "api"]."""
+    """`.venv/bin/python -m identity api` -> ["python", "-m", "identity", "api"]; a leading
+    `env NAME=value ...` (the local probe ports of relays and workers) is the environment, not the command."""
     words = procfile_command.split()
-    assert words[0].endswith("python"), procfile_command
+    if words[0] == "env":
+        words = words[1:]
+        while words and "=" in words[0]:
+            words = words[1:]
+    assert words and words[0].endswith("python"), procfile_command
     return ["python", *words[1:]]
 
 

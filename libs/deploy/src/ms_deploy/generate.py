@@ -131,6 +131,7 @@ def files(platform: Platform) -> dict[str, str]:
     out = {
         "deploy/local/Procfile": local.procfile(platform),
         "deploy/local/services.txt": local.services_txt(platform),
+        "deploy/local/prometheus.yml": local.prometheus_config(platform),
         "deploy/gateway/nginx.conf.template": nginx(platform, "local"),
         "deploy/docker/nginx.conf": nginx(platform, "compose"),
         "deploy/docker/Dockerfile": dockerfile(platform),

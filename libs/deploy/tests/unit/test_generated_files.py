@@ -25,7 +25,18 @@ def test_every_declared_service_has_its_processes_in_the_procfile():
     procfile = FILES["deploy/local/Procfile"]
     for svc in PLATFORM.services:
         for kind in svc.processes:
-            assert f"{svc.name}-{kind}: .venv/bin/python -m {svc.name} {kind}\n" in procfile
+            probe = "" if kind == "api" else (
+                f"env {svc.prefix}_PROBE_HOST=127.0.0.1 {svc.prefix}_PROBE_PORT={local.metrics_port(svc, kind)} ")
+            assert f"{svc.name}-{kind}: {probe}.venv/bin/python -m {svc.name} {kind}\n" in procfile
+
+
+def test_the_local_prometheus_scrapes_every_process_on_its_own_port_once():
+    config = yaml.safe_load(FILES["deploy/local/prometheus.yml"])
+    targets = [t for job in config["scrape_configs"] for c in job["static_configs"] for t in c["targets"]]
+    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    assert jobs == {f"{s.name}-{k}" for s in PLATFORM.services for k in s.processes}
+    assert len(targets) == len(set(targets)) == len(jobs)
+    assert config["rule_files"] == ["../prometheus/rules.yml"]
 
 
 def test_the_gateway_routes_every_declared_prefix_to_its_service_in_both_configurations():
