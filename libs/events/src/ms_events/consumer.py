@@ -45,6 +45,7 @@ log = structlog.get_logger()
 tracer = trace.get_tracer("ms_events.consumer")
 
 Handler = Callable[[asyncpg.Connection, Envelope, Event], Awaitable[None]]
+OUTCOMES = ("handled", "duplicate", "ignored", "dead-lettered")
 
 
 class Unprocessable(Exception):
@@ -86,6 +87,10 @@ class ConsumerRunner:
         self._topics = sorted({cls.meta().topic for cls in handlers})
         self._options = options or ConsumerOptions()
         self._consumer: AIOKafkaConsumer | None = None
+        for topic in self._topics:  # series shown at 0 from the start, so increases see the first one
+            CONSUMER_DEAD_LETTERS.labels(name, topic)
+            for outcome in OUTCOMES:
+                CONSUMER_MESSAGES.labels(self._service, name, topic, outcome)
         self._dlq: AIOKafkaProducer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -56,6 +56,9 @@ class Relay:
         self._options = options or RelayOptions()
         self._service = service  # the metrics' service label
         self._liveness = liveness or Liveness()
+        # Series shown at 0 from the start, so rates and increases see the first rows too.
+        OUTBOX_PUBLISHED.labels(service)
+        RELAY_PUBLISH_SECONDS.labels(service)
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
 

@@ -96,6 +96,7 @@ async def test_the_relay_counts_and_times_what_it_publishes_and_reports_the_back
         backlog = await conn.fetchval("select count(*) from outbox where published_at is null")
     liveness, port, stop = Liveness(), free_port(), asyncio.Event()
     relay = Relay(schema_dsn, kafka, RelayOptions(metrics_every_s=0.5), service=service, liveness=liveness)
+    assert REGISTRY.get_sample_value("outbox_published_total", {"service": service}) == 0  # shown from the start
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(serve_probe(liveness, "127.0.0.1", port, stop))]
     try:
         # The leader's first refresh, before its first batch, found every waiting row.

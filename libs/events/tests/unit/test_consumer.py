@@ -228,6 +228,7 @@ async def test_each_records_outcome_is_counted_by_service_group_topic_and_outcom
         conn.effects.append(env.id)
 
     runner = _metered_runner(handler)
+    assert [_messages(runner, o) for o in ("handled", "duplicate", "dead-lettered", "ignored")] == [0, 0, 0, 0]
     first, second = _event_bytes(), _event_bytes()
     await runner.process_batch([_record(first, 1), _record(b"{not json", 2), _record(second, 3), _record(first, 4)])
     await runner.process(_record(second, 5))

@@ -35,6 +35,8 @@ Workers (``ms_events.consumer``):
 - ``consumer_lag{group,topic,partition}`` gauge: the partition's highwater minus the consumer's
   position, after each poll (partitions no longer assigned are dropped).
 - ``consumer_dead_letters_total{group,topic}`` counter: records sent to ``<topic>.dlq``.
+  The relay's and the consumer's counters are shown at 0 from the start (every topic and
+  outcome), so a rate or an increase sees the first one.
 - ``notify_deliveries_total{channel,outcome}`` counter, defined by notify's dispatcher (a
   concept of notify's): deliveries ``sent``, ``retried`` (a failed attempt, retry scheduled) or
   ``failed`` (given up), by channel (email, sms, letter).
