@@ -197,10 +197,15 @@ def callers(platform: Platform, svc: Service) -> list[str]:
     return found
 
 
+# Where the cluster's Prometheus runs (it scrapes the pods' prometheus.io/* annotations).
+MONITORING_NAMESPACE = "monitoring"
+
+
 def api_network_policy(platform: Platform, svc: Service) -> dict:
-    """Only the gateway (and the services that call this one) reach the API."""
+    """Only the gateway, the services that call this one and Prometheus (for /metrics) reach the API."""
     peers = [{"podSelector": {"matchLabels": selector("gateway", "gateway")}}]
     peers += [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": name}}} for name in callers(platform, svc)]
+    peers += [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}]
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": meta(f"{svc.name}-api", platform.namespace, labels(svc.name, "api")),
             "spec": {"podSelector": {"matchLabels": selector(svc.name, "api")},
@@ -215,7 +220,7 @@ def probe_network_policy(platform: Platform, svc: Service, kind: str) -> dict:
             "spec": {"podSelector": {"matchLabels": selector(svc.name, kind)},
                      "policyTypes": ["Ingress"],
                      "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
-                         "kubernetes.io/metadata.name": "monitoring"}}}],
+                         "kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}],
                          "ports": [{"protocol": "TCP", "port": PROBE_PORT}]}]}}
 
 

@@ -160,3 +160,23 @@ def test_the_kubernetes_base_names_no_host_of_any_environment_and_each_overlay_a
         for svc in PLATFORM.services:
             env_settings = targets.service_env(PLATFORM, svc, "kubernetes", env)
             assert env_settings[f"{svc.prefix}_JWKS_URL"] == own["jwks_url"]
+
+
+def test_prometheus_in_the_monitoring_namespace_may_scrape_every_annotated_pod_on_its_port():
+    docs = [d for path, text in FILES.items() if path.startswith("deploy/k8s/base/") and path.endswith(".yaml")
+            for d in yaml.safe_load_all(text) if d]
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    scraped = [d for d in docs if d["kind"] == "Deployment"
+               and d["spec"]["template"]["metadata"].get("annotations", {}).get("prometheus.io/scrape") == "true"]
+    assert scraped
+    for deployment in scraped:
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        port = int(deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"])
+        allowed = [rule for p in policies
+                   if p["spec"]["podSelector"].get("matchLabels", {}).items() <= pod_labels.items()
+                   and p["spec"]["podSelector"].get("matchLabels")
+                   for rule in p["spec"].get("ingress", [])
+                   if any(peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                          == "monitoring" for peer in rule["from"])
+                   and any(pp["port"] == port for pp in rule["ports"])]
+        assert allowed, deployment["metadata"]["name"]
