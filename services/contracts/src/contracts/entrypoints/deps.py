@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from contracts.entrypoints.scope import MemberScope, ReaderScope, ScopeDep
 from contracts.settings import ContractsSettings
-from ms_platform.uow import UnitOfWork
+from ms_platform.deps import Uow, app_settings
 
 __all__ = ["MemberScope", "ReaderScope", "ScopeDep", "SettingsDep", "Today", "Uow"]
 
@@ -20,21 +20,4 @@ async def today(request: Request) -> date:
 
 
 Today = Annotated[date, Depends(today)]
-
-
-async def settings(request: Request) -> ContractsSettings:
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[ContractsSettings, Depends(settings)]
-
-
-async def uow(request: Request) -> UnitOfWork:
-    """A unit of work over the app's pool, of the kind bootstrap chose (``app.state.unit_of_work``).
-
-    Built per request, as cheap as a tuple: the pool is the app's at that moment (tests may
-    give the app a pool of their own without running its lifespan)."""
-    return request.app.state.unit_of_work(request.app.state.pool)
-
-
-Uow = Annotated[UnitOfWork, Depends(uow)]
+SettingsDep = Annotated[ContractsSettings, Depends(app_settings)]
