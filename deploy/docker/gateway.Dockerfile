@@ -6,4 +6,6 @@
 FROM nginxinc/nginx-unprivileged:1.27-alpine
 COPY deploy/docker/nginx.conf /etc/nginx/nginx.conf
 COPY deploy/gateway/rate-limits.conf /etc/nginx/rate-limits.conf
+# The published event documents, served under /schemas/ (their $ids point there); not released/.
+COPY libs/events/schemas/*.json /usr/share/nginx/schemas/
 EXPOSE 8080

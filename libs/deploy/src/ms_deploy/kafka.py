@@ -11,6 +11,8 @@ from ms_deploy.kubernetes import PART_OF, labels, meta
 
 API = "kafka.strimzi.io/v1"
 CLUSTER = "memberspace"
+TLS_PORT = 9093  # the cluster's only listener: TLS, SCRAM-SHA-512 (bootstrap: <CLUSTER>-kafka-bootstrap)
+LOCAL_BROKER = "127.0.0.1:9092"  # the local stack's broker (deploy/local/bin/kafka-run), plain text
 DLQ_RETENTION_MS = 1209600000  # 14 days to look at and replay a dead letter
 
 
@@ -92,7 +94,7 @@ def cluster_documents(platform: Platform) -> list[dict]:
         "spec": {
             "kafka": {
                 "listeners": [{
-                    "name": "tls", "port": 9093, "type": "internal", "tls": True,
+                    "name": "tls", "port": TLS_PORT, "type": "internal", "tls": True,
                     # Each service signs in as its own principal (KafkaUser <service>).
                     "authentication": {"type": "scram-sha-512"},
                     # The services trust the system CA store (ms_events.kafka): the listener

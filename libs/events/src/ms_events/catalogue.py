@@ -12,7 +12,11 @@ from typing import Callable, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_BASE = "https://events.memberspace.example/schemas/"
+# Where the published documents (libs/events/schemas/*.json) are served: the production API
+# host (deploy/platform.toml, [environments.production] api_host), whose gateway serves that
+# directory under /schemas/ (every gateway does: the local stack's at http://127.0.0.1:8080/schemas/).
+# Each event schema's $id and each envelope's dataschema is a URL here that answers.
+SCHEMA_BASE = "https://api.memberspace.example/schemas/"
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,14 @@ def event(
     return register
 
 
+def schema_file(cls: type[Event]) -> str:
+    """The event version's published JSON Schema, a file of libs/events/schemas/."""
+    return f"{cls.meta().type}.v{cls.meta().version}.json"
+
+
 def schema_url(cls: type[Event]) -> str:
-    return f"{SCHEMA_BASE}{cls.meta().type}/v{cls.meta().version}.json"
+    """The schema's ``$id`` and the envelopes' ``dataschema``: where the gateway serves it."""
+    return f"{SCHEMA_BASE}{schema_file(cls)}"
 
 
 def registered() -> dict[str, type[Event]]:

@@ -1,7 +1,8 @@
-"""Publish the catalogue for integrators (JSON Schema per event + one AsyncAPI document)
-and check that a change to a published schema is additive only.
+"""Publish the catalogue for integrators (JSON Schema per event, the envelope, one AsyncAPI
+document) and check that a change to a published schema is additive only.
 
-    python -m ms_events.schemas write    # refresh libs/events/schemas/
+    python -m ms_events.schemas write    # refresh libs/events/schemas/ (not asyncapi.json:
+                                         # python -m ms_deploy generate writes it with asyncapi())
     python -m ms_events.schemas check    # fail on a change incompatible with the released snapshots,
                                          # or published documents out of date
     python -m ms_events.schemas release  # snapshot the current versions as released (with a release)
@@ -13,9 +14,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
-from ms_events.catalogue import Event, registered, schema_url, topics
+from ms_events.catalogue import SCHEMA_BASE, Event, dead_letter_topic, registered, schema_file, schema_url, topics
 from ms_events.envelope import Envelope
 
 PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -32,44 +33,296 @@ def json_schema(cls: type[Event]) -> dict[str, Any]:
     return schema
 
 
-def asyncapi() -> dict[str, Any]:
+ASYNCAPI_FILE = "asyncapi.json"
+ENVELOPE_FILE = "envelope.json"
+CONTENT_TYPE = "application/cloudevents+json"  # the relay's content-type header (ms_events.relay)
+KAFKA_BINDING = "0.5.0"
+# What the consumer runner adds to a dead letter's headers (ms_events.consumer, _dead_letter),
+# after the original record's own headers.
+DEAD_LETTER_HEADERS = {
+    "dlq.error": "Why the message was dead-lettered (the handler's error, or why it is malformed).",
+    "dlq.error_type": "The exception's class name.",
+    "dlq.original_topic": "The topic the message was read from.",
+    "dlq.original_partition": "Its partition (decimal).",
+    "dlq.original_offset": "Its offset (decimal).",
+    "dlq.consumer": "The consuming service (its consumer group) that gave up on it.",
+    "dlq.attempts": "How many times it was handled before (decimal).",
+    "dlq.failed_at": "When, ISO 8601 UTC.",
+}
+_EXAMPLE_ID = "0b4f8c1e-6d2a-4c3e-9f7a-2d5e8a1b3c4d"
+_EXAMPLE_TIME = "2025-03-14T09:30:00Z"
+
+
+def asyncapi(consumers: Mapping[str, Iterable[str]], *, local_broker: str, production_broker: str) -> dict[str, Any]:
+    """The AsyncAPI 3.0 document of every catalogue topic.
+
+    ``consumers`` maps each service to the topics its worker consumes (the deployment
+    declarations, services/*/service.toml: ``ms_deploy generate`` writes this document);
+    the publisher of a topic is the service its first segment names. ``local_broker`` and
+    ``production_broker`` are the bootstrap addresses of the local stack and of Kubernetes.
+    """
+    events = sorted(registered().items())
+    known = set(topics())
+    readers: dict[str, list[str]] = {topic: [] for topic in known}
+    for service, consumed in sorted(consumers.items()):
+        for topic in consumed:
+            if topic not in known:
+                raise ValueError(f"{service} consumes {topic}, which no catalogue event is published on")
+            readers[topic].append(service)
+
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    for name, cls in sorted(registered().items()):
+    for name, cls in events:
         meta = cls.meta()
-        messages[name] = {
-            "name": name,
-            "summary": meta.summary,
-            "contentType": "application/cloudevents+json",
-            "headers": {"type": "object", "properties": {"ce_type": {"const": name}}},
-            "payload": {"$ref": f"./{name}.v{meta.version}.json"},
-            "x-partition-key": meta.key_field,
+        messages[name] = _message(name, cls)
+        channel = channels.setdefault(meta.topic, {
+            "address": meta.topic,
+            "title": meta.topic,
+            "description": f"Published by {meta.source} (its outbox relay); key = the aggregate id; "
+                           f"dead letters go to {dead_letter_topic(meta.topic)}.",
+            "messages": {},
+            "bindings": {"kafka": {"topic": meta.topic, "bindingVersion": KAFKA_BINDING}},
+        })
+        channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+
+    operations: dict[str, Any] = {}
+    for topic in sorted(channels):
+        refs = [{"$ref": f"#/channels/{topic}/messages/{name}"} for name in channels[topic]["messages"]]
+        owner = topic.split(".", 1)[0]
+        operations[f"{owner}.send.{topic}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "title": f"{owner} publishes {topic}",
+            "summary": f"{owner}'s relay publishes its outbox rows, in order, idempotent producer, acks=all.",
+            "messages": refs,
+            "x-service": owner,
         }
-        channels.setdefault(meta.topic, {"address": meta.topic, "messages": {}})
-        channels[meta.topic]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+        for service in readers[topic]:
+            operations[f"{service}.receive.{topic}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{topic}"},
+                "title": f"{service} consumes {topic}",
+                "summary": f"{service}'s worker, consumer group {service}: at-least-once, "
+                           "deduplicated by event id (its inbox).",
+                "messages": refs,
+                "bindings": {"kafka": {"groupId": {"type": "string", "enum": [service]},
+                                       "bindingVersion": KAFKA_BINDING}},
+                "x-service": service,
+            }
+    consuming = sorted({service for topic in readers for service in readers[topic]})
+    channels["deadLetters"] = {
+        "address": "{topic}.dlq",
+        "title": "Dead letters",
+        "description": "One dead-letter topic per topic, <topic>.dlq. A message a consumer could not handle "
+                       "(5 failed attempts, or malformed) is copied there unchanged with the dlq.* headers; "
+                       "operators list and replay them with python -m ms_events.dlq. Kept 14 days.",
+        "parameters": {"topic": {"enum": sorted(known), "description": "The original topic."}},
+        "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
+    }
+    for service in consuming:
+        operations[f"{service}.send.deadLetters"] = {
+            "action": "send",
+            "channel": {"$ref": "#/channels/deadLetters"},
+            "title": f"{service} dead-letters what it could not handle",
+            "summary": f"{service}'s worker, for the topics it consumes: "
+                       + ", ".join(sorted(t for t in readers if service in readers[t])) + ".",
+            "messages": [{"$ref": "#/channels/deadLetters/messages/DeadLetter"}],
+            "x-service": service,
+        }
+    messages["DeadLetter"] = _dead_letter_message()
+
+    security = [{"$ref": "#/components/securitySchemes/scramSha512"}]
     return {
         "asyncapi": "3.0.0",
+        "id": f"{SCHEMA_BASE}{ASYNCAPI_FILE}",
         "info": {
             "title": "Member space domain events",
             "version": "1.0.0",
-            "description": "CloudEvents 1.0 envelopes (structured JSON) on Apache Kafka; key = aggregate id. "
-            "Dead letters go to <topic>.dlq. Envelope schema: envelope.json.",
+            "description": "Domain events of the member space on Apache Kafka: one CloudEvents 1.0 envelope "
+                           "(structured JSON, " + ENVELOPE_FILE + ") per message, `data` being the event "
+                           "(one JSON Schema per event version, served next to this document under "
+                           f"{SCHEMA_BASE}). Kafka headers ce_type (the event type) and content-type; "
+                           "key = the aggregate id (same key, same partition, in order). Delivery is "
+                           "at least once: deduplicate by the envelope's id. A change within a topic "
+                           "version is additive only; anything else is a new version on a new topic.",
+        },
+        "defaultContentType": CONTENT_TYPE,
+        "servers": {
+            "local": {
+                "host": local_broker,
+                "protocol": "kafka",
+                "title": "Local stack",
+                "description": "The development stack's broker (deploy/local): plain text, no authentication.",
+                "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
+            },
+            "production": {
+                "host": production_broker,
+                "protocol": "kafka-secure",
+                "title": "Kubernetes (Strimzi)",
+                "description": "The Strimzi cluster's bootstrap inside the cluster: TLS listener, SCRAM-SHA-512 "
+                               "sign-in as a KafkaUser whose ACLs allow what it publishes and consumes.",
+                "security": security,
+                "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
+            },
         },
         "channels": dict(sorted(channels.items())),
-        "components": {"messages": messages},
+        "operations": dict(sorted(operations.items())),
+        "components": {
+            "messages": dict(sorted(messages.items())),
+            "securitySchemes": {"scramSha512": {
+                "type": "scramSha512",
+                "description": "SASL/SCRAM-SHA-512 over TLS; Strimzi writes each user's password into the "
+                               "Secret named after it (key `password`).",
+            }},
+        },
     }
 
 
+def asyncapi_text(consumers: Mapping[str, Iterable[str]], *, local_broker: str, production_broker: str) -> str:
+    """``asyncapi()`` as the file libs/events/schemas/asyncapi.json holds."""
+    return _text(asyncapi(consumers, local_broker=local_broker, production_broker=production_broker))
+
+
+def envelope_schema() -> dict[str, Any]:
+    return {"$id": f"{SCHEMA_BASE}{ENVELOPE_FILE}", **Envelope.model_json_schema()}
+
+
+def message_payload(cls: type[Event]) -> dict[str, Any]:
+    """The envelope the relay sends for ``cls``: envelope.json's fields, ``type``, ``source``,
+    ``dataschema`` fixed, ``subject`` the aggregate id and ``data`` the event's JSON Schema."""
+    meta = cls.meta()
+    envelope = Envelope.model_json_schema()
+    properties = dict(envelope["properties"])
+    properties.update({
+        "type": {"type": "string", "const": meta.type, "description": "The event type (also the ce_type header)."},
+        "source": {"type": "string", "const": f"/{meta.source}", "description": "The publishing service."},
+        "subject": {"type": "string", "description": f"The aggregate id: data.{meta.key_field} (also the Kafka key)."},
+        "dataschema": {"type": "string", "format": "uri", "const": schema_url(cls),
+                       "description": "The data's JSON Schema (its $id)."},
+        "data": {"$ref": f"./{schema_file(cls)}"},
+    })
+    required = [name for name in properties if name != "traceparent"]
+    return {
+        "type": "object",
+        "title": f"{meta.type} envelope",
+        "description": f"CloudEvents 1.0 envelope ({ENVELOPE_FILE}) carrying {meta.type} v{meta.version}.",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": True,
+    }
+
+
+def _message(name: str, cls: type[Event]) -> dict[str, Any]:
+    meta = cls.meta()
+    key = json_schema(cls)["properties"].get(meta.key_field, {})
+    message: dict[str, Any] = {
+        "name": name,
+        "title": name,
+        "summary": meta.summary,
+        "contentType": CONTENT_TYPE,
+        "headers": {
+            "type": "object",
+            "properties": {
+                "ce_type": {"type": "string", "const": name, "description": "The envelope's type."},
+                "content-type": {"type": "string", "const": CONTENT_TYPE},
+            },
+            "required": ["ce_type", "content-type"],
+        },
+        "payload": message_payload(cls),
+        "bindings": {"kafka": {
+            "key": {"type": "string", **({"format": key["format"]} if "format" in key else {}),
+                    "description": f"data.{meta.key_field}, UTF-8: one aggregate's events share a partition, in order."},
+            "bindingVersion": KAFKA_BINDING,
+        }},
+    }
+    example = _example(cls)
+    if example is not None:
+        message["examples"] = [{
+            "name": f"{name}Example",
+            "summary": f"A {name} envelope as the relay sends it.",
+            "headers": {"ce_type": name, "content-type": CONTENT_TYPE},
+            "payload": {"id": _EXAMPLE_ID, "source": f"/{meta.source}", "type": name, "specversion": "1.0",
+                        "time": _EXAMPLE_TIME, "subject": str(example[meta.key_field]),
+                        "datacontenttype": "application/json", "dataschema": schema_url(cls), "data": example},
+        }]
+    return message
+
+
+def _dead_letter_message() -> dict[str, Any]:
+    return {
+        "name": "DeadLetter",
+        "title": "Dead letter",
+        "summary": "A message a consumer gave up on, byte for byte, with why in the dlq.* headers.",
+        "headers": {
+            "type": "object",
+            "properties": {
+                "ce_type": {"type": "string", "description": "Copied from the original record, when it had one."},
+                "content-type": {"type": "string", "description": "Copied from the original record, when it had one."},
+                **{name: {"type": "string", "description": text} for name, text in DEAD_LETTER_HEADERS.items()},
+            },
+            "required": list(DEAD_LETTER_HEADERS),
+        },
+        "payload": {"description": "The original record's value, unchanged (same key): usually an envelope "
+                                   f"({ENVELOPE_FILE}); a malformed message is kept as it was."},
+        "bindings": {"kafka": {"key": {"type": "string", "description": "The original record's key."},
+                               "bindingVersion": KAFKA_BINDING}},
+    }
+
+
+def _example(cls: type[Event]) -> dict[str, Any] | None:
+    """An example of the event from its JSON Schema (required fields only), or None when the
+    model does not accept the guess: examples are cheap or absent, never wrong."""
+    schema = json_schema(cls)
+    try:
+        data = _sample(schema, schema, cls.meta().key_field)
+        return cls.model_validate(data).model_dump(mode="json", exclude_none=True)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _sample(spec: dict[str, Any], root: dict[str, Any], name: str) -> Any:
+    spec = _Resolver(root).resolve(spec)
+    for key in ("anyOf", "oneOf"):
+        if key in spec:
+            branches = [b for b in spec[key] if _Resolver(root).resolve(b).get("type") != "null"]
+            return _sample(branches[0], root, name)
+    if "const" in spec:
+        return spec["const"]
+    if "enum" in spec:
+        return spec["enum"][0]
+    kind, fmt = spec.get("type"), spec.get("format")
+    if kind == "object" or "properties" in spec:
+        return {prop: _sample(sub, root, prop) for prop, sub in spec.get("properties", {}).items()
+                if prop in spec.get("required", [])}
+    if kind == "array":
+        return [_sample(spec["items"], root, name)] if isinstance(spec.get("items"), dict) else []
+    if kind == "integer":
+        return max(1, spec.get("minimum", 1))
+    if kind == "number":
+        return 12.5
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return {"uuid": "7d1f5e3a-8c2b-4f6e-a9d0-1b2c3d4e5f60", "date-time": _EXAMPLE_TIME, "date": "2025-03-14",
+                "email": "camille.martin@example.org", "uri": "https://espace.memberspace.example/"}.get(fmt, name)
+    raise ValueError(f"no example for {spec}")
+
+
 def write(directory: Path = PUBLISHED_DIR) -> None:
+    """Every event schema and envelope.json. Not asyncapi.json: its operations need the services'
+    declarations (who consumes what), so ``python -m ms_deploy generate`` writes it."""
     directory.mkdir(parents=True, exist_ok=True)
     for name, cls in registered().items():
-        _dump(directory / f"{name}.v{cls.meta().version}.json", json_schema(cls))
-    _dump(directory / "envelope.json", Envelope.model_json_schema())
-    _dump(directory / "asyncapi.json", asyncapi())
+        _dump(directory / schema_file(cls), json_schema(cls))
+    _dump(directory / ENVELOPE_FILE, envelope_schema())
+
+
+def _text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _dump(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    path.write_text(_text(data))
 
 
 def released_path(cls: type[Event], directory: Path = RELEASED_DIR) -> Path:
@@ -183,6 +436,9 @@ def check(published: Path = PUBLISHED_DIR, released: Path = RELEASED_DIR) -> lis
         current = published / f"{name}.v{cls.meta().version}.json"
         if not current.exists() or json.loads(current.read_text()) != schema:
             errors.append(f"{name}: {current.name} is not what the catalogue says (run python -m ms_events.schemas write)")
+    envelope = published / ENVELOPE_FILE
+    if not envelope.exists() or json.loads(envelope.read_text()) != envelope_schema():
+        errors.append(f"{ENVELOPE_FILE} is not what the code says (run python -m ms_events.schemas write)")
     return errors
 
 
@@ -192,7 +448,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "write":
         write()
-        print(f"wrote {len(registered())} event schemas and asyncapi.json for {len(topics())} topics")
+        print(f"wrote {len(registered())} event schemas and {ENVELOPE_FILE} for {len(topics())} topics; "
+              f"{ASYNCAPI_FILE} is written by `python -m ms_deploy generate` (it needs the services' declarations)")
         return
     if args.command == "release":
         errors = check()

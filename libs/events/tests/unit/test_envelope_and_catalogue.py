@@ -20,7 +20,7 @@ def test_an_envelope_carries_the_cloudevents_attributes_and_the_trace():
     assert env.specversion == "1.0" and env.type == "AccountConfirmed"
     assert env.source == "/identity" and env.subject == str(event.account_id)
     assert env.datacontenttype == "application/json" and env.traceparent.startswith("00-")
-    assert env.dataschema.endswith("/AccountConfirmed/v1.json")
+    assert env.dataschema == "https://api.memberspace.example/schemas/AccountConfirmed.v1.json"
 
 
 def test_an_envelope_survives_the_round_trip_through_bytes():
