@@ -326,8 +326,6 @@ def valid_value(schema: dict, name: str, member: Member | None) -> Any:
         if nullable and name.endswith("_id") and not (member and member.first(name)):
             return None  # an optional reference the member has nothing for
         return valid_value(chosen, name, member)
-    if "default" in schema and name in ("country",):
-        return schema["default"]
     if "enum" in schema:
         return VALUES_BY_NAME.get(name) if VALUES_BY_NAME.get(name) in schema["enum"] else schema["enum"][0]
     if "const" in schema:
