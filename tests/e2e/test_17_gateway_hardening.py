@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 from collections import Counter
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from e2e_support import GATEWAY, PASSWORD, sign_up_and_confirm, unique_email
+from e2e_support import GATEWAY, PASSWORD, ROOT, sign_up_and_confirm, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
 
 PROBLEM = "application/problem+json"
 FORGED = "203.0.113.66"
 HOST, PORT = urlsplit(GATEWAY).hostname, urlsplit(GATEWAY).port
+ACCESS_LOG = ROOT / "var/nginx/access.log"
 SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
             "content-security-policy": "frame-ancestors 'none'"}
 
@@ -80,13 +82,38 @@ async def member(gateway, mailbox, registry) -> dict:
 
 def test_a_volley_of_writes_without_a_token_meets_the_gateways_429_on_a_route_no_service_declared_limited():
     # A prospect's quote request (contracts declares no limit): an empty body is a 422 from the
-    # service, so nothing is stored or sent for the requests the gateway lets through.
-    body = b"{}"
+    # service, so nothing is stored or sent for the requests the gateway lets through. The
+    # local zone drains 1000 a second after a burst of 50: a volley all checked within a few
+    # milliseconds meets the 429; on a starved CPU nginx may check them more slowly, so up to
+    # three volleys are sent.
     request = (b"POST /v1/contract-requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-               b"Content-Length: 2\r\nConnection: close\r\n\r\n" + body)
-    statuses = _volley(400, request)
-    assert statuses[429] > 0, statuses
-    assert set(statuses) <= {422, 429}, statuses
+               b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+    volleys = []
+    for _ in range(3):
+        statuses = _volley(500, request)
+        volleys.append(statuses)
+        assert set(statuses) <= {422, 429}, statuses
+        if statuses[429]:
+            break
+    assert volleys[-1][429] > 0, volleys
+
+
+async def test_writes_without_a_token_go_through_the_gateways_limiter_and_reads_do_not(gateway):
+    write_id, read_id = f"e2e-limit-write-{uuid.uuid4().hex}", f"e2e-limit-read-{uuid.uuid4().hex}"
+    assert (await gateway.post("/v1/contract-requests", json={}, headers={"X-Request-ID": write_id})).status_code == 422
+    assert (await gateway.get("/v1/contracts", headers={"X-Request-ID": read_id})).status_code == 401
+
+    async def logged() -> dict | None:
+        lines = {}
+        for line in ACCESS_LOG.read_text().splitlines()[-5000:]:
+            if write_id in line or read_id in line:
+                entry = json.loads(line)
+                lines[entry["request_id"]] = entry
+        return lines if len(lines) == 2 else None
+
+    entries = await wait_until(logged, timeout=10, interval=0.2, what="the gateway's access log lines")
+    assert entries[write_id]["limit_req"] == "PASSED"  # counted in public_writes
+    assert entries[read_id]["limit_req"] == ""  # no zone counts reads
 
 
 # ---- 6 ---------------------------------------------------------------------------------------
@@ -214,8 +241,6 @@ async def test_a_services_health_through_the_gateway_says_up_and_nothing_about_i
 
 
 def test_the_detailed_readiness_stays_on_each_services_own_port():
-    from e2e_support import ROOT
-
     ports = [int(line.split()[1]) for line in (ROOT / "deploy/local/services.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
     assert ports
