@@ -98,8 +98,12 @@ def _describe_operation(route: Any, path: str, method: str, operation: dict[str,
     if method in WRITES:
         statuses += ["400", "409", "413"]
     responses = operation.setdefault("responses", {})
-    for status in sorted(set(statuses)):
-        responses[status] = {"description": ERRORS[status],
+    # Errors a route declares itself (``responses={401: {...}}``) are problem+json like the rest.
+    declared = [status for status in responses if status[:1] in "45"]
+    for status in sorted(set(statuses) | set(declared)):
+        description = responses.get(status, {}).get("description")
+        responses[status] = {"description": description if description and description != "Successful Response"
+                             else ERRORS.get(status, "Error"),
                              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 

@@ -33,6 +33,10 @@ def _document() -> dict:
     async def my_things(principal: CurrentPrincipal) -> list[str]:
         return []
 
+    @app.post("/v1/sessions", responses={401: {"description": "Wrong identifier or password"}})
+    async def sign_in(body: ThingIn) -> dict:
+        return {}
+
     @app.post("/v1/quotes", operation_id="ask_for_a_quote")
     async def quote(body: ThingIn) -> dict:
         return {}
@@ -89,3 +93,10 @@ def test_routes_of_an_included_router_are_described_with_their_full_path():
     operation = _document()["paths"]["/v1/routed/{item_id}"]["delete"]
     assert operation["security"] == [{"bearer": []}]
     assert _problem_statuses(operation) == {"400", "401", "403", "404", "409", "413", "422", "429", "503"}
+
+
+def test_an_error_a_route_declares_itself_is_problem_json_with_its_own_description():
+    operation = _document()["paths"]["/v1/sessions"]["post"]
+    assert "security" not in operation
+    assert _problem_statuses(operation) == {"400", "401", "409", "413", "422", "429", "503"}
+    assert operation["responses"]["401"]["description"] == "Wrong identifier or password"

@@ -46,6 +46,15 @@ async def test_an_unknown_guarantee_is_refused_naming_the_field(client, member, 
     assert (await client.get(REQUESTS, headers=member["headers"])).json() == []
 
 
+@pytest.mark.parametrize("code", ["IT\u0007SANTE", "IT\u202eSANTE", "IT\u200bSANTE", "<b>IT</b>"])
+async def test_a_product_code_that_is_not_a_catalogue_code_is_refused_naming_the_field_and_nothing_is_stored(
+        client, member, code):
+    body = {"kind": "quote", "category": "sante", "requested_product_code": code}
+    response = await client.post(REQUESTS, json=body, headers=member["headers"])
+    assert response.status_code == 422 and response.json()["field"] == "requested_product_code"
+    assert (await client.get(REQUESTS, headers=member["headers"])).json() == []
+
+
 def prospect_body(**changes):
     email = f"prospect-{uuid.uuid4().hex[:8]}@example.org"
     return {"kind": "quote", "category": "sante", "email": email, "first_name": "Inès", "last_name": "Prospect",

@@ -25,7 +25,9 @@ class RequestIn(BaseModel):
 
     kind: Literal["guarantee_change", "quote"]
     contract_id: uuid.UUID | None = Field(None, description="guarantee_change: the contract to change")
-    requested_product_code: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    # A product code of the insurer's catalogue: letters, digits and separators, nothing to echo.
+    requested_product_code: Annotated[str, Field(min_length=1, max_length=60,
+                                                 pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = None
     category: Literal["sante", "prevoyance", "retraite"] | None = Field(None, description="quote: what to quote")
     message: FreeText | None = None
     # A prospect without an account (quote only):
@@ -64,7 +66,8 @@ def _prospect_check(body: RequestIn) -> None:
             raise Problem(422, "validation-error", "Invalid request", f"{field} : Ce champ est obligatoire.", field=field)
 
 
-@router.post("/v1/contract-requests", response_model=RequestOut, status_code=201)
+@router.post("/v1/contract-requests", response_model=RequestOut, status_code=201,
+             responses={404: {"description": "No contract of that id that the caller may see (guarantee change)"}})
 async def create_request(uow: Uow, body: RequestIn, request: Request) -> dict[str, Any]:
     """A guarantee change (members) or a quote (members and prospects); answered within 72 hours.
 

@@ -74,7 +74,8 @@ async def termination_reminder(uow: Uow, contract_id: uuid.UUID, request: Reques
     return await terminations.termination_reminder(uow, contract_id, scope, _notice(request), day)
 
 
-@router.post("/v1/terminations", response_model=TerminationOut, status_code=201)
+@router.post("/v1/terminations", response_model=TerminationOut, status_code=201,
+             responses={404: {"description": "No contract of that id that the caller may see"}})
 async def request_termination(uow: Uow, body: TerminationIn, request: Request, scope: ScopeDep, day: Today) -> dict[str, Any]:
     """Step 2: the request (reason, event date, summary), not yet effective."""
     command = terminations.TerminationRequest(body.contract_id, body.reason, body.event_date, body.summary)

@@ -36,7 +36,8 @@ class SecondFactorRequired(BaseModel):
 
 
 @router.post("/v1/sessions", status_code=201, tags=["sessions"],
-             responses={201: {"model": SessionResponse}, 202: {"model": SecondFactorRequired}})
+             responses={201: {"model": SessionResponse}, 202: {"model": SecondFactorRequired},
+                        401: {"description": "Wrong identifier or password (the same answer for both)"}})
 async def sign_in(body: SignInRequest, request: Request, svc: ServicesDep, ip: ClientIp) -> Response:
     """Sign in with email or member number and password (ID-6); 202 when a second factor is needed (ID-9)."""
     answer = await sessions.sign_in(svc, body.identifier, body.password, ip, request.headers.get("user-agent"))
@@ -49,7 +50,8 @@ class SecondFactorRequest(BaseModel):
     code: Annotated[str, Field(min_length=6, max_length=20)]
 
 
-@router.post("/v1/sessions/second-factor", status_code=201, response_model=SessionResponse, tags=["sessions"])
+@router.post("/v1/sessions/second-factor", status_code=201, response_model=SessionResponse, tags=["sessions"],
+             responses={401: {"description": "Wrong or expired code, or an unknown challenge"}})
 async def second_factor(body: SecondFactorRequest, svc: ServicesDep, ip: ClientIp) -> dict:
     """Complete a sign-in with a TOTP, SMS or recovery code."""
     return await sessions.complete_second_factor(svc, body.challenge_token, body.code, ip)
@@ -60,7 +62,8 @@ class RefreshRequest(BaseModel):
     refresh_token: Annotated[str, Field(min_length=10, max_length=200)]
 
 
-@router.post("/v1/sessions/refresh", response_model=SessionResponse, tags=["sessions"])
+@router.post("/v1/sessions/refresh", response_model=SessionResponse, tags=["sessions"],
+             responses={401: {"description": "Unknown, expired or reused refresh token (a reuse ends the session)"}})
 async def refresh(body: RefreshRequest, svc: ServicesDep, ip: ClientIp) -> dict:
     """A new token pair; the refresh token used is spent (reusing it ends the session everywhere)."""
     return await sessions.refresh(svc, body.refresh_token, ip)
