@@ -16,6 +16,8 @@ def _load_local_env() -> None:
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
+            if key.startswith("OTEL_"):
+                continue  # the stack's processes export spans, not the tests' own apps
             os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
 
 

@@ -109,6 +109,9 @@ def environment_env(platform: Platform, svc: Service, environment: str) -> dict[
 def platform_env(platform: Platform, target: str) -> dict[str, str]:
     """Settings without a service prefix, read by every process."""
     env = {"FORWARDED_ALLOW_IPS": platform.targets[target]["forwarded_allow_ips"]}
+    if endpoint := platform.targets[target].get("otel_exporter_otlp_endpoint"):
+        # Where the target's processes send spans (the local stack: its trace sink).
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
     if target == "compose" and any(s.name == "identity" for s in platform.services):
         # ADR 0007: where a caller asks identity for service tokens. Local: the settings'
         # default (127.0.0.1:8001), right there; in a container 127.0.0.1 is the caller itself.

@@ -322,10 +322,31 @@ class _Decoded(NamedTuple):
     handler: Handler
 
 
+def _parent_traceparent(item: _Decoded) -> str | None:
+    """The trace an event's processing continues: the relay's PRODUCER span (the ``traceparent``
+    aiokafka's instrumentation put in the record's headers), else the envelope's (the request
+    that wrote the outbox row: a producer without tracing)."""
+    for key, value in item.record.headers or ():
+        if key == "traceparent" and value:
+            return value.decode("latin-1")
+    return item.envelope.traceparent
+
+
 @contextlib.contextmanager
 def _scope(item: _Decoded) -> Iterator[None]:
-    """The event's consumer span (child of its producer's trace) and its ids in every log line."""
-    ctx = context_from_traceparent(item.envelope.traceparent)
-    with tracer.start_as_current_span(f"consume {item.envelope.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
+    """The event's ``process`` CONSUMER span (hand-made: aiokafka's instrumentation has spans for
+    receiving only; the handler runs after ``getmany`` returned), a child of the producer's
+    span, and the event's ids in every log line."""
+    ctx = context_from_traceparent(_parent_traceparent(item))
+    record = item.record
+    with tracer.start_as_current_span(f"process {record.topic}", context=ctx, kind=trace.SpanKind.CONSUMER) as span:
+        if span.is_recording():
+            span.set_attributes({
+                "messaging.system": "kafka", "messaging.operation.type": "process",
+                "messaging.operation.name": "process", "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+                "cloudevents.event_id": str(item.envelope.id), "cloudevents.event_type": item.envelope.type,
+            })
         with structlog.contextvars.bound_contextvars(event_id=str(item.envelope.id), event_type=item.envelope.type):
             yield

@@ -79,3 +79,15 @@ def make_consumer(config: KafkaConfig, group_id: str, *topics: str, **overrides:
         **overrides,
     }
     return AIOKafkaConsumer(*topics, **options)
+
+
+def instrument_kafka() -> None:
+    """Producer and consumer spans from OpenTelemetry's aiokafka instrumentation: a ``<topic>
+    send`` PRODUCER span around each send, its ``traceparent`` in the record's headers, and a
+    ``<topic> receive`` CONSUMER span for each record fetched, continuing that trace. Only where
+    spans are exported (``configure_tracing`` said so): the envelope carries the trace anyway."""
+    from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+
+    instrumentor = AIOKafkaInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()

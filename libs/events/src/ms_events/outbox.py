@@ -71,6 +71,15 @@ async def append(conn: asyncpg.Connection, *events: Event) -> list[Envelope]:
     return envelopes
 
 
+def envelope_traceparent(payload: bytes) -> str | None:
+    """The traceparent an outbox payload (a CloudEvents envelope) carries, if any."""
+    try:
+        value = json.loads(payload).get("traceparent")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def describe(payload: bytes) -> dict:
     """A log-safe summary of an outbox payload (type and id, never data)."""
     data = json.loads(payload)

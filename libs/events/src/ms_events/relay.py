@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from opentelemetry import context
 
 from ms_events.kafka import KafkaConfig, make_producer
-from ms_events.outbox import NOTIFY_CHANNEL
+from ms_events.outbox import NOTIFY_CHANNEL, envelope_traceparent
 from ms_platform.listen import Listener
 from ms_platform.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED, RELAY_PUBLISH_SECONDS
+from ms_platform.observability import context_from_traceparent, tracing_enabled
 from ms_platform.probe import Liveness
 
 log = structlog.get_logger()
@@ -146,14 +148,21 @@ class Relay:
 
     async def _send_all(self, rows: list[asyncpg.Record]) -> None:
         producer = await self._ensure_producer()
+        traced = tracing_enabled()
         futures = []
         for row in rows:
             headers = [("ce_type", row["event_type"].encode()), ("content-type", b"application/cloudevents+json")]
-            futures.append(
-                await producer.send(
-                    row["topic"], value=bytes(row["payload"]), key=row["key"].encode(), headers=headers
+            payload = bytes(row["payload"])
+            # The send's PRODUCER span (aiokafka's instrumentation) continues the trace of the
+            # request that wrote the row, named by the envelope's traceparent.
+            token = context.attach(context_from_traceparent(envelope_traceparent(payload))) if traced else None
+            try:
+                futures.append(
+                    await producer.send(row["topic"], value=payload, key=row["key"].encode(), headers=headers)
                 )
-            )
+            finally:
+                if token is not None:
+                    context.detach(token)
         await asyncio.gather(*futures)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:

@@ -12,7 +12,7 @@ import uvloop
 
 from ms_events.consumer import ConsumerRunner, Handler
 from ms_events.catalogue import Event
-from ms_events.kafka import KafkaConfig
+from ms_events.kafka import KafkaConfig, instrument_kafka
 from ms_events.relay import Relay, options_from_env
 from ms_platform.db import create_pool
 from ms_platform.metrics import track_pool
@@ -57,7 +57,8 @@ def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 def run_relay(settings: ServiceSettings) -> None:
     """Publish this service's outbox until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level, process="relay")
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="relay")
+    if configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="relay"):
+        instrument_kafka()
     liveness = Liveness(settings.probe_max_silence_s)
     relay = Relay(settings.dsn, kafka_config(settings, "relay"), options_from_env(settings.is_development),
                   service=settings.service_name, liveness=liveness)
@@ -75,7 +76,8 @@ def run_worker(
 ) -> None:
     """Consume the events ``handlers`` subscribe to, as consumer group ``<service>``."""
     configure_logging(settings.service_name, settings.log_level, process="worker")
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="worker")
+    if configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process="worker"):
+        instrument_kafka()
 
     liveness = Liveness(settings.probe_max_silence_s)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,7 +21,7 @@ from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, track_pool
 from ms_platform.openapi import describe
-from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
+from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent, instrument_app
 from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
                                   problem_response, unhandled_problem)
 from ms_platform.storable import StorableTextMiddleware
@@ -34,11 +35,17 @@ Lifespan = Callable[[FastAPI], Any]
 
 
 class RequestContextMiddleware:
-    """Request id, trace span and one access-log line per request (pure ASGI, cheap)."""
+    """Request id, trace context and one access-log line per request (pure ASGI, cheap).
 
-    def __init__(self, app: Any, service: str) -> None:
+    Where spans are exported, the server span is FastAPI's instrumentation's (outermost): this
+    middleware adds the request id to it. Elsewhere it opens a non-recording span (the
+    provider samples nothing), which only carries the caller's trace into logs and events.
+    """
+
+    def __init__(self, app: Any, service: str, instrumented: bool = False) -> None:
         self.app = app
         self.tracer = trace.get_tracer(service)
+        self.instrumented = instrumented
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/health/"):
@@ -65,10 +72,16 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
-        ctx = context_from_traceparent(headers.get("traceparent"))
-        with self.tracer.start_as_current_span(
-            f"{scope['method']} {scope['path']}", context=ctx, kind=trace.SpanKind.SERVER
-        ) as span:
+        if self.instrumented:
+            span_scope: Any = contextlib.nullcontext(trace.get_current_span())
+        else:
+            span_scope = self.tracer.start_as_current_span(
+                f"{scope['method']} {scope['path']}", context=context_from_traceparent(headers.get("traceparent")),
+                kind=trace.SpanKind.SERVER)
+        with span_scope as span:
+            if span.is_recording():
+                # The gateway's request id, to find a request's trace from its access log line.
+                span.set_attribute("http.request.header.x-request-id", (request_id,))
             try:
                 await self.app(scope, receive, send_wrapper)
             except Exception as exc:
@@ -78,7 +91,6 @@ class RequestContextMiddleware:
                 await problem_response(problem)(scope, receive, send_wrapper)
             finally:
                 status = status_holder["status"]
-                span.set_attribute("http.status_code", status)
                 duration_ms = (time.perf_counter() - started) * 1000
                 # The gateway's access log has every request with the same X-Request-ID;
                 # the service adds a line for the ones worth a look.
@@ -281,8 +293,8 @@ def create_app(
             yield
             log.info("service.stopping")
 
-    # RequestContextMiddleware opens the request's span (and puts its ids in the logs), so
-    # FastAPI's own request spans would only duplicate it.
+    # The request's server span comes from OpenTelemetry's FastAPI instrumentation (instrument_app,
+    # where spans are exported), so FastAPI's own request spans would only duplicate it.
     # redirect_slashes=False: /v1/me/ is a 404, never a redirect built from the Host header.
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan,
                   redirect_slashes=False,
@@ -299,7 +311,7 @@ def create_app(
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
     app.add_middleware(StorableTextMiddleware)
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name, instrumented=instrument_app(app))
     # RED per route template, outside the request context: it sees the status of the answers
     # RequestContextMiddleware writes itself too.
     app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)

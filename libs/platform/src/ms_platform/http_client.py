@@ -2,7 +2,8 @@
 
 ``ServiceClient`` wraps one ``httpx.AsyncClient`` per called service and adds what every
 such call needs: one deadline per call (retries included), retries only where they are
-safe, the caller's trace (W3C ``traceparent``) and request id, a service token for the
+safe, the caller's request id (its W3C ``traceparent`` comes from OpenTelemetry's HTTPX
+instrumentation, installed by ``configure_tracing``), a service token for the
 called service's audience, and one exception, ``UpstreamUnavailable``, when the other side
 is down or too slow. It is a ``ServiceUnavailable`` problem, so an API answers it with a 503
 problem+json naming the service, without any handler of its own.
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 import structlog
-from opentelemetry import propagate
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from ms_platform.problems import ServiceUnavailable
@@ -78,6 +79,10 @@ class ServiceClient:
         self._tokens = tokens
         self._audience = audience or service
         self._client = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout_s)
+        if transport is not None or not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
+            # The process-wide instrumentation (configure_tracing) patches httpx's own transport
+            # only: a client on another transport, or before it, is instrumented on its own.
+            HTTPXClientInstrumentor.instrument_client(self._client)
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", path, **kwargs)
@@ -134,7 +139,6 @@ class ServiceClient:
 
     async def _send(self, call: "_Call") -> httpx.Response:
         headers = dict(call.headers)
-        propagate.inject(headers)  # traceparent of the current span
         request_id = structlog.contextvars.get_contextvars().get("request_id")
         if request_id:
             headers.setdefault("x-request-id", str(request_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Decision, ParentBased, Sampler, SamplingResult
 
 # Keys whose values never reach a log line, whatever a caller passes.
 _SECRET_KEYS = frozenset(
@@ -74,21 +76,94 @@ def otlp_traces_url(endpoint: str) -> str:
     return endpoint.rstrip("/") + "/v1/traces"
 
 
-def tracer_provider(service: str, otlp_endpoint: str | None = None, process: str = "api") -> TracerProvider:
-    """A tracer provider naming the service; it exports spans only when an OTLP endpoint is set."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service, "service.instance.role": process}))
-    if otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+def _traces_url(otlp_endpoint: str | None) -> str | None:
+    """The OTLP/HTTP traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is (the specification's
+    per-signal variable, used without any path added), else the base endpoint + ``/v1/traces``."""
+    signal = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if signal:
+        return signal
+    return otlp_traces_url(otlp_endpoint) if otlp_endpoint else None
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_traces_url(otlp_endpoint))))
+
+class _NoRootClientSpans(Sampler):
+    """Root sampler: a CLIENT span with no parent (a relay's poll, a LISTEN, a claim query of the
+    dispatcher, a key fetch at start-up) is housekeeping outside any journey, one trace per poll;
+    it is dropped. Every other root (a request, a consumed event) is kept."""
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,
+                      trace_state=None) -> SamplingResult:
+        if kind == trace.SpanKind.CLIENT:
+            return SamplingResult(Decision.DROP, None, trace_state)
+        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes, trace_state)
+
+    def get_description(self) -> str:
+        return "NoRootClientSpans"
+
+
+_exporting = False
+
+
+def tracing_enabled() -> bool:
+    """Whether this process records and exports spans (an OTLP endpoint was set)."""
+    return _exporting
+
+
+def tracer_provider(service: str, otlp_endpoint: str | None = None, process: str = "api") -> TracerProvider:
+    """A tracer provider naming the service and process.
+
+    With an OTLP endpoint, spans are recorded (a journey's spans; no trace per housekeeping
+    query) and exported in batches. Without one, nothing is recorded nor exported: spans are
+    non-recording (ALWAYS_OFF), which still carries the trace ids into logs and events."""
+    resource = Resource.create({"service.name": service, "service.instance.role": process})
+    url = _traces_url(otlp_endpoint)
+    if not url:
+        return TracerProvider(resource=resource, sampler=ALWAYS_OFF)
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    provider = TracerProvider(resource=resource, sampler=ParentBased(root=_NoRootClientSpans()))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url)))
     return provider
 
 
-def configure_tracing(service: str, otlp_endpoint: str | None = None, process: str = "api") -> None:
-    """Install the process's tracer provider (once: OpenTelemetry's global is set-once)."""
+def configure_tracing(service: str, otlp_endpoint: str | None = None, process: str = "api") -> bool:
+    """Install the process's tracer provider and the instrumentations (once: OpenTelemetry's
+    global is set-once). Returns whether spans are exported.
+
+    Always: outgoing httpx calls carry the caller's ``traceparent`` (HTTPX instrumentation).
+    With an endpoint only: asyncpg's spans (statements without their parameters), and, by the
+    callers, the server spans of FastAPI (``instrument_app``) and aiokafka's
+    (``ms_events.kafka.instrument_kafka``). Without one, tracing costs close to nothing."""
+    global _exporting
     if isinstance(trace.get_tracer_provider(), TracerProvider):
-        return
-    trace.set_tracer_provider(tracer_provider(service, otlp_endpoint, process))
+        return _exporting
+    provider = tracer_provider(service, otlp_endpoint, process)
+    trace.set_tracer_provider(provider)
+    _exporting = bool(_traces_url(otlp_endpoint))
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    HTTPXClientInstrumentor().instrument()
+    if _exporting:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+        # capture_parameters=False: a statement's values (emails, password hashes, tokens)
+        # never reach a span, only its text with $n placeholders.
+        AsyncPGInstrumentor(capture_parameters=False).instrument()
+    return _exporting
+
+
+# Server spans: FastAPI's instrumentation (the ASGI middleware, outermost), without the
+# per-message receive/send spans, nor health and metrics probes.
+EXCLUDED_SERVER_URLS = "/health/,/metrics"
+
+
+def instrument_app(app: Any) -> bool:
+    """Server spans for ``app`` from the FastAPI instrumentation, when spans are exported."""
+    if not _exporting:
+        return False
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_SERVER_URLS, exclude_spans=["receive", "send"])
+    return True
 
 
 def current_traceparent() -> str | None:

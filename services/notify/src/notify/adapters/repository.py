@@ -11,6 +11,7 @@ from typing import Sequence
 from ms_events import outbox
 from ms_events.events.notify import NotificationFailed, NotificationSent
 from ms_events.outbox import append
+from ms_platform.observability import current_traceparent
 
 from notify.adapters.contacts import Contact, ContactStore
 from notify.domain.model import Delivery, Rendered
@@ -44,6 +45,8 @@ class DueDelivery:
     message_id: str
     attempts: int
     content: Rendered
+    # The trace of the event's processing that queued it: the delivery's span continues it.
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,15 @@ class DeliveryRepository(ContactStore):
         created = await self._conn.fetchval(
             """with added as (
                    insert into delivery (id, source_event_id, channel, template, account_id,
-                       recipient, subject, body_text, body_html, message_id)
-                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       recipient, subject, body_text, body_html, message_id, traceparent)
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12)
                    on conflict (source_event_id, channel) do nothing
                    returning id)
                select pg_notify($11, '')::text = '' from added""",
             delivery.id, delivery.source_event_id, delivery.channel.value, delivery.template,
             delivery.account_id, delivery.recipient, delivery.content.subject,
             delivery.content.text, delivery.content.html, delivery.message_id, WAKE_CHANNEL,
+            current_traceparent(),
         )
         return bool(created)
 
@@ -142,7 +146,7 @@ class DeliveryRepository(ContactStore):
             return []  # nothing locked, nothing to release
         rows = await self._conn.fetch(
             """select id, source_event_id, channel, template, account_id, recipient,
-                      message_id, attempts, subject, body_text, body_html
+                      message_id, attempts, subject, body_text, body_html, traceparent
                from delivery
                where id = any($1::uuid[]) and status = 'pending' and next_attempt_at <= coalesce($2, now())
                order by next_attempt_at""",
@@ -154,6 +158,7 @@ class DeliveryRepository(ContactStore):
                 template=row["template"], account_id=row["account_id"], recipient=row["recipient"],
                 message_id=row["message_id"], attempts=row["attempts"],
                 content=Rendered(row["subject"], row["body_text"], row["body_html"]),
+                traceparent=row["traceparent"],
             )
             for row in rows
         ]

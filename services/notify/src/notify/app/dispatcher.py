@@ -15,18 +15,21 @@ from typing import Callable, Protocol, Sequence
 
 import asyncpg
 import structlog
+from opentelemetry import trace
 
 from ms_events.events.notify import NotificationFailed
 from ms_events.outbox import append
 from ms_platform.db import is_database_unavailable
 from ms_platform.listen import Listener
 from ms_platform.metrics import Counter
+from ms_platform.observability import context_from_traceparent
 
 from notify.adapters.repository import WAKE_CHANNEL, DeliveryRepository, DueDelivery, SentMark
 from notify.adapters.sending import Handover, SendError
 from notify.domain.model import GiveUp, RetryPolicy, after_failure
 
 log = structlog.get_logger()
+tracer = trace.get_tracer("notify.dispatcher")
 
 # Served on the worker's /metrics (ms_platform.metrics describes every series).
 DELIVERIES = Counter("notify_deliveries", "Deliveries by channel and outcome: sent, retried (failed attempt,"
@@ -103,6 +106,19 @@ class Dispatcher:
             return len(claimed)
 
     async def _deliver(
+        self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, as_of: datetime | None
+    ) -> None:
+        # The delivery's span continues the trace stored with it (the event's processing that
+        # queued it): the send and the sent mark with its NotificationSent event are under it.
+        with tracer.start_as_current_span(
+            f"deliver {delivery.channel}", context=context_from_traceparent(delivery.traceparent)
+        ) as span:
+            if span.is_recording():
+                span.set_attributes({"notify.delivery_id": str(delivery.id), "notify.channel": delivery.channel,
+                                     "notify.template": delivery.template, "notify.attempt": delivery.attempts + 1})
+            await self._deliver_in_span(conn, repo, delivery, as_of)
+
+    async def _deliver_in_span(
         self, conn: asyncpg.Connection, repo: DeliveryRepository, delivery: DueDelivery, as_of: datetime | None
     ) -> None:
         window = _Window(self._window)
