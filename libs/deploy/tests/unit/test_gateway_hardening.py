@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import pwd
 import re
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -253,3 +257,29 @@ def test_through_the_gateway_a_services_health_says_up_or_down_only_and_no_inter
 @pytest.mark.parametrize("path", (COMPOSE, KUBERNETES))
 def test_the_bench_route_is_absent_from_the_compose_and_kubernetes_gateways(path):
     assert "/bench/hello" not in FILES[path] and "upstream hello" not in FILES[path]
+
+
+# ---- every variant is a configuration nginx accepts ------------------------------------------
+
+@pytest.mark.parametrize("path", CONFIGS)
+@pytest.mark.parametrize("rates", RATE_FILES)
+def test_nginx_accepts_every_generated_gateway_configuration_with_each_rate_limits_file(path, rates, tmp_path):
+    """nginx -t on each variant (the local stack's nginx, deploy/local/bin/install), with the
+    container paths and upstream names pointed at this machine."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.access(nginx, os.X_OK), "nginx is missing: run deploy/local/bin/install"
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / "tmp" / sub).mkdir(parents=True)
+    (tmp_path / "rate-limits.conf").write_text((declaration.ROOT / rates).read_text())
+    (tmp_path / "hosts.conf").write_text("server_name api.memberspace.example;\n")
+    conf = (FILES[path]
+            .replace(" /tmp/nginx.pid", " @PREFIX@/nginx.pid").replace(" /tmp/", " @PREFIX@/tmp/")
+            .replace("/etc/nginx/rate-limits.conf", "@RATE_LIMITS@")
+            .replace("/etc/nginx/gateway/hosts.conf", str(tmp_path / "hosts.conf"))
+            .replace("@USER@", pwd.getpwuid(os.getuid()).pw_name).replace("@PREFIX@", str(tmp_path))
+            .replace("@RATE_LIMITS@", str(tmp_path / "rate-limits.conf")))
+    conf = re.sub(r"server [a-z]+-api:", "server 127.0.0.1:", conf)
+    (tmp_path / "nginx.conf").write_text(conf)
+    result = subprocess.run([nginx, "-t", "-q", "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"),
+                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr + (tmp_path / "error.log").read_text()
