@@ -58,3 +58,40 @@ def test_the_otlp_endpoint_is_a_base_url_and_traces_are_posted_under_v1_traces()
         server.shutdown()
     assert paths == ["/v1/traces"]
     assert otlp_traces_url("http://collector:4318") == "http://collector:4318/v1/traces"
+
+
+def test_without_an_endpoint_nothing_is_recorded_but_the_callers_trace_goes_on(monkeypatch):
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    from ms_platform.observability import context_from_traceparent
+
+    provider = tracer_provider("identity", None)
+    assert provider._active_span_processor._span_processors == ()  # no exporter at all
+    caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with provider.get_tracer("t").start_as_current_span("GET /v1/me", context=context_from_traceparent(caller)) as span:
+        assert not span.is_recording()
+        assert format(span.get_span_context().trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+
+
+def test_with_an_endpoint_journeys_are_recorded_but_not_housekeeping_queries_outside_them(monkeypatch):
+    from opentelemetry.trace import SpanKind
+
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    provider = tracer_provider("notify", "http://127.0.0.1:9", process="relay")
+    provider._active_span_processor._span_processors[0].shutdown()  # nothing to post to here
+    tracer = provider.get_tracer("t")
+    with tracer.start_as_current_span("select", kind=SpanKind.CLIENT) as poll:
+        assert not poll.is_recording()  # a relay's poll: no trace of its own
+    with tracer.start_as_current_span("process identity.account.v1", kind=SpanKind.CONSUMER) as process:
+        assert process.is_recording()
+        with tracer.start_as_current_span("insert", kind=SpanKind.CLIENT) as query:
+            assert query.is_recording()
+
+
+def test_the_signal_specific_endpoint_is_used_as_it_is(monkeypatch):
+    from ms_platform.observability import _traces_url
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4318/custom/traces")
+    assert _traces_url("http://other:4318") == "http://collector:4318/custom/traces"
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    assert _traces_url("http://other:4318/") == "http://other:4318/v1/traces"
+    assert _traces_url(None) is None
