@@ -8,4 +8,7 @@ COPY deploy/docker/nginx.conf /etc/nginx/nginx.conf
 COPY deploy/gateway/rate-limits.conf /etc/nginx/rate-limits.conf
 # The published event documents, served under /schemas/ (their $ids point there); not released/.
 COPY libs/events/schemas/*.json /usr/share/nginx/schemas/
+# The /docs/ page: our index and initializer, Swagger UI's assets (npm ci in deploy/gateway/docs first).
+COPY deploy/gateway/docs/index.html deploy/gateway/docs/swagger-initializer.js /usr/share/nginx/docs/
+COPY deploy/gateway/docs/node_modules/swagger-ui-dist/ /usr/share/nginx/docs/node_modules/swagger-ui-dist/
 EXPOSE 8080

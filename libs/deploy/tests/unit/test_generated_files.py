@@ -180,3 +180,17 @@ def test_prometheus_in_the_monitoring_namespace_may_scrape_every_annotated_pod_o
                           == "monitoring" for peer in rule["from"])
                    and any(pp["port"] == port for pp in rule["ports"])]
         assert allowed, deployment["metadata"]["name"]
+
+
+def test_the_docs_page_lists_every_declared_services_public_document():
+    initializer = FILES["deploy/gateway/docs/swagger-initializer.js"]
+    for svc in PLATFORM.services:
+        assert f'{{ url: "/openapi/{svc.name}.json", name: "{svc.name}" }}' in initializer
+
+
+def test_every_gateway_serves_the_docs_page_and_swagger_uis_assets_without_a_cdn():
+    for path in ("deploy/gateway/nginx.conf.template", "deploy/docker/nginx.conf", "deploy/k8s/base/gateway-nginx.conf"):
+        conf = FILES[path]
+        assert "location = /docs/ {" in conf and "node_modules/swagger-ui-dist/$1" in conf, path
+    page = (declaration.ROOT / "deploy" / "gateway" / "docs" / "index.html").read_text()
+    assert "http://" not in page and "https://" not in page
