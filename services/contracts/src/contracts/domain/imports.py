@@ -6,31 +6,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Callable, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
-from contracts.domain.text import address_error, composed, free_text_error, name_error
+from contracts.domain.text import address_error, checked, free_text_error, name_error
 from contracts.domain.schedules import Schedule, ScheduleShape, schedule_errors, years_errors
 
 
 
-def _checked(rule: Callable[[str], str | None]) -> AfterValidator:
-    def check(value: str) -> str:
-        error = rule(value)
-        if error is not None:
-            raise ValueError(error)
-        return composed(value)
-
-    return AfterValidator(check)
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(free_text_error)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _checked(name_error)]
-City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(address_error)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(free_text_error)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), checked(name_error)]
+City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(address_error)]
 Category = Literal["sante", "prevoyance", "retraite"]
 
 

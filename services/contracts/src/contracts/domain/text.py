@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import string
 import unicodedata
+from typing import Callable
+
+from pydantic import AfterValidator
 
 from ms_platform.text import refused_characters
 
@@ -69,3 +72,15 @@ def account_holder_error(value: str) -> str | None:
 def free_text_error(value: str) -> str | None:
     """A summary or message: anything printable, with line breaks, but nothing hidden (ms_platform.text)."""
     return FREE_TEXT_MESSAGE if refused_characters(value, multiline=True) else None
+
+
+def checked(rule: Callable[[str], str | None]) -> AfterValidator:
+    """A pydantic validator applying one of these rules: a refusal is a ValueError (so a 422
+    naming the field, or an import line refused naming it), accepted text its composed form."""
+    def check(value: str) -> str:
+        error = rule(value)
+        if error is not None:
+            raise ValueError(error)
+        return composed(value)
+
+    return AfterValidator(check)

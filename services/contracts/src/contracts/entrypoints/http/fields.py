@@ -6,26 +6,16 @@ accepted text is stored in its composed (NFC) form.
 
 from __future__ import annotations
 
-from typing import Annotated, Callable
+from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
-from contracts.domain.text import account_holder_error, address_error, composed, free_text_error, name_error
-
-
-def _checked(rule: Callable[[str], str | None]) -> AfterValidator:
-    def check(value: str) -> str:
-        error = rule(value)
-        if error is not None:
-            raise ValueError(error)
-        return composed(value)
-
-    return AfterValidator(check)
+from contracts.domain.text import account_holder_error, address_error, checked, free_text_error, name_error
 
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _checked(name_error)]
-AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _checked(address_error)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), checked(name_error)]
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(address_error)]
 AccountHolder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140),
-                          _checked(account_holder_error)]
-FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _checked(free_text_error)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), _checked(free_text_error)]
+                          checked(account_holder_error)]
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), checked(free_text_error)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), checked(free_text_error)]
