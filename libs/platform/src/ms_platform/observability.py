@@ -12,7 +12,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.sdk.trace.sampling import (ALWAYS_OFF, Decision, ParentBased, Sampler, SamplingResult,
+                                              TraceIdRatioBased)
 
 # Keys whose values never reach a log line, whatever a caller passes.
 _SECRET_KEYS = frozenset(
@@ -88,19 +89,32 @@ def _traces_url(otlp_endpoint: str | None) -> str | None:
 class _NoRootClientSpans(Sampler):
     """Root sampler: a CLIENT span with no parent (a relay's poll, a LISTEN, a claim query of the
     dispatcher, a key fetch at start-up) is housekeeping outside any journey, one trace per poll;
-    it is dropped. Every other root (a request, a consumed event) is kept."""
+    it is dropped. Other roots (a request that came without a sampled traceparent, a consumed
+    event without one) are kept at ``ratio`` (OTEL_TRACES_SAMPLER_ARG, by trace id, so every
+    process decides alike); a caller's sampled traceparent is always followed (ParentBased)."""
+
+    def __init__(self, ratio: float = 1.0) -> None:
+        self._ratio = TraceIdRatioBased(ratio)
 
     def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,
                       trace_state=None) -> SamplingResult:
         if kind == trace.SpanKind.CLIENT:
             return SamplingResult(Decision.DROP, None, trace_state)
-        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes, trace_state)
+        return self._ratio.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
         return "NoRootClientSpans"
 
 
 _exporting = False
+
+
+def _root_ratio() -> float:
+    """The share of journeys without a caller's decision that are traced (OTEL_TRACES_SAMPLER_ARG, default 1)."""
+    try:
+        return min(1.0, max(0.0, float(os.environ.get("OTEL_TRACES_SAMPLER_ARG", "1"))))
+    except ValueError:
+        return 1.0
 
 
 def tracing_enabled() -> bool:
@@ -120,7 +134,7 @@ def tracer_provider(service: str, otlp_endpoint: str | None = None, process: str
         return TracerProvider(resource=resource, sampler=ALWAYS_OFF)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    provider = TracerProvider(resource=resource, sampler=ParentBased(root=_NoRootClientSpans()))
+    provider = TracerProvider(resource=resource, sampler=ParentBased(root=_NoRootClientSpans(_root_ratio())))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url)))
     return provider
 

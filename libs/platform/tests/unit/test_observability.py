@@ -95,3 +95,20 @@ def test_the_signal_specific_endpoint_is_used_as_it_is(monkeypatch):
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     assert _traces_url("http://other:4318/") == "http://other:4318/v1/traces"
     assert _traces_url(None) is None
+
+
+def test_journeys_without_a_callers_decision_are_traced_at_the_configured_share_and_a_sampled_caller_always(
+        monkeypatch):
+    from opentelemetry import trace as otel
+    from opentelemetry.sdk.trace.sampling import Decision
+
+    from ms_platform.observability import _NoRootClientSpans, _root_ratio
+
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "0")
+    never = _NoRootClientSpans(_root_ratio())
+    assert never.should_sample(None, 2**100, "GET /v1/me", otel.SpanKind.SERVER).decision == Decision.DROP
+    always = _NoRootClientSpans(1.0)
+    assert always.should_sample(None, 2**100, "GET /v1/me", otel.SpanKind.SERVER).decision == Decision.RECORD_AND_SAMPLE
+    assert always.should_sample(None, 2**100, "poll", otel.SpanKind.CLIENT).decision == Decision.DROP
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "not a number")
+    assert _root_ratio() == 1.0
