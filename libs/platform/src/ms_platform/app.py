@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,7 +20,7 @@ from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
 from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, track_pool
 from ms_platform.openapi import describe
-from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent, instrument_app
+from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
                                   problem_response, unhandled_problem)
 from ms_platform.storable import StorableTextMiddleware
@@ -37,15 +36,14 @@ Lifespan = Callable[[FastAPI], Any]
 class RequestContextMiddleware:
     """Request id, trace context and one access-log line per request (pure ASGI, cheap).
 
-    Where spans are exported, the server span is FastAPI's instrumentation's (outermost): this
-    middleware adds the request id to it. Elsewhere it opens a non-recording span (the
-    provider samples nothing), which only carries the caller's trace into logs and events.
+    It opens the request's server span, continuing the caller's traceparent and naming the
+    gateway's request id. Where nothing is exported the span is non-recording (the provider
+    samples nothing): it only carries the caller's trace into logs and events.
     """
 
-    def __init__(self, app: Any, service: str, instrumented: bool = False) -> None:
+    def __init__(self, app: Any, service: str) -> None:
         self.app = app
         self.tracer = trace.get_tracer(service)
-        self.instrumented = instrumented
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/health/"):
@@ -72,12 +70,11 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
-        if self.instrumented:
-            span_scope: Any = contextlib.nullcontext(trace.get_current_span())
-        else:
-            span_scope = self.tracer.start_as_current_span(
-                f"{scope['method']} {scope['path']}", context=context_from_traceparent(headers.get("traceparent")),
-                kind=trace.SpanKind.SERVER)
+        # The request's server span (see ms_platform.observability on why not the FastAPI
+        # instrumentation), continuing the caller's traceparent.
+        span_scope = self.tracer.start_as_current_span(
+            f"{scope['method']} {scope['path']}", context=context_from_traceparent(headers.get("traceparent")),
+            kind=trace.SpanKind.SERVER)
         with span_scope as span:
             if span.is_recording():
                 # The gateway's request id, to find a request's trace from its access log line.
@@ -92,6 +89,13 @@ class RequestContextMiddleware:
             finally:
                 status = status_holder["status"]
                 duration_ms = (time.perf_counter() - started) * 1000
+                if span.is_recording():
+                    # OpenTelemetry's HTTP server conventions (the route template, never ids).
+                    route = scope.get("route")
+                    span.set_attributes({"http.request.method": scope["method"], "http.response.status_code": status,
+                                         "http.route": getattr(route, "path", "unmatched")})
+                    if status >= 500:
+                        span.set_status(trace.StatusCode.ERROR)
                 # The gateway's access log has every request with the same X-Request-ID;
                 # the service adds a line for the ones worth a look.
                 if status >= 400 or duration_ms >= SLOW_REQUEST_MS:
@@ -293,8 +297,8 @@ def create_app(
             yield
             log.info("service.stopping")
 
-    # The request's server span comes from OpenTelemetry's FastAPI instrumentation (instrument_app,
-    # where spans are exported), so FastAPI's own request spans would only duplicate it.
+    # The request's server span is RequestContextMiddleware's, so FastAPI's own request spans
+    # would only duplicate it.
     # redirect_slashes=False: /v1/me/ is a 404, never a redirect built from the Host header.
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=app_lifespan,
                   redirect_slashes=False,
@@ -311,7 +315,7 @@ def create_app(
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
     app.add_middleware(StorableTextMiddleware)
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name, instrumented=instrument_app(app))
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     # RED per route template, outside the request context: it sees the status of the answers
     # RequestContextMiddleware writes itself too.
     app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)
