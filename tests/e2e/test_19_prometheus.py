@@ -80,3 +80,27 @@ async def test_every_dashboard_query_is_valid_promql():
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
             await _query(target["expr"])  # a parse error is a status "error"
+
+
+async def test_a_dead_lettered_message_raises_the_dead_letters_alert_for_each_consumer_group():
+    import uuid
+
+    from aiokafka import AIOKafkaProducer
+
+    from e2e_support import KAFKA
+
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait("identity.account.v1", key=str(uuid.uuid4()).encode(), value=b'{"broken": ')
+    finally:
+        await producer.stop()
+    groups = {s.name for s in PLATFORM.services if "identity.account.v1" in s.consumes}
+
+    async def firing():
+        alerts = (await _api("/api/v1/alerts"))["alerts"]
+        raised = {a["labels"]["group"] for a in alerts if a["labels"]["alertname"] == "DeadLettersNotEmpty"
+                  and a["labels"].get("topic") == "identity.account.v1" and a["state"] == "firing"}
+        return raised if groups <= raised else None
+
+    await wait_until(firing, timeout=90, what="DeadLettersNotEmpty firing for every group of identity.account.v1")

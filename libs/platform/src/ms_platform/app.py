@@ -287,7 +287,8 @@ def create_app(
                 command_timeout=settings.db_command_timeout_s,
             )
             stack.push_async_callback(app.state.pool.close)
-            stack.callback(track_pool(app.state.pool, settings.service_name, "api"))
+            if settings.metrics_enabled:
+                stack.callback(track_pool(app.state.pool, settings.service_name, "api"))
             app.state.token_verifier = TokenVerifier(
                 settings.jwks_url, audience or settings.service_name, settings.jwt_issuer
             )
@@ -310,7 +311,8 @@ def create_app(
     app.include_router(health_router({"database": database_ready, **(readiness or {})},
                                      {"kafka": kafka_reachable}))
     app.include_router(internal_router())
-    app.include_router(metrics_router())  # Prometheus, on the API's own port only
+    if settings.metrics_enabled:
+        app.include_router(metrics_router())  # Prometheus, on the API's own port only
     for router in routers:
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
@@ -318,7 +320,8 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     # RED per route template, outside the request context: it sees the status of the answers
     # RequestContextMiddleware writes itself too.
-    app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)
+    if settings.metrics_enabled:
+        app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)
     # Outermost: even the answers RequestContextMiddleware writes itself carry the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -53,6 +53,9 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(
         None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    # Prometheus metrics of an API (RED per route, pool): on everywhere; off only to measure
+    # what they cost (bench/observability_bench.py).
+    metrics_enabled: bool = Field(True, validation_alias="METRICS_ENABLED")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # Processes serving the API (uvicorn workers); scale out further with more hosts/pods.
