@@ -97,6 +97,20 @@ async def test_a_signed_out_token_is_refused_by_every_service(gateway, mailbox, 
         await wait_until(refused, timeout=10, interval=0.5, what=f"{service} to refuse a signed-out token")
 
 
+async def test_a_deleted_accounts_token_is_refused_by_every_service(gateway, mailbox, registry):
+    _, _, token = await _member(gateway, mailbox, registry)
+    auth = {"Authorization": f"Bearer {token}"}
+    for path in PROTECTED.values():
+        assert (await gateway.get(path, headers=auth)).status_code == 200
+    deleted = await gateway.request("DELETE", "/v1/me", headers=auth, json={"password": PASSWORD})
+    assert deleted.status_code == 204
+    for service, path in PROTECTED.items():
+        async def refused() -> bool:
+            return (await gateway.get(path, headers=auth)).status_code == 401
+        # The deletion ends the account's sessions; other services learn it from identity.
+        await wait_until(refused, timeout=10, interval=0.5, what=f"{service} to refuse a deleted account's token")
+
+
 async def test_a_reused_refresh_token_is_refused_and_ends_the_session(gateway, mailbox, registry):
     _, address, _ = await _member(gateway, mailbox, registry)
     first = (await gateway.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})).json()
