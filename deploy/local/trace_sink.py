@@ -163,15 +163,22 @@ def decode(body: bytes, content_type: str) -> ExportTraceServiceRequest:
 
 
 class Store:
-    def __init__(self, directory: Path) -> None:
+    """spans.jsonl, rotated to spans.jsonl.1 (the one before it dropped) past ``max_bytes``."""
+
+    def __init__(self, directory: Path, max_bytes: int = 50 * 1024 * 1024) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "spans.jsonl"
+        self.previous = directory / "spans.jsonl.1"
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
 
     def add(self, lines: list[dict[str, Any]]) -> None:
         text = "".join(json.dumps(line, separators=(",", ":"), ensure_ascii=False) + "\n" for line in lines)
-        with self._lock, self.path.open("a", encoding="utf-8") as f:
-            f.write(text)
+        with self._lock:
+            if self.path.exists() and self.path.stat().st_size >= self.max_bytes:
+                self.path.replace(self.previous)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(text)
 
 
 def handler_for(store: Store) -> type[BaseHTTPRequestHandler]:

@@ -108,3 +108,13 @@ def test_the_sink_is_local_infrastructure_and_every_local_process_exports_to_it(
     assert "trace-sink: .venv/bin/python deploy/local/trace_sink.py" in procfile(platform).splitlines()
     env = {key: value for key, value, _ in local_env(platform, ROOT)}
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+
+
+def test_the_span_file_is_rotated_past_its_size_keeping_the_one_before(tmp_path):
+    store = sink.Store(tmp_path, max_bytes=200)
+    for i in range(20):
+        store.add([{"trace_id": f"{i:032x}", "name": "span"}])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spans.jsonl", "spans.jsonl.1"]
+    kept = read(store.previous) + read(store.path)
+    assert kept[-1]["trace_id"] == f"{19:032x}" and store.path.stat().st_size <= 200 + 100
+    assert [int(s["trace_id"], 16) for s in kept] == list(range(20 - len(kept), 20))

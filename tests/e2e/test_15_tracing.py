@@ -23,11 +23,14 @@ SERVICES = ("identity", "contracts", "notify")
 
 
 def spans_of(trace_id: str) -> list[dict]:
-    if not SPANS.exists():
-        return []
+    """The trace's spans in the sink's file and the one it last rotated away."""
     needle = f'"trace_id":"{trace_id}"'
-    with SPANS.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if needle in line and line.endswith("\n")]
+    found = []
+    for path in (SPANS.with_name(SPANS.name + ".1"), SPANS):
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                found += [json.loads(line) for line in f if needle in line and line.endswith("\n")]
+    return found
 
 
 class Tree:
