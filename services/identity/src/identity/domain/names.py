@@ -38,13 +38,19 @@ def tidy(raw: str) -> str:
     return re.sub(r" +", " ", printable(raw).strip())
 
 
+def tidy_within(raw: str, max_length: int, too_long: str | None = None) -> str:
+    """``tidy(raw)``, refused (ValueError, French) when empty or longer than ``max_length``."""
+    value = tidy(raw)
+    if not value:
+        raise ValueError("Ce champ est obligatoire.")
+    if len(value) > max_length:
+        raise ValueError(too_long or f"{max_length} caractères au maximum.")
+    return value
+
+
 def person_name(raw: str) -> str:
     """The name as stored; ValueError with the French reason when civil status would not write it."""
-    name = tidy(raw)
-    if not name:
-        raise ValueError("Ce champ est obligatoire.")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValueError(f"{NAME_MAX_LENGTH} caractères au maximum.")
+    name = tidy_within(raw, NAME_MAX_LENGTH)
     if not all(latin_letter(ch) or ch in SEPARATORS for ch in name):
         raise ValueError(NAME_RULE)
     if name[0] in SEPARATORS or name[-1] in SEPARATORS or TWO_SEPARATORS.search(name):

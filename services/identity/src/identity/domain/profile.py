@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from identity.domain.names import SEPARATORS, TWO_SEPARATORS, latin_letter, tidy
+from identity.domain.names import SEPARATORS, TWO_SEPARATORS, latin_letter, tidy_within
 
 _POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 ADDRESS_LINE_MAX_LENGTH = 38
@@ -33,11 +33,8 @@ def _digit(ch: str) -> bool:
 
 def address_line(raw: str) -> str:
     """A line of a French postal address as stored; ValueError with the French reason otherwise."""
-    line = tidy(raw)
-    if not line:
-        raise ValueError("Ce champ est obligatoire.")
-    if len(line) > ADDRESS_LINE_MAX_LENGTH:
-        raise ValueError(f"{ADDRESS_LINE_MAX_LENGTH} caractères au maximum par ligne (norme postale).")
+    line = tidy_within(raw, ADDRESS_LINE_MAX_LENGTH,
+                       f"{ADDRESS_LINE_MAX_LENGTH} caractères au maximum par ligne (norme postale).")
     if not all(latin_letter(ch) or _digit(ch) or ch in SEPARATORS or ch in ADDRESS_PUNCTUATION for ch in line):
         raise ValueError(ADDRESS_RULE)
     if not any(latin_letter(ch) or _digit(ch) for ch in line):
@@ -47,11 +44,7 @@ def address_line(raw: str) -> str:
 
 def city(raw: str) -> str:
     """A commune's name (or CEDEX label) as stored; ValueError with the French reason otherwise."""
-    name = tidy(raw)
-    if not name:
-        raise ValueError("Ce champ est obligatoire.")
-    if len(name) > CITY_MAX_LENGTH:
-        raise ValueError(f"{CITY_MAX_LENGTH} caractères au maximum.")
+    name = tidy_within(raw, CITY_MAX_LENGTH)
     if not all(latin_letter(ch) or _digit(ch) or ch in SEPARATORS for ch in name) or not latin_letter(name[0]):
         raise ValueError(CITY_RULE)
     if name[-1] in SEPARATORS or TWO_SEPARATORS.search(name):
