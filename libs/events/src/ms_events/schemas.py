@@ -326,7 +326,7 @@ def _dump(path: Path, data: Any) -> None:
 
 
 def released_path(cls: type[Event], directory: Path = RELEASED_DIR) -> Path:
-    return directory / f"{cls.meta().type}.v{cls.meta().version}.json"
+    return directory / schema_file(cls)
 
 
 def release(directory: Path = RELEASED_DIR) -> list[str]:
@@ -433,7 +433,7 @@ def check(published: Path = PUBLISHED_DIR, released: Path = RELEASED_DIR) -> lis
         if snapshot.exists():
             for problem in incompatibilities(json.loads(snapshot.read_text()), schema):
                 errors.append(f"{name} v{cls.meta().version}: {problem}; publish a new version instead")
-        current = published / f"{name}.v{cls.meta().version}.json"
+        current = published / schema_file(cls)
         if not current.exists() or json.loads(current.read_text()) != schema:
             errors.append(f"{name}: {current.name} is not what the catalogue says (run python -m ms_events.schemas write)")
     envelope = published / ENVELOPE_FILE

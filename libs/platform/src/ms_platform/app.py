@@ -18,10 +18,10 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from ms_platform.auth import TokenVerifier
 from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
-from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, track_pool
+from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, route_template, track_pool
 from ms_platform.openapi import describe
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
-from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_problem_handlers,
+from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers,
                                   problem_response, unhandled_problem)
 from ms_platform.storable import StorableTextMiddleware
 from ms_platform.settings import ServiceSettings
@@ -91,9 +91,8 @@ class RequestContextMiddleware:
                 duration_ms = (time.perf_counter() - started) * 1000
                 if span.is_recording():
                     # OpenTelemetry's HTTP server conventions (the route template, never ids).
-                    route = scope.get("route")
                     span.set_attributes({"http.request.method": scope["method"], "http.response.status_code": status,
-                                         "http.route": getattr(route, "path", "unmatched")})
+                                         "http.route": route_template(scope)})
                     if status >= 500:
                         span.set_status(trace.StatusCode.ERROR)
                 # The gateway's access log has every request with the same X-Request-ID;
@@ -152,9 +151,14 @@ class SecurityHeadersMiddleware:
 
 
 def _whole_openapi(app: FastAPI) -> dict[str, Any]:
-    # Completed with what the platform adds around every route (bearer, problem+json errors).
-    return describe(app, get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
-                                     description=app.description, routes=app.routes))
+    """The whole document, built once per app: completed with what the platform adds around
+    every route (bearer, problem+json errors); the public one is derived from it."""
+    whole = getattr(app.state, "whole_openapi", None)
+    if whole is None:
+        whole = app.state.whole_openapi = describe(app, get_openapi(
+            title=app.title, version=app.version, openapi_version=app.openapi_version,
+            description=app.description, routes=app.routes))
+    return whole
 
 
 def without_internal_routes(document: dict[str, Any]) -> dict[str, Any]:
@@ -227,10 +231,9 @@ def health_router(checks: dict[str, ReadinessCheck], advisory: dict[str, Readine
         ok = all([await check(request.app) for check in checks.values()])
         if ok:
             return JSONResponse({"status": "up"})
-        down = ServiceUnavailable("service", "Le service est momentanément indisponible.")
-        body = {"type": PROBLEM_BASE + down.type, "title": down.title, "status": 503,
-                "detail": down.detail, "health": "down"}
-        return JSONResponse(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE, headers=down.headers)
+        return problem_response(Problem(503, "service-unavailable", "Service unavailable",
+                                        "Le service est momentanément indisponible.",
+                                        headers={"Retry-After": "5"}, health="down"))
 
     return router
 
