@@ -13,14 +13,14 @@ from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
-from contracts.domain.text import address_error, checked, free_text_error, name_error
+from contracts.domain.text import AddressLine, PersonName, checked, free_text_error
 from contracts.domain.schedules import Schedule, ScheduleShape, schedule_errors, years_errors
 
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(free_text_error)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), checked(name_error)]
-City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(address_error)]
+Name = PersonName
+City = AddressLine
 Category = Literal["sante", "prevoyance", "retraite"]
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from typing import Callable
+from typing import Annotated, Callable
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 from ms_platform.text import refused_characters
 
@@ -84,3 +84,9 @@ def checked(rule: Callable[[str], str | None]) -> AfterValidator:
         return composed(value)
 
     return AfterValidator(check)
+
+
+# A person's name and a line of an address, as request bodies and import lines both take them.
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), checked(name_error)]
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                        checked(address_error)]

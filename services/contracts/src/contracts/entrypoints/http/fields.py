@@ -10,11 +10,9 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from contracts.domain.text import account_holder_error, address_error, checked, free_text_error, name_error
+from contracts.domain.text import AddressLine, PersonName, account_holder_error, checked, free_text_error
 
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), checked(name_error)]
-AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), checked(address_error)]
 AccountHolder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140),
                           checked(account_holder_error)]
 FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), checked(free_text_error)]
