@@ -9,16 +9,24 @@ ROOT = Path(__file__).resolve().parent
 LOCAL_ENV = ROOT / "var" / "local.env"
 
 
-def _load_local_env() -> None:
+def local_env_pairs() -> dict[str, str]:
+    """The settings of var/local.env (none before `make up` wrote it)."""
     if not LOCAL_ENV.exists():
-        return
+        return {}
+    pairs = {}
     for line in LOCAL_ENV.read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
-            if key.startswith("OTEL_"):
-                continue  # the stack's processes export spans, not the tests' own apps
-            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+            pairs[key.strip()] = value.strip().strip('"').strip("'")
+    return pairs
+
+
+def _load_local_env() -> None:
+    for key, value in local_env_pairs().items():
+        if key.startswith("OTEL_"):
+            continue  # the stack's processes export spans, not the tests' own apps
+        os.environ.setdefault(key, value)
 
 
 _load_local_env()

@@ -61,6 +61,7 @@ from ms_events.kafka import KafkaConfig, make_consumer, make_producer  # noqa: E
 from ms_events.events.identity import AccountCreated  # noqa: E402
 from ms_platform.db import create_pool  # noqa: E402
 from ms_platform.observability import configure_logging, configure_tracing  # noqa: E402
+from ms_platform.testing import eventually, free_port  # noqa: E402
 from notify.adapters.sending import ChannelRouter  # noqa: E402
 from notify.adapters.smtp import SmtpConfig, SmtpSender  # noqa: E402
 from notify.adapters.templates import TemplateRenderer  # noqa: E402
@@ -197,12 +198,6 @@ def consumer_on(pool, topic: str, handlers) -> ConsumerRunner:
     return runner
 
 
-async def until(check, limit_s: float = 300) -> None:
-    start = time.perf_counter()
-    while not await check() and time.perf_counter() - start < limit_s:
-        await asyncio.sleep(0.01)
-
-
 async def through_notify(pool, topic: str, port: int, with_dispatcher: bool = True) -> float:
     """(b), as the worker runs: the consumer loop and the dispatcher loops concurrently, timed
     until the last delivery's sent mark (and its NotificationSent) is committed. Without the
@@ -219,7 +214,7 @@ async def through_notify(pool, topic: str, port: int, with_dispatcher: bool = Tr
     async def done() -> bool:
         return await pool.fetchval("select count(*) from delivery where status = $1", status) >= EVENTS
 
-    await until(done)
+    await eventually(done, timeout=300, interval=0.01)
     elapsed = time.perf_counter() - start
     stop.set()
     await asyncio.gather(*tasks)
@@ -237,7 +232,7 @@ async def dispatch_only(pool, port: int) -> float:
     async def done() -> bool:
         return await pool.fetchval("select count(*) from delivery where status = 'sent'") >= EVENTS
 
-    await until(done)
+    await eventually(done, timeout=300, interval=0.01)
     elapsed = time.perf_counter() - start
     stop.set()
     await task
@@ -318,13 +313,8 @@ def stack_notify_paused():
 
 
 async def main() -> dict:
-    import socket
-
     configure_as_the_worker(Path(tempfile.gettempdir()) / "notify-bench.log")
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with Sink(port) as sink, stack_notify_paused():
         return await measure(port, sink)
 
@@ -367,10 +357,10 @@ async def one_round(pool, port: int, sink: Sink, topic_a: str, topic_b: str, top
     await pool.execute(tables)
     before = sink.count
     t_notify = await through_notify(pool, topic_b, port)
-    for _ in range(3000):  # the sink counts a message a moment after its 250
-        if sink.count - before >= EVENTS:
-            break
-        await asyncio.sleep(0.01)
+    async def received() -> bool:  # the sink counts a message a moment after its 250
+        return sink.count - before >= EVENTS
+
+    await eventually(received, timeout=30, interval=0.01)
     _check_sent(sink.count - before, await pool.fetchval("select count(*) from delivery where status = 'sent'"), "notify")
     await pool.execute(tables)
     t_consumer = await through_notify(pool, topic_c, port, with_dispatcher=False)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,16 +27,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-import run  # noqa: E402  (the foundation bench: token, wrk settings, results)
+import run  # noqa: E402  (the foundation bench: token, wrk, results)
+
+from ms_platform.testing import free_port  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_OBS_ROUNDS", "3"))
 WITH_ENV = ROOT / "deploy" / "local" / "bin" / "with-env"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_api(port: int, observed: bool) -> subprocess.Popen:
@@ -62,12 +56,11 @@ def wait_ready(port: int) -> None:
     raise RuntimeError(f"identity API on {port} not ready")
 
 
-def wrk_rps(url: str, token: str) -> float:
-    out = subprocess.run(["wrk", "-t2", f"-c{run.WRK_CONNECTIONS}", f"-d{run.WRK_SECONDS}s",
-                          "-H", f"Authorization: Bearer {token}", url], capture_output=True, text=True, check=True).stdout
-    if re.search(r"Non-2xx or 3xx responses:\s+\d+", out):
-        raise RuntimeError(f"{url} answered errors under load:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+def wrk_rps(port: int, token: str) -> float:
+    result = run.wrk("/v1/me", {"Authorization": f"Bearer {token}"}, base=f"http://127.0.0.1:{port}")
+    if result["non_2xx"]:
+        raise RuntimeError(f"the API on {port} answered {result['non_2xx']} errors under load")
+    return result["rps"]
 
 
 async def token() -> str:
@@ -86,8 +79,8 @@ def measure() -> dict:
         assert httpx.get(f"http://127.0.0.1:{ports['on']}/metrics").status_code == 200, "metrics were not on"
         rounds = []
         for _ in range(ROUNDS):
-            on = wrk_rps(f"http://127.0.0.1:{ports['on']}/v1/me", member)
-            off = wrk_rps(f"http://127.0.0.1:{ports['off']}/v1/me", member)
+            on = wrk_rps(ports["on"], member)
+            off = wrk_rps(ports["off"], member)
             rounds.append({"on_rps": on, "off_rps": off, "ratio": round(on / off, 3)})
     finally:
         for process in processes.values():
@@ -100,11 +93,7 @@ def measure() -> dict:
 
 def _local_setting(name: str, default: str) -> str:
     """A setting the API processes get from var/local.env (the bench's own environment skips OTEL_*)."""
-    for line in (ROOT / "var" / "local.env").read_text().splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == name:
-            return value.strip()
-    return default
+    return run._env.local_env_pairs().get(name, default)
 
 
 def markdown(r: dict) -> str:

@@ -41,15 +41,15 @@ WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "32"))
 LATENCY_SAMPLES = int(os.environ.get("BENCH_LATENCY_SAMPLES", "200"))
 
 
-def wrk(path: str, headers: dict[str, str] | None = None, script: Path | None = None) -> dict:
-    """Requests per second and latency percentiles of ``path`` through the gateway (GET, or
-    what a wrk Lua ``script`` sets: method and body)."""
+def wrk(path: str, headers: dict[str, str] | None = None, script: Path | None = None, base: str = GATEWAY) -> dict:
+    """Requests per second and latency percentiles of ``path`` through the gateway, or ``base``
+    (GET, or what a wrk Lua ``script`` sets: method and body)."""
     args = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency"]
     if script is not None:
         args += ["-s", str(script)]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
-    out = subprocess.run(args + [GATEWAY + path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(args + [base + path], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     pct = {p: _ms(v, unit) for p, v, unit in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)", out)}
