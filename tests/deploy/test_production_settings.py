@@ -226,10 +226,11 @@ def test_the_required_secret_detection_finds_what_the_settings_refuse_without(se
     cls = settings_class(service)
     [(root, doc, container, _)] = [p.values for p in PODS if p.values[3] == (service, "api")][:1]
     env = kubernetes_env(_bundle(root), container).values
-    for field, variables in secrets_required_in_production(cls, monkeypatch).items():
+    required = secrets_required_in_production(cls, monkeypatch)
+    for field, variables in required.items():
         with pytest.raises(ValueError, match=field):
             load_settings(cls, {k: v for k, v in env.items() if k not in variables}, monkeypatch)
-    assert set(secrets_required_in_production(cls, monkeypatch)) <= set(secret_fields(cls))
+    assert set(required) <= set(secret_fields(cls))
 
 
 # ---- Compose ------------------------------------------------------------------------------------
