@@ -4,7 +4,9 @@ window.onload = function () {
     urls: [
     { url: "/openapi/identity.json", name: "identity" },
     { url: "/openapi/contracts.json", name: "contracts" },
-    { url: "/openapi/notify.json", name: "notify" }
+    { url: "/openapi/notify.json", name: "notify" },
+    { url: "/openapi/callback.json", name: "callback" },
+    { url: "/openapi/webhooks.json", name: "webhooks" }
     ],
     dom_id: "#swagger-ui",
     deepLinking: true,

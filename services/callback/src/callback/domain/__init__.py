@@ -1,0 +1,1 @@
+"""Callback's rules: no I/O here."""

@@ -1,0 +1,5 @@
+"""Callback's HTTP routers, in the order the app includes them."""
+
+from callback.entrypoints.http import items, privacy
+
+ROUTERS = [items.router, privacy.router]

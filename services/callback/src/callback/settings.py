@@ -1,0 +1,17 @@
+"""Callback's settings (environment variables prefixed CALLBACK_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ms_platform.settings import ServiceSettings
+
+
+class CallbackSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CALLBACK_", extra="ignore", frozen=True)
+
+    service_name: str = "callback"
+    api_port: int = 8005
+    # How many items one account may keep (a setting, not a constant: insurers differ).
+    max_items_per_account: int = Field(100, ge=1)

@@ -1,0 +1,1 @@
+"""Webhooks's rules: no I/O here."""

@@ -1,0 +1,5 @@
+"""Webhooks's HTTP routers, in the order the app includes them."""
+
+from webhooks.entrypoints.http import items, privacy
+
+ROUTERS = [items.router, privacy.router]
