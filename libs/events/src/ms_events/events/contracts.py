@@ -7,7 +7,12 @@ from datetime import date, datetime
 
 from pydantic import EmailStr, Field
 
-from ms_events.catalogue import Event, event
+from ms_events.catalogue import Event, event, private_topic
+
+SECRET_TOPIC = private_topic(
+    "contracts.secret.v1", readers=["notify"],
+    summary="The single-use token confirming a prospect's address, for notify to send; never readable by integrators.",
+)
 
 
 @event(

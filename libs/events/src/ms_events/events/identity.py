@@ -7,7 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
-from ms_events.catalogue import Event, event
+from ms_events.catalogue import Event, event, private_topic
+
+SECRET_TOPIC = private_topic(
+    "identity.secret.v1", readers=["notify"],
+    summary="Confirmation and password-reset tokens and one-time sign-in codes, for notify to send; never readable by integrators.",
+)
 
 
 @event(
