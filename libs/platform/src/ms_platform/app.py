@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
-import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
 
@@ -12,13 +12,15 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.context import Context
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from ms_platform.auth import TokenVerifier
 from ms_platform.cache import caught_up_everywhere
 from ms_platform.db import create_pool, ping
-from ms_platform.metrics import HttpMetricsMiddleware, metrics_router, route_template, track_pool
+from ms_platform.metrics import UNMATCHED, HttpMetrics, metrics_router, route_template, track_pool
 from ms_platform.openapi import describe
 from ms_platform.observability import configure_logging, configure_tracing, context_from_traceparent
 from ms_platform.problems import (PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers,
@@ -31,75 +33,123 @@ log = structlog.get_logger()
 SLOW_REQUEST_MS = 500.0
 ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
 Lifespan = Callable[[FastAPI], Any]
+# The context of a request that came without a traceparent: a new trace (the request's task may
+# have inherited no span, but nothing is looked up to know it).
+_NO_PARENT = Context()
 
 
 class RequestContextMiddleware:
-    """Request id, trace context and one access-log line per request (pure ASGI, cheap).
+    """Request id, trace context, RED metrics and one log line per request worth a look: one pure
+    ASGI layer, so a request's ``send`` is wrapped and the request timed once for all of them.
 
     It opens the request's server span, continuing the caller's traceparent and naming the
-    gateway's request id. Where nothing is exported the span is non-recording (the provider
-    samples nothing): it only carries the caller's trace into logs and events.
+    gateway's request id. A span that is not sampled (most requests: OTEL_TRACES_SAMPLER_ARG), or
+    every span where nothing is exported, is non-recording: it only carries the caller's trace
+    into logs, outgoing calls and events, and nothing is computed for it (attributes, name).
+    With ``metrics`` (the API's ``metrics_enabled``) each answer is counted and timed by route
+    template (``ms_platform.metrics.HttpMetrics``), health probes included; probes are neither
+    traced nor logged.
     """
 
-    def __init__(self, app: Any, service: str) -> None:
+    def __init__(self, app: Any, service: str, metrics: bool = False,
+                 tracer_provider: trace.TracerProvider | None = None) -> None:
         self.app = app
-        self.tracer = trace.get_tracer(service)
+        self.tracer = trace.get_tracer(service, tracer_provider=tracer_provider)  # the global one by default
+        self.metrics = HttpMetrics(service) if metrics else None
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/health/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        if scope["path"].startswith("/health/"):
+            await self._probe(scope, receive, send)
+            return
+        request_id = traceparent = None
+        for name, value in scope["headers"]:  # the two it needs, without decoding the others
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")
+            elif name == b"traceparent":
+                traceparent = value.decode("latin-1")
+        request_id = request_id or secrets.token_hex(16)  # the gateway's $request_id format
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        status_holder: dict[str, Any] = {"status": 500}
-
-        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        method = scope["method"]
+        status = 500  # what is answered when the app raises before answering
+        response_started = False
+        writes = method not in ("GET", "HEAD", "OPTIONS")
 
         async def send_wrapper(message: dict) -> None:
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 if writes and message["status"] < 400:
                     # What the request committed has emptied this process's caches before the
                     # caller can ask again: it reads its own writes.
                     await caught_up_everywhere()
-                status_holder["status"] = message["status"]
-                status_holder["started"] = True
+                status = message["status"]
+                response_started = True
                 message.setdefault("headers", [])
                 message["headers"].append((b"x-request-id", request_id.encode("latin-1")))
             await send(message)
 
         started = time.perf_counter()
         # The request's server span (see ms_platform.observability on why not the FastAPI
-        # instrumentation), continuing the caller's traceparent.
-        span_scope = self.tracer.start_as_current_span(
-            f"{scope['method']} {scope['path']}", context=context_from_traceparent(headers.get("traceparent")),
-            kind=trace.SpanKind.SERVER)
-        with span_scope as span:
-            if span.is_recording():
-                # The gateway's request id, to find a request's trace from its access log line.
-                span.set_attribute("http.request.header.x-request-id", (request_id,))
-            try:
-                await self.app(scope, receive, send_wrapper)
-            except Exception as exc:
-                if status_holder.get("started"):
-                    raise
-                problem = unhandled_problem(exc)
-                await problem_response(problem)(scope, receive, send_wrapper)
-            finally:
-                status = status_holder["status"]
-                duration_ms = (time.perf_counter() - started) * 1000
-                if span.is_recording():
-                    # OpenTelemetry's HTTP server conventions (the route template, never ids).
-                    span.set_attributes({"http.request.method": scope["method"], "http.response.status_code": status,
-                                         "http.route": route_template(scope)})
-                    if status >= 500:
-                        span.set_status(trace.StatusCode.ERROR)
-                # The gateway's access log has every request with the same X-Request-ID;
-                # the service adds a line for the ones worth a look.
-                if status >= 400 or duration_ms >= SLOW_REQUEST_MS:
-                    log.info("http.request", method=scope["method"], path=scope["path"],
-                             status=status, duration_ms=round(duration_ms, 2))
+        # instrumentation), continuing the caller's traceparent, current while the app runs.
+        parent = context_from_traceparent(traceparent) if traceparent else _NO_PARENT
+        span = self.tracer.start_span(method, context=parent, kind=trace.SpanKind.SERVER)
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        recording = span.is_recording()
+        if recording:
+            # The gateway's request id, to find a request's trace from its access log line.
+            span.set_attribute("http.request.header.x-request-id", (request_id,))
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            if response_started:
+                if recording:  # as OpenTelemetry's use_span does for an exception going out
+                    span.record_exception(exc)
+                    span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
+                raise
+            await problem_response(unhandled_problem(exc))(scope, receive, send_wrapper)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            if self.metrics is not None:
+                self.metrics.observe(method, route, status, seconds)
+            if recording:
+                # OpenTelemetry's HTTP server conventions: "{method} {route template}", never ids.
+                if route != UNMATCHED:
+                    span.update_name(f"{method} {route}")
+                span.set_attributes({"http.request.method": method, "http.response.status_code": status,
+                                     "http.route": route})
+                if status >= 500:
+                    span.set_status(trace.StatusCode.ERROR)
+            # The gateway's access log has every request with the same X-Request-ID;
+            # the service adds a line for the ones worth a look.
+            duration_ms = seconds * 1000
+            if status >= 400 or duration_ms >= SLOW_REQUEST_MS:
+                log.info("http.request", method=method, path=scope["path"], status=status,
+                         duration_ms=round(duration_ms, 2))
+            span.end()
+            otel_context.detach(token)
+
+    async def _probe(self, scope: dict, receive: Any, send: Any) -> None:
+        """A health probe: counted and timed when metrics are on, nothing else."""
+        if self.metrics is None:
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_with_status(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            self.metrics.observe(scope["method"], route_template(scope), status, time.perf_counter() - started)
 
 
 # Headers on every answer of every service (the gateway sets the same ones: defence in depth,
@@ -320,11 +370,8 @@ def create_app(
         app.include_router(router)
     # Inside the request context (its answers are logged and traced like any other).
     app.add_middleware(StorableTextMiddleware)
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
-    # RED per route template, outside the request context: it sees the status of the answers
-    # RequestContextMiddleware writes itself too.
-    if settings.metrics_enabled:
-        app.add_middleware(HttpMetricsMiddleware, service=settings.service_name)
+    # Request id, span, RED metrics (of the answers it writes itself too) and log line, in one layer.
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=settings.metrics_enabled)
     # Outermost: even the answers RequestContextMiddleware writes itself carry the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -11,7 +11,7 @@ Labels stay few and bounded, whatever a client sends: a route is its TEMPLATE
 request; a method the APIs do not use is ``other``; a status is the answer's code. No label
 ever holds an id, an address or anything about a person.
 
-API processes (the app factory):
+API processes (the app factory's request middleware, ``HttpMetrics``):
 - ``http_requests_total{service,method,route,status}`` counter: answers given, by route
   template and status code (rate, and errors as ``status=~"5.."``).
 - ``http_request_duration_seconds{service,method,route}`` histogram: time from the request's
@@ -47,7 +47,6 @@ process has its own registry, so with several workers a scrape would see only on
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, Iterator
 
 import asyncpg
@@ -57,7 +56,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from starlette.responses import Response
 
-__all__ = ["Counter", "Gauge", "Histogram", "REGISTRY", "HttpMetricsMiddleware", "metrics_router",
+__all__ = ["Counter", "Gauge", "Histogram", "REGISTRY", "HttpMetrics", "metrics_router",
            "metrics_response", "track_pool", "route_template"]
 
 UNMATCHED = "unmatched"
@@ -103,40 +102,25 @@ def route_template(scope: dict) -> str:
     return getattr(route, "path_format", None) or getattr(route, "path", None) or UNMATCHED
 
 
-class HttpMetricsMiddleware:
-    """``http_requests_total`` and ``http_request_duration_seconds`` per route (pure ASGI)."""
+class HttpMetrics:
+    """``http_requests_total`` and ``http_request_duration_seconds`` of one API.
 
-    def __init__(self, app: Any, service: str) -> None:
-        self.app = app
+    It wraps nothing: the app factory's request middleware (``ms_platform.app``), which already
+    wraps ``send`` and times each request for its span and log line, hands it each answer once.
+    """
+
+    def __init__(self, service: str) -> None:
         self.service = service
         # Label children cached per (method, route, status): the set is bounded by the routes.
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the server answers when the app raises before answering
-
-        async def send_with_status(message: dict) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        started = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            self._observe(scope, status, time.perf_counter() - started)
-
-    def _observe(self, scope: dict, status: int, seconds: float) -> None:
-        method = scope["method"] if scope["method"] in KNOWN_METHODS else OTHER_METHOD
-        key = (method, route_template(scope), status)
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One answer: its method, route template (``route_template``), status and duration."""
+        key = (method if method in KNOWN_METHODS else OTHER_METHOD, route, status)
         series = self._series.get(key)
         if series is None:
-            series = (HTTP_REQUESTS.labels(self.service, method, key[1], str(status)),
-                      HTTP_DURATION.labels(self.service, method, key[1]))
+            series = (HTTP_REQUESTS.labels(self.service, key[0], route, str(status)),
+                      HTTP_DURATION.labels(self.service, key[0], route))
             self._series[key] = series
         series[0].inc()
         series[1].observe(seconds)
