@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from callback.app.callbacks import Rules
+from callback.app.reminders import run_sweeper
+from callback.domain.calendar import Calendar
 from callback.entrypoints.http import ROUTERS
 from callback.entrypoints.worker import subscriptions
 from callback.settings import CallbackSettings
@@ -20,15 +25,41 @@ def load_settings() -> CallbackSettings:
     return CallbackSettings()  # type: ignore[call-arg]  (read from the environment)
 
 
+def calendar(cfg: CallbackSettings) -> Calendar:
+    return Calendar(cfg.opening(), slot_minutes=cfg.slot_minutes, timezone=cfg.timezone,
+                    min_lead_minutes=cfg.min_lead_minutes, horizon_days=cfg.horizon_days,
+                    holiday_country=cfg.holiday_country, holiday_subdivision=cfg.holiday_subdivision)
+
+
+def rules(cfg: CallbackSettings) -> Rules:
+    return Rules(calendar(cfg), default_capacity=cfg.default_slot_capacity, suggested_slots=cfg.suggested_slots,
+                 reminder_hour=cfg.reminder_hour, max_open_per_account=cfg.max_open_callbacks_per_account,
+                 max_open_per_phone=cfg.max_open_callbacks_per_phone)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_app(settings: CallbackSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
-    app = create_platform_app(cfg, title="callback", routers=ROUTERS, description="Callback: callbacks, contact requests and complaints.")
+    app = create_platform_app(cfg, title="callback", routers=ROUTERS,
+                              description="Callback: callbacks (« Je souhaite être rappelé »), contact requests "
+                                          "and complaints.")
     # Published events reach the outbox in the use case's transaction.
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg
+    app.state.callback_rules = rules(cfg)
+    app.state.clock = utc_now
     return app
 
 
 def run_worker(settings: CallbackSettings) -> None:
-    """Consume the events of entrypoints/worker.py as consumer group "callback"."""
-    run_platform_worker(settings, subscriptions())
+    """Consume the events of entrypoints/worker.py as consumer group "callback", and sweep the
+    SMS reminders that fall due (CallbackReminderDue) in the same process."""
+
+    def extra_tasks(pool, stop: asyncio.Event) -> list:
+        return [run_sweeper(outbox.unit_of_work(pool), stop, settings.reminder_sweep_interval_s,
+                            settings.reminder_batch_size)]
+
+    run_platform_worker(settings, subscriptions(), extra_tasks=extra_tasks)

@@ -1,11 +1,22 @@
-"""Callback's settings (environment variables prefixed CALLBACK_)."""
+"""Callback's settings (environment variables prefixed CALLBACK_).
+
+Opening hours, slot length, time zone, capacity and reminder time differ between insurers and
+call centres: each is a setting (CB-1, CB-2), never a constant in the code.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from callback.domain.calendar import OpeningHours
 from ms_platform.settings import ServiceSettings
+
+# Monday to Friday 9:00-18:00, Saturday 9:00-12:00 (the call centre's usual hours).
+DEFAULT_OPENING_HOURS = {
+    "mon": "09:00-18:00", "tue": "09:00-18:00", "wed": "09:00-18:00", "thu": "09:00-18:00",
+    "fri": "09:00-18:00", "sat": "09:00-12:00",
+}
 
 
 class CallbackSettings(ServiceSettings):
@@ -13,5 +24,36 @@ class CallbackSettings(ServiceSettings):
 
     service_name: str = "callback"
     api_port: int = 8005
-    # How many items one account may keep (a setting, not a constant: insurers differ).
-    max_items_per_account: int = Field(100, ge=1)
+
+    # CALLBACK_OPENING_HOURS='{"mon": "09:00-12:00,14:00-18:00", ...}': days absent are closed.
+    opening_hours: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_OPENING_HOURS))
+    slot_minutes: int = Field(30, ge=5, le=240)
+    timezone: str = "Europe/Paris"
+    # French public holidays close the call centre (the maintained `holidays` library); a
+    # subdivision adds its own days (e.g. "57" Moselle: Good Friday and 26 December).
+    holiday_country: str = "FR"
+    holiday_subdivision: str | None = None
+    # No slot starting within this many minutes; none further than this many days ahead.
+    min_lead_minutes: int = Field(60, ge=0)
+    horizon_days: int = Field(30, ge=1, le=366)
+    # Agents available per slot when an operator set nothing for that slot or its day.
+    default_slot_capacity: int = Field(2, ge=0, le=1000)
+    # How many free slots a "créneau complet" answer suggests.
+    suggested_slots: int = Field(3, ge=1, le=20)
+    # The SMS reminder goes the morning of the slot, at this local hour (or at once when the
+    # callback is booked later that morning).
+    reminder_hour: int = Field(8, ge=0, le=23)
+    reminder_sweep_interval_s: float = Field(30.0, gt=0)
+    reminder_batch_size: int = Field(100, ge=1)
+    # What one member may hold at once (a setting: abuse is not a reason to refuse a second call).
+    max_open_callbacks_per_account: int = Field(5, ge=1)
+    max_open_callbacks_per_phone: int = Field(3, ge=1)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours_parse(cls, value: dict[str, str]) -> dict[str, str]:
+        OpeningHours.parse(value)  # ValueError with the reason
+        return value
+
+    def opening(self) -> OpeningHours:
+        return OpeningHours.parse(self.opening_hours)

@@ -63,3 +63,37 @@ def token(settings, signing_key):
         return {"Authorization": f"Bearer {signed}"}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def free_slot(client):
+    """A random slot with room left (random, so that tests running side by side on the shared
+    database rarely meet on one slot); ``excluding`` slot starts are never returned."""
+    import random
+
+    async def pick(*excluding: str) -> str:
+        slots = (await client.get("/v1/callback-slots")).json()
+        choices = [s["start"] for s in slots if s["start"] not in excluding and s["remaining"] >= 1]
+        assert choices, "no free slot at all"
+        return random.SystemRandom().choice(choices)
+
+    return pick
+
+
+@pytest.fixture(scope="session")
+def booking():
+    def body(slot_start: str, **overrides: Any) -> dict[str, Any]:
+        return {"reason": "contract_question", "slot_start": slot_start, "phone": "06 12 34 56 78", **overrides}
+
+    return body
+
+
+@pytest.fixture(scope="session")
+def phone():
+    """A French number of its own for each test: limits count scheduled callbacks per number."""
+    import random
+
+    def make(prefix: str = "06") -> str:
+        return prefix + "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
+
+    return make

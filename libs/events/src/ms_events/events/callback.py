@@ -1,15 +1,99 @@
-"""callback.item.v1 — Callback's items (created by make new-service; replace with the context's events)."""
+"""callback.callback.v1 — callback requests ("Je souhaite être rappelé", CB-1..CB-3), public;
+callback.secret.v1 — the SMS reminder with the number to reach, for notify only (private).
+
+Events carry what the messages about them need and no more: no comment, no name, and a phone
+number only on the reminder (the SMS has to reach it), which is on a private topic so that
+integrators never read a person's number.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from ms_events.catalogue import Event, event
+from pydantic import Field
+
+from ms_events.catalogue import Event, event, private_topic
+
+PRIVATE_TOPIC = private_topic(
+    "callback.secret.v1", readers=["notify"],
+    summary="Callback reminders carrying the mobile number the SMS goes to, for notify to send; never readable "
+            "by integrators.",
+)
+_REASON = "contract_question | new_service_request | case_follow_up"
 
 
-@event(topic="callback.item.v1", key="item_id", summary="A member recorded an item.")
-class CallbackItemCreated(Event):
-    item_id: uuid.UUID
-    account_id: uuid.UUID
-    created_at: datetime
+@event(
+    topic="callback.callback.v1",
+    key="callback_id",
+    summary="Someone booked a callback at a date and slot (a member, or a person without an account).",
+    tells_a_person=True,
+)
+class CallbackScheduled(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = Field(None, description="The member's account; None for a person without one (CB-3)")
+    reason: str = Field(description=_REASON)
+    slot_start: datetime
+    slot_end: datetime
+    case_number: str | None = Field(None, description="A follow-up's case number, when the person gave one")
+    scheduled_at: datetime
+
+
+@event(
+    topic="callback.callback.v1",
+    key="callback_id",
+    summary="A member moved their callback to another slot (or booked again after a missed call).",
+    tells_a_person=True,
+)
+class CallbackRescheduled(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = None
+    reason: str = Field(description=_REASON)
+    previous_slot_start: datetime
+    slot_start: datetime
+    slot_end: datetime
+    rescheduled_at: datetime
+
+
+@event(
+    topic="callback.callback.v1",
+    key="callback_id",
+    summary="A callback was cancelled, by the member or by an agent.",
+    tells_a_person=True,
+)
+class CallbackCancelled(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = None
+    slot_start: datetime
+    cancelled_by: str = Field(description="member | agent")
+    cancelled_at: datetime
+
+
+@event(
+    topic="callback.callback.v1",
+    key="callback_id",
+    summary="An agent called: done, or no answer (the member is offered a new slot).",
+    tells_a_person=True,
+)
+class CallbackAttempted(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = None
+    slot_start: datetime
+    outcome: str = Field(description="done | no_answer")
+    attempted_at: datetime
+
+
+@event(
+    topic=PRIVATE_TOPIC,
+    key="callback_id",
+    summary="The morning of a callback's slot: remind the person by SMS (carries their mobile number).",
+    tells_a_person=True,
+    private=True,
+)
+class CallbackReminderDue(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = None
+    phone: str = Field(description="The mobile number to remind, E.164")
+    slot_start: datetime
+    slot_end: datetime
+    due_at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callback.app.items import erase_account
+from callback.app.privacy import erase_account
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
 from ms_events.events.identity import AccountDeleted

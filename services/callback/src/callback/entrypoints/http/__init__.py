@@ -1,5 +1,5 @@
 """Callback's HTTP routers, in the order the app includes them."""
 
-from callback.entrypoints.http import items, privacy
+from callback.entrypoints.http import callbacks, capacity, privacy, queue, slots
 
-ROUTERS = [items.router, privacy.router]
+ROUTERS = [slots.router, callbacks.router, queue.router, capacity.router, privacy.router]

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from callback.app.items import personal_data
+from callback.app.privacy import personal_data
 from callback.entrypoints.deps import Service, Uow
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
