@@ -117,7 +117,7 @@ async def test_an_agent_sees_the_days_queue_by_slot_and_records_a_missed_call_th
     assert done.json()["status"] == "done"
     types = [r["event_type"] for r in await pool.fetch(
         "select event_type from outbox where key = $1 order by position", created["id"])]
-    assert types == ["CallbackScheduled", "CallbackAttempted", "CallbackRescheduled", "CallbackAttempted"]
+    assert types == ["CallbackScheduled", "CallbackMissed", "CallbackRescheduled", "CallbackDone"]
 
 
 async def test_an_agent_cancels_a_callback_and_an_unknown_one_is_not_found(client, token, pool, free_slot, booking):

@@ -72,15 +72,26 @@ class CallbackCancelled(Event):
 @event(
     topic="callback.callback.v1",
     key="callback_id",
-    summary="An agent called: done, or no answer (the member is offered a new slot).",
-    tells_a_person=True,
+    summary="An agent called the person back: the callback is done.",
 )
-class CallbackAttempted(Event):
+class CallbackDone(Event):
     callback_id: uuid.UUID
     account_id: uuid.UUID | None = None
     slot_start: datetime
-    outcome: str = Field(description="done | no_answer")
-    attempted_at: datetime
+    done_at: datetime
+
+
+@event(
+    topic="callback.callback.v1",
+    key="callback_id",
+    summary="An agent called but nobody answered: the person is offered a new slot.",
+    tells_a_person=True,
+)
+class CallbackMissed(Event):
+    callback_id: uuid.UUID
+    account_id: uuid.UUID | None = None
+    slot_start: datetime
+    missed_at: datetime
 
 
 @event(

@@ -18,7 +18,9 @@ from callback.domain.callbacks import Callback, Outcome, Reason, Status
 from callback.domain.errors import (
     CallbackNotFound, IdempotencyKeyReused, NameRequired, NotASlot, SlotFull, TooManyOpenCallbacks,
 )
-from ms_events.events.callback import CallbackAttempted, CallbackCancelled, CallbackRescheduled, CallbackScheduled
+from ms_events.events.callback import (
+    CallbackCancelled, CallbackDone, CallbackMissed, CallbackRescheduled, CallbackScheduled,
+)
 from ms_platform.errors import InvalidInput
 from ms_platform.uow import UnitOfWork
 
@@ -271,9 +273,12 @@ async def record_outcome(uow: UnitOfWork, callback_id: uuid.UUID, outcome: Outco
         if outcome is Outcome.CANCELLED:
             tx.publish(CallbackCancelled(callback_id=callback.id, account_id=callback.account_id,
                                          slot_start=callback.slot_start, cancelled_by="agent", cancelled_at=now))
+        elif outcome is Outcome.NO_ANSWER:
+            tx.publish(CallbackMissed(callback_id=callback.id, account_id=callback.account_id,
+                                      slot_start=callback.slot_start, missed_at=now))
         else:
-            tx.publish(CallbackAttempted(callback_id=callback.id, account_id=callback.account_id,
-                                         slot_start=callback.slot_start, outcome=outcome.value, attempted_at=now))
+            tx.publish(CallbackDone(callback_id=callback.id, account_id=callback.account_id,
+                                    slot_start=callback.slot_start, done_at=now))
     log.info("callback.outcome", callback_id=str(callback_id), outcome=outcome.value)
     return changed
 

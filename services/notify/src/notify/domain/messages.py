@@ -358,3 +358,9 @@ def activation_letter(
         "full_name": full_name, "activation_code": activation_code, "expires_on": french_date(expires_on),
         "activation_url": brand.public_url.rstrip("/") + "/activer-mon-compte",
     })
+
+
+# Callbacks' messages (CB-2) are composed in their own module; it imports this one lazily.
+from notify.domain.callback_messages import COMPOSERS as _CALLBACK_COMPOSERS  # noqa: E402
+
+COMPOSERS.update(_CALLBACK_COMPOSERS)

@@ -53,6 +53,12 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("guarantee_change_requested", Category.CONTRACT, (_E,), optional=(_S,)),
         TemplateSpec("quote_requested", Category.REQUEST, (_E,)),
         TemplateSpec("quote_confirmation_requested", Category.REQUEST, (_E,)),
+        # Callbacks (CB-2): confirmation and changes by email, the reminder by SMS to the number to call.
+        TemplateSpec("callback_scheduled", Category.REQUEST, (_E,)),
+        TemplateSpec("callback_rescheduled", Category.REQUEST, (_E,)),
+        TemplateSpec("callback_cancelled", Category.REQUEST, (_E,)),
+        TemplateSpec("callback_missed", Category.REQUEST, (_E,)),
+        TemplateSpec("callback_reminder", Category.REQUEST, (_S,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }
