@@ -3,7 +3,9 @@ published documents: the AsyncAPI document and the JSON Schemas the gateway serv
 /schemas/. It imports nothing of the platform's code.
 
 It downloads <gateway>/schemas/asyncapi.json, takes every channel the platform publishes to
-(a `send` operation; the `{topic}.dlq` dead-letter channel is internal and left out), downloads
+(a `send` operation; the `{topic}.dlq` dead-letter channel is internal and left out; the
+platform's private topics are not in the document at all, and an integrator's credentials
+cannot read them), downloads
 each message's `data` schema from the URL its `$ref` names, consumes every topic with
 confluent-kafka in a consumer group of its own, and checks each record against the document:
 
@@ -12,6 +14,10 @@ confluent-kafka in a consumer group of its own, and checks each record against t
 - `data` is valid against the event's schema;
 - the Kafka headers are valid against the message's `headers`; the key is valid against the
   message's Kafka key binding and equals the envelope's `subject` (the aggregate id).
+
+A record of a retired event version (its `dataschema` is one the document's `info.x-retired`
+lists: published before that version was retired, still on the topic until its retention ends)
+is checked against that version's schema, still served, and counted apart as `retired`.
 
 It prints one line per record (invalid ones with every reason), then a summary per topic, and
 exits 1 if any record was invalid (2 if it could not start). Delivery is at least once: an
@@ -107,15 +113,27 @@ class Message:
 
 
 @dataclass
+class RetiredVersion:
+    """An event version no longer published (info.x-retired): what to use instead, and its schema."""
+
+    type: str
+    version: int
+    instead: str
+    data: jsonschema.protocols.Validator
+
+
+@dataclass
 class Topic:
     name: str
     messages: dict[str, Message]  # by event type (ce_type)
+    retired: dict[str, RetiredVersion] = field(default_factory=dict)  # by the schema URL records name
     partitions: set[int] = field(default_factory=set)
     at_end: set[int] = field(default_factory=set)
     read: int = 0
     valid: int = 0
     invalid: int = 0
     duplicates: int = 0
+    retired_read: int = 0
 
 
 def load_contract(gateway: str) -> tuple[dict, dict[str, Topic]]:
@@ -149,6 +167,12 @@ def load_contract(gateway: str) -> tuple[dict, dict[str, Topic]]:
                 key=validator(kafka["key"]) if "key" in kafka else None,
             )
         topics[address] = Topic(address, messages)
+    for entry in document.get("info", {}).get("x-retired", []):
+        if entry["topic"] in topics:
+            # Served next to the document, under the name it had when it was published.
+            url = urllib.parse.urljoin(document_url, entry["schema"].rsplit("/", 1)[-1])
+            topics[entry["topic"]].retired[entry["schema"]] = RetiredVersion(
+                entry["type"], entry["version"], entry["instead"], validator(fetch_json(url)))
     return document, topics
 
 
@@ -165,6 +189,14 @@ def check(topic: Topic, key: bytes | None, value: bytes | None, headers: list | 
     except UnicodeDecodeError:
         return envelope, ["headers: not UTF-8"]
     event_type = header_values.get("ce_type") or envelope.get("type")
+    schema_url = envelope.get("dataschema")
+    retired = topic.retired.get(schema_url) if isinstance(schema_url, str) else None
+    if retired is not None:
+        reasons = [] if retired.type == event_type else [f"type: {event_type!r} is not {retired.type}"]
+        reasons += errors(retired.data, envelope.get("data"), "data")
+        if (None if key is None else key.decode(errors="replace")) != envelope.get("subject"):
+            reasons.append("key: not the envelope's subject")
+        return envelope, reasons
     message = topic.messages.get(event_type) if isinstance(event_type, str) else None
     if message is None:
         return envelope, [f"type: {event_type!r} is not a message of {topic.name} "
@@ -273,21 +305,27 @@ def main(argv: list[str] | None = None) -> int:
             topic.read += 1
             event_id = envelope.get("id") if isinstance(envelope.get("id"), str) else None
             duplicate = not reasons and event_id in seen
+            schema_url = envelope.get("dataschema")
+            retired = topic.retired.get(schema_url) if isinstance(schema_url, str) and not reasons else None
             if reasons:
                 topic.invalid += 1
             else:
                 topic.valid += 1
                 topic.duplicates += duplicate
+                topic.retired_read += retired is not None
                 seen.add(event_id)
             data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
             emit({"event": "record", "topic": topic.name, "partition": record.partition(), "offset": record.offset(),
                   "key": record.key().decode(errors="replace") if record.key() else None,
                   "type": envelope.get("type"), "id": event_id, "subject": envelope.get("subject"),
                   "ids": {k: v for k, v in data.items() if k.endswith("_id") and isinstance(v, str)},
-                  "valid": not reasons, "duplicate": duplicate, "reasons": reasons},
+                  "valid": not reasons, "duplicate": duplicate, "reasons": reasons,
+                  "retired": None if retired is None else f"{retired.type} v{retired.version}"},
                  f"{topic.name}[{record.partition()}]@{record.offset()} {envelope.get('type')} {event_id}: "
-                 + ("duplicate (already handled)" if duplicate else "valid" if not reasons
-                    else "INVALID\n  " + "\n  ".join(reasons)))
+                 + ("duplicate (already handled)" if duplicate
+                    else "INVALID\n  " + "\n  ".join(reasons) if reasons
+                    else f"valid, retired v{retired.version} (instead: {retired.instead})" if retired
+                    else "valid"))
             consumer.store_offsets(record)
     except KafkaException as exc:
         print(f"kafka: {exc}", file=sys.stderr)
@@ -296,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         consumer.close()  # commits the stored offsets, leaves the group
 
     summary = {t.name: {"partitions": sorted(t.partitions), "caught_up": sorted(t.at_end), "read": t.read,
-                        "valid": t.valid, "invalid": t.invalid, "duplicates": t.duplicates}
+                        "valid": t.valid, "invalid": t.invalid, "duplicates": t.duplicates,
+                        "retired": t.retired_read}
                for t in topics.values()}
     invalid = sum(t.invalid for t in topics.values())
     emit({"event": "summary", "group": args.group, "topics": summary, "invalid": invalid},

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ms_deploy import declaration, kafka
-from ms_events.catalogue import SCHEMA_BASE, topics
+from ms_events.catalogue import SCHEMA_BASE, is_private, public_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "libs" / "events" / "schemas"
@@ -49,7 +49,7 @@ def _asyncapi_2_action(document: dict, _: Path) -> None:
 
 
 def _missing_data_schema(_: dict, directory: Path) -> None:
-    (directory / "AccountCreated.v1.json").unlink()
+    (directory / "AccountCreated.v2.json").unlink()
 
 
 def _malformed_binding(document: dict, _: Path) -> None:
@@ -59,7 +59,7 @@ def _malformed_binding(document: dict, _: Path) -> None:
 @pytest.mark.parametrize(("breakage", "reported"), [
     (_dangling_channel, "no.such.topic.v1"),
     (_asyncapi_2_action, "action"),
-    (_missing_data_schema, "AccountCreated.v1.json"),
+    (_missing_data_schema, "AccountCreated.v2.json"),
     (_malformed_binding, "groupId"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_the_asyncapi_parser_rejects_a_broken_document(tmp_path, breakage, reported):
@@ -79,14 +79,22 @@ def test_every_declared_consumer_has_its_receive_operation_and_every_topic_its_s
     document = json.loads(DOCUMENT.read_text())
     operations = document["operations"]
     platform = declaration.load()
-    expected_receives = {(svc.name, topic) for svc in platform.services for topic in svc.consumes}
+    # Private topics (notify's identity.secret.v1...) are in the internal document only.
+    expected_receives = {(svc.name, topic) for svc in platform.services for topic in svc.consumes
+                         if not is_private(topic)}
     receives = {(op["x-service"], op["channel"]["$ref"].removeprefix("#/channels/"))
                 for op in operations.values() if op["action"] == "receive"}
     assert receives == expected_receives
     sends = {(op["x-service"], op["channel"]["$ref"].removeprefix("#/channels/"))
              for op in operations.values() if op["action"] == "send" and "deadLetters" not in op["channel"]["$ref"]}
-    assert sends == {(owner, topic) for topic, owner in kafka.catalogue_topics().items()}
-    assert sorted(t for t in document["channels"] if t != "deadLetters") == topics()
+    assert sends == {(owner, topic) for topic, owner in kafka.catalogue_topics().items() if not is_private(topic)}
+    assert sorted(t for t in document["channels"] if t != "deadLetters") == public_topics()
+
+
+def test_the_internal_document_of_the_private_topics_is_valid_too():
+    result = check(PUBLISHED / "internal" / "asyncapi.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid AsyncAPI 3.0.0" in result.stdout
 
 
 def test_the_servers_are_the_local_broker_and_the_strimzi_tls_bootstrap():

@@ -91,11 +91,16 @@ async def test_a_sign_up_trace_follows_the_event_through_kafka_to_the_notify_wor
         lines = (ROOT / "var" / "log" / "notify-worker.log").read_text().splitlines()
         return [json.loads(line) for line in lines if trace_id in line and line.startswith("{")]
 
-    async def handled() -> list[dict]:
-        return [line for line in worker_lines() if line.get("event") == "consumer.handled"]
+    # Both of the sign-up's events: AccountCreated (public) and the confirmation link
+    # (ConfirmationEmailRequested, on the private identity.secret.v1), in the same trace.
+    both = {"AccountCreated", "ConfirmationEmailRequested"}
 
-    [line] = await wait_until(handled, timeout=10, what="the worker's log line for the event")
-    assert line["trace_id"] == trace_id and line["event_type"] == "AccountCreated"
+    async def handled() -> list[dict] | None:
+        lines = [line for line in worker_lines() if line.get("event") == "consumer.handled"]
+        return lines if {line["event_type"] for line in lines} == both else None
+
+    lines = await wait_until(handled, timeout=10, what="the worker's log lines for the events")
+    assert all(line["trace_id"] == trace_id for line in lines)
 
 
 async def test_the_sign_up_is_one_span_tree_from_the_gateway_request_to_the_smtp_send(gateway, mailbox, registry):
@@ -141,23 +146,26 @@ def check_tree(tree: Tree, journey: dict) -> None:
     call = tree.one("identity", "api", "CLIENT", parent=server, where=lambda s: "holder-verifications" in str(s["attributes"]))
     tree.one("contracts", "api", "SERVER", "POST /internal/v1/holder-verifications", parent=call)
 
-    # The relay's PRODUCER span (aiokafka's instrumentation) continues the request's trace from
-    # the envelope's traceparent, written with the outbox row under the server span. Delivery is
-    # at least once: a relay taking over after a crash may publish the row again (another
-    # PRODUCER span), and notify then skips the duplicate (a process span without handler).
-    producers = tree.find("identity", "relay", "PRODUCER", "identity.account.v1 send", parent=server)
-    assert producers and all(p["attributes"]["messaging.destination.name"] == "identity.account.v1" for p in producers)
+    # The relay's PRODUCER spans (aiokafka's instrumentation) continue the request's trace from
+    # the envelopes' traceparent, written with the outbox rows under the server span: AccountCreated
+    # on identity.account.v1, the confirmation link on the private identity.secret.v1. Delivery is
+    # at least once: a relay taking over after a crash may publish a row again (another PRODUCER
+    # span), and notify then skips the duplicate (a process span without handler).
+    public = tree.find("identity", "relay", "PRODUCER", "identity.account.v1 send", parent=server)
+    assert public and all(p["attributes"]["messaging.destination.name"] == "identity.account.v1" for p in public)
+    producers = tree.find("identity", "relay", "PRODUCER", "identity.secret.v1 send", parent=server)
+    assert producers and all(p["attributes"]["messaging.destination.name"] == "identity.secret.v1" for p in producers)
 
     # notify's worker: the runner's process span that queued the delivery, a child of the
     # producer's span, with aiokafka's receive span beside it; the handler's statements under it.
     def queued_delivery(span: dict) -> bool:
         return any("insert into delivery" in statement(s) for s in tree.find("notify", "worker", "CLIENT", parent=span))
 
-    process = tree.one("notify", "worker", "CONSUMER", "process identity.account.v1", where=queued_delivery)
+    process = tree.one("notify", "worker", "CONSUMER", "process identity.secret.v1", where=queued_delivery)
     produce = tree.parent(process)
     assert produce in producers, (produce, producers)
-    assert process["attributes"]["cloudevents.event_type"] == "AccountCreated"
-    tree.one("notify", "worker", "CONSUMER", "identity.account.v1 receive", parent=produce)
+    assert process["attributes"]["cloudevents.event_type"] == "ConfirmationEmailRequested"
+    tree.one("notify", "worker", "CONSUMER", "identity.secret.v1 receive", parent=produce)
 
     # The dispatcher's delivery span continues the trace stored with the delivery, the SMTP
     # send under it, for the very message the mail sink received; the sent mark under it too.

@@ -56,7 +56,9 @@ async def test_every_sign_up_during_a_broker_crash_gets_its_event_and_exactly_on
     await wait_until(all_mailed, timeout=180, interval=1, what="every confirmation email")
 
     async def drained() -> bool:
-        return await consumer_lag("notify", "identity.account.v1") == 0
+        # The sign-ups' public events and their confirmation links (private topic) alike.
+        return (await consumer_lag("notify", "identity.account.v1") == 0
+                and await consumer_lag("notify", "identity.secret.v1") == 0)
 
     await wait_until(drained, timeout=120, what="notify to consume everything")
     await asyncio.sleep(2)

@@ -134,9 +134,10 @@ def secret_fields(cls: type[BaseModel]) -> list[str]:
 
 
 def _refuse_secrets(name: str, topic: str, cls: type[BaseModel]) -> None:
-    # TEMPORARY until the secret-bearing identity and contracts events move to their private
-    # topics (next commit): then a public event with a secret field is refused.
-    return
+    secrets = secret_fields(cls)
+    if secrets:
+        raise ValueError(f"{name} is on the public topic {topic} but carries secret field(s) "
+                         f"{', '.join(secrets)}: put it on a private topic")
 
 
 def private_topic(name: str, *, readers: Iterable[str], summary: str) -> str:

@@ -1,9 +1,17 @@
 """Publish the catalogue for integrators (JSON Schema per event, the envelope, one AsyncAPI
 document) and check that a change to a published schema is additive only.
 
-    python -m ms_events.schemas write    # refresh libs/events/schemas/ (not asyncapi.json:
+Public events' schemas are in libs/events/schemas/ (the gateway serves it under /schemas/),
+with the schemas of retired public versions (marked ``deprecated``: records already on a topic
+keep naming them). Private events' schemas and their AsyncAPI document are in
+libs/events/schemas/internal/, which nothing serves. Released snapshots of every version, public
+and private, are in libs/events/schemas/released/: a released version is either still in the
+catalogue, unchanged or changed additively, or recorded as retired (``catalogue.retire``).
+
+    python -m ms_events.schemas write    # refresh libs/events/schemas/ and internal/ (not asyncapi.json:
                                          # python -m ms_deploy generate writes it with asyncapi())
     python -m ms_events.schemas check    # fail on a change incompatible with the released snapshots,
+                                         # a released version neither published nor retired,
                                          # or published documents out of date
     python -m ms_events.schemas release  # snapshot the current versions as released (with a release)
 """
@@ -16,13 +24,18 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ms_events.catalogue import SCHEMA_BASE, Event, dead_letter_topic, registered, schema_file, schema_url, topics
+from ms_events.catalogue import (
+    INTERNAL_SCHEMA_BASE, SCHEMA_BASE, Event, Retired, dead_letter_topic, is_private, may_consume, private_events, private_readers,
+    private_topics, public_events, public_topics, registered, retired, schema_file, schema_url,
+)
 from ms_events.envelope import Envelope
 
 PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "schemas"
 # One snapshot per event version as integrators last received it: changes are checked against
 # these, not against the working tree (which `write` has just made agree with the code).
 RELEASED_DIR = PUBLISHED_DIR / "released"
+# Private events' schemas and AsyncAPI document: for the services that read them, not served.
+INTERNAL_DIR = PUBLISHED_DIR / "internal"
 
 
 def json_schema(cls: type[Event]) -> dict[str, Any]:
@@ -54,21 +67,99 @@ _EXAMPLE_TIME = "2025-03-14T09:30:00Z"
 
 
 def asyncapi(consumers: Mapping[str, Iterable[str]], *, local_broker: str, production_broker: str) -> dict[str, Any]:
-    """The AsyncAPI 3.0 document of every catalogue topic.
+    """The AsyncAPI 3.0 document of every public catalogue topic, for integrators.
 
     ``consumers`` maps each service to the topics its worker consumes (the deployment
     declarations, services/*/service.toml: ``ms_deploy generate`` writes this document);
     the publisher of a topic is the service its first segment names. ``local_broker`` and
     ``production_broker`` are the bootstrap addresses of the local stack and of Kubernetes.
+    A service may consume a private topic only if the catalogue names it as a reader; private
+    topics are not in this document (``internal_asyncapi``).
     """
-    events = sorted(registered().items())
-    known = set(topics())
-    readers: dict[str, list[str]] = {topic: [] for topic in known}
+    known = set(public_topics()) | set(private_topics())
+    readers: dict[str, list[str]] = {topic: [] for topic in public_topics()}
     for service, consumed in sorted(consumers.items()):
         for topic in consumed:
             if topic not in known:
                 raise ValueError(f"{service} consumes {topic}, which no catalogue event is published on")
-            readers[topic].append(service)
+            if not may_consume(service, topic):
+                raise ValueError(f"{service} consumes the private topic {topic}, which only "
+                                 f"{', '.join(private_readers(topic))} may read")
+            if topic in readers:
+                readers[topic].append(service)
+    document = _document(public_events(), readers)
+    document["id"] = f"{SCHEMA_BASE}{ASYNCAPI_FILE}"
+    document["info"] = {
+        "title": "Member space domain events",
+        "version": "1.0.0",
+        "description": "Domain events of the member space on Apache Kafka: one CloudEvents 1.0 envelope "
+                       "(structured JSON, " + ENVELOPE_FILE + ") per message, `data` being the event "
+                       "(one JSON Schema per event version, served next to this document under "
+                       f"{SCHEMA_BASE}). Kafka headers ce_type (the event type) and content-type; "
+                       "key = the aggregate id (same key, same partition, in order). Delivery is "
+                       "at least once: deduplicate by the envelope's id. A change within an event "
+                       "version is additive only; anything else is a new version (the envelope's "
+                       "dataschema names it). A retired version is no longer published; its schema "
+                       "stays served, marked deprecated (x-retired lists them). No secret (token, "
+                       "one-time code) is ever published on these topics.",
+        "x-retired": [_retired_entry(record) for record in retired() if not is_private(record.topic)],
+    }
+    security = [{"$ref": "#/components/securitySchemes/scramSha512"}]
+    document["servers"] = {
+        "local": {
+            "host": local_broker,
+            "protocol": "kafka",
+            "title": "Local stack",
+            "description": "The development stack's broker (deploy/local): plain text, no authentication.",
+            "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
+        },
+        "production": {
+            "host": production_broker,
+            "protocol": "kafka-secure",
+            "title": "Kubernetes (Strimzi)",
+            "description": "The Strimzi cluster's bootstrap inside the cluster: TLS listener, SCRAM-SHA-512 "
+                           "sign-in as a KafkaUser whose ACLs allow what it publishes and consumes.",
+            "security": security,
+            "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
+        },
+    }
+    document["components"]["securitySchemes"] = {"scramSha512": {
+        "type": "scramSha512",
+        "description": "SASL/SCRAM-SHA-512 over TLS; Strimzi writes each user's password into the "
+                       "Secret named after it (key `password`).",
+    }}
+    return document
+
+
+def internal_asyncapi() -> dict[str, Any]:
+    """The AsyncAPI 3.0 document of the private topics (libs/events/schemas/internal/): their
+    events and the only services the catalogue lets read them. Not served, not for integrators."""
+    readers = {topic: list(private_readers(topic)) for topic in private_topics()}
+    document = _document(private_events(), readers)
+    document["id"] = f"{INTERNAL_SCHEMA_BASE}{ASYNCAPI_FILE}"
+    document["info"] = {
+        "title": "Member space private events (internal)",
+        "version": "1.0.0",
+        "description": "Private topics (<context>.secret.v<N>): single-use secrets a context hands to "
+                       "the services named as their readers, on the same brokers and in the same "
+                       "envelope as the public events (asyncapi.json). Only the publisher's and the "
+                       "readers' Kafka principals have ACLs on them; they are never in the public "
+                       "document, never served by the gateway, never delivered by webhooks. "
+                       "Event schemas are next to this document; their $id is a URN.",
+    }
+    return document
+
+
+def _retired_entry(record: Retired) -> dict[str, Any]:
+    return {"type": record.type, "version": record.version, "topic": record.topic,
+            "retiredOn": record.retired_on, "reason": record.reason, "instead": record.instead,
+            "schema": f"{SCHEMA_BASE}{retired_file(record)}"}
+
+
+def _document(events_by_name: Mapping[str, type[Event]], readers: dict[str, list[str]]) -> dict[str, Any]:
+    """Channels, operations and messages of ``events_by_name``'s topics, each read by ``readers[topic]``."""
+    events = sorted(events_by_name.items())
+    known = set(readers)
 
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -130,51 +221,12 @@ def asyncapi(consumers: Mapping[str, Iterable[str]], *, local_broker: str, produ
             "x-service": service,
         }
     messages["DeadLetter"] = _dead_letter_message()
-
-    security = [{"$ref": "#/components/securitySchemes/scramSha512"}]
     return {
         "asyncapi": "3.0.0",
-        "id": f"{SCHEMA_BASE}{ASYNCAPI_FILE}",
-        "info": {
-            "title": "Member space domain events",
-            "version": "1.0.0",
-            "description": "Domain events of the member space on Apache Kafka: one CloudEvents 1.0 envelope "
-                           "(structured JSON, " + ENVELOPE_FILE + ") per message, `data` being the event "
-                           "(one JSON Schema per event version, served next to this document under "
-                           f"{SCHEMA_BASE}). Kafka headers ce_type (the event type) and content-type; "
-                           "key = the aggregate id (same key, same partition, in order). Delivery is "
-                           "at least once: deduplicate by the envelope's id. A change within a topic "
-                           "version is additive only; anything else is a new version on a new topic.",
-        },
         "defaultContentType": CONTENT_TYPE,
-        "servers": {
-            "local": {
-                "host": local_broker,
-                "protocol": "kafka",
-                "title": "Local stack",
-                "description": "The development stack's broker (deploy/local): plain text, no authentication.",
-                "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
-            },
-            "production": {
-                "host": production_broker,
-                "protocol": "kafka-secure",
-                "title": "Kubernetes (Strimzi)",
-                "description": "The Strimzi cluster's bootstrap inside the cluster: TLS listener, SCRAM-SHA-512 "
-                               "sign-in as a KafkaUser whose ACLs allow what it publishes and consumes.",
-                "security": security,
-                "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
-            },
-        },
         "channels": dict(sorted(channels.items())),
         "operations": dict(sorted(operations.items())),
-        "components": {
-            "messages": dict(sorted(messages.items())),
-            "securitySchemes": {"scramSha512": {
-                "type": "scramSha512",
-                "description": "SASL/SCRAM-SHA-512 over TLS; Strimzi writes each user's password into the "
-                               "Secret named after it (key `password`).",
-            }},
-        },
+        "components": {"messages": dict(sorted(messages.items()))},
     }
 
 
@@ -308,13 +360,62 @@ def _sample(spec: dict[str, Any], root: dict[str, Any], name: str) -> Any:
     raise ValueError(f"no example for {spec}")
 
 
-def write(directory: Path = PUBLISHED_DIR) -> None:
-    """Every event schema and envelope.json. Not asyncapi.json: its operations need the services'
-    declarations (who consumes what), so ``python -m ms_deploy generate`` writes it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, cls in registered().items():
-        _dump(directory / schema_file(cls), json_schema(cls))
-    _dump(directory / ENVELOPE_FILE, envelope_schema())
+def retired_file(record: Retired) -> str:
+    """The retired version's schema file (the name it had when it was published)."""
+    return f"{record.type}.v{record.version}.json"
+
+
+def retired_schema(record: Retired, released: Path = RELEASED_DIR) -> dict[str, Any]:
+    """A retired version's schema as it stays published: its released snapshot, marked
+    deprecated, saying when and why it was retired and what to use instead."""
+    schema = json.loads((released / retired_file(record)).read_text())
+    schema["$id"] = f"{SCHEMA_BASE}{retired_file(record)}"  # where it is served (older snapshots name an older host)
+    schema["deprecated"] = True
+    schema["description"] = (f"{schema.get('description', '')} RETIRED on {record.retired_on}: no longer "
+                             f"published on {record.topic} ({record.reason}). Instead: {record.instead}.").strip()
+    return schema
+
+
+def internal_dir(published: Path) -> Path:
+    return published / INTERNAL_DIR.name
+
+
+def expected_documents(published: Path = PUBLISHED_DIR, released: Path = RELEASED_DIR) -> dict[Path, Any]:
+    """Every document ``write`` makes: public event schemas, retired public schemas and
+    envelope.json in ``published``; private event schemas and their AsyncAPI document in
+    its internal/ directory."""
+    docs: dict[Path, Any] = {}
+    for cls in public_events().values():
+        docs[published / schema_file(cls)] = json_schema(cls)
+    for record in retired():
+        if not is_private(record.topic) and (released / retired_file(record)).exists():
+            docs[published / retired_file(record)] = retired_schema(record, released)
+    docs[published / ENVELOPE_FILE] = envelope_schema()
+    internal = internal_dir(published)
+    for cls in private_events().values():
+        docs[internal / schema_file(cls)] = json_schema(cls)
+    docs[internal / ASYNCAPI_FILE] = internal_asyncapi()
+    return docs
+
+
+def write(directory: Path = PUBLISHED_DIR, released: Path = RELEASED_DIR) -> None:
+    """Every event schema, retired schema, envelope.json and the internal AsyncAPI document.
+    Not the public asyncapi.json: its operations need the services' declarations (who consumes
+    what), so ``python -m ms_deploy generate`` writes it. Removes a schema file nothing
+    publishes any more (e.g. a public event that became private)."""
+    expected = expected_documents(directory, released)
+    for path, data in expected.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _dump(path, data)
+    for path in _schema_files(directory):
+        if path not in expected:
+            path.unlink()
+
+
+def _schema_files(published: Path) -> list[Path]:
+    """The event schema files (Type.vN.json) of ``published`` and its internal/ directory."""
+    return [path for folder in (published, internal_dir(published)) if folder.is_dir()
+            for path in sorted(folder.glob("*.v*.json"))]
 
 
 def _text(data: Any) -> str:
@@ -330,7 +431,8 @@ def released_path(cls: type[Event], directory: Path = RELEASED_DIR) -> Path:
 
 
 def release(directory: Path = RELEASED_DIR) -> list[str]:
-    """Snapshot every event version's schema as released (after check passes); returns the names written."""
+    """Snapshot every event version's schema, public and private, as released (after check passes);
+    returns the names written. Snapshots of retired versions stay."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, cls in sorted(registered().items()):
@@ -425,21 +527,54 @@ def _type_of(spec: dict[str, Any]) -> Any:
 
 
 def check(published: Path = PUBLISHED_DIR, released: Path = RELEASED_DIR) -> list[str]:
-    """The catalogue against the released snapshots (compatibility) and the published documents (up to date)."""
+    """The catalogue against the released snapshots (compatibility; every released version still
+    published or recorded as retired) and the published documents (up to date, nothing private
+    among the public ones)."""
     errors = []
+    live = {(cls.meta().type, cls.meta().version): cls for cls in registered().values()}
+    retirements = {(record.type, record.version): record for record in retired()}
     for name, cls in sorted(registered().items()):
         schema = json_schema(cls)
         snapshot = released_path(cls, released)
         if snapshot.exists():
-            for problem in incompatibilities(json.loads(snapshot.read_text()), schema):
+            old = json.loads(snapshot.read_text())
+            for problem in incompatibilities(old, schema):
                 errors.append(f"{name} v{cls.meta().version}: {problem}; publish a new version instead")
-        current = published / schema_file(cls)
-        if not current.exists() or json.loads(current.read_text()) != schema:
-            errors.append(f"{name}: {current.name} is not what the catalogue says (run python -m ms_events.schemas write)")
-    envelope = published / ENVELOPE_FILE
-    if not envelope.exists() or json.loads(envelope.read_text()) != envelope_schema():
-        errors.append(f"{ENVELOPE_FILE} is not what the code says (run python -m ms_events.schemas write)")
+            if str(old.get("$id", "")).startswith(INTERNAL_SCHEMA_BASE) != cls.meta().private:
+                errors.append(f"{name} v{cls.meta().version}: released as {_visibility(old)}, now "
+                              f"{'private' if cls.meta().private else 'public'}; publish a new version instead")
+    for snapshot in sorted(released.glob("*.v*.json")) if released.is_dir() else []:
+        kind, _, version = snapshot.name.removesuffix(".json").rpartition(".v")
+        key = (kind, int(version)) if version.isdigit() else (kind, -1)
+        if key not in live and key not in retirements:
+            errors.append(f"{kind} v{version} was released and is no longer in the catalogue: record its "
+                          "retirement (catalogue.retire, with what to use instead) or publish it again")
+    for key, record in sorted(retirements.items()):
+        if not (released / retired_file(record)).exists():
+            errors.append(f"{record.type} v{record.version} is recorded as retired but was never released "
+                          f"(no {retired_file(record)} in {released.name}/): drop the record")
+    expected = expected_documents(published, released)
+    for path, data in sorted(expected.items()):
+        if path.name == ASYNCAPI_FILE and path.parent == published:
+            continue
+        if not path.exists() or json.loads(path.read_text()) != data:
+            what = path.relative_to(published)
+            errors.append(f"{_kind_of(path)}: {what} is not what the catalogue says (run python -m ms_events.schemas write)")
+    for path in _schema_files(published):
+        if path not in expected:
+            errors.append(f"{path.relative_to(published)} is published but the catalogue has no such "
+                          "public event version (run python -m ms_events.schemas write)")
     return errors
+
+
+def _visibility(schema: dict[str, Any]) -> str:
+    return "private" if str(schema.get("$id", "")).startswith(INTERNAL_SCHEMA_BASE) else "public"
+
+
+def _kind_of(path: Path) -> str:
+    if path.name in (ENVELOPE_FILE, ASYNCAPI_FILE):
+        return path.name if path.name == ENVELOPE_FILE else f"internal {ASYNCAPI_FILE}"
+    return path.name.split(".v", 1)[0]
 
 
 def main() -> None:
@@ -448,7 +583,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "write":
         write()
-        print(f"wrote {len(registered())} event schemas and {ENVELOPE_FILE} for {len(topics())} topics; "
+        print(f"wrote {len(public_events())} public and {len(private_events())} private event schemas, "
+              f"{len(retired())} retired ones and {ENVELOPE_FILE} for {len(public_topics())} public and "
+              f"{len(private_topics())} private topics; "
               f"{ASYNCAPI_FILE} is written by `python -m ms_deploy generate` (it needs the services' declarations)")
         return
     if args.command == "release":

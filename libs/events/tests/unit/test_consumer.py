@@ -98,6 +98,19 @@ async def test_a_redelivered_event_has_no_second_effect():
     assert len(calls) == 1
 
 
+async def test_an_event_read_on_a_topic_its_type_is_not_published_on_is_ignored():
+    calls = []
+
+    async def handler(conn, env, event):
+        calls.append(env.id)
+
+    runner, dlq = _runner(handler)
+    raw = _event_bytes()  # AccountConfirmed is published on identity.account.v1
+    record = ConsumerRecord("identity.secret.v1", 0, 7, 0, 0, b"k", raw, None, len(raw), 0, [])
+    assert await runner.process(record) == "ignored"
+    assert calls == [] and dlq.sent == []
+
+
 async def test_a_malformed_message_goes_to_the_dead_letter_topic_with_the_error_in_headers():
     async def handler(conn, env, event):
         raise AssertionError("never called")

@@ -2,9 +2,13 @@
 
 import copy
 import json
+import shutil
+from pathlib import Path
 
-from ms_events.catalogue import registered
-from ms_events.schemas import check, incompatibilities, json_schema, released_path, write
+from ms_events.catalogue import SCHEMA_BASE, private_events, public_events, retired, schema_file
+from ms_events.schemas import (
+    RELEASED_DIR, check, incompatibilities, internal_asyncapi, json_schema, released_path, write,
+)
 
 OLD = {
     "properties": {
@@ -82,11 +86,16 @@ def test_a_nullable_field_that_loses_null_is_incompatible():
     assert incompatibilities(OLD, _changed(edit))[0].startswith("field 'phone' changed type")
 
 
+def _released_copy(tmp_path) -> Path:
+    released = tmp_path / "released"
+    shutil.copytree(RELEASED_DIR, released)
+    return released
+
+
 def test_check_compares_the_code_with_the_released_snapshot_not_with_the_working_tree(tmp_path):
-    published, released = tmp_path / "published", tmp_path / "released"
-    write(published)
-    released.mkdir()
-    name, cls = sorted(registered().items())[0]
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    name, cls = sorted(public_events().items())[0]
     snapshot = json_schema(cls)
     field = sorted(snapshot["properties"])[0]
     # As if the released version had a field the code no longer has (a removal since the release).
@@ -97,9 +106,74 @@ def test_check_compares_the_code_with_the_released_snapshot_not_with_the_working
 
 
 def test_check_fails_when_the_published_documents_lag_the_catalogue(tmp_path):
-    published = tmp_path / "published"
-    write(published)
-    name, cls = sorted(registered().items())[-1]
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    name, cls = sorted(public_events().items())[-1]
     (published / f"{name}.v{cls.meta().version}.json").write_text("{}")
-    assert check(published, tmp_path / "none") == [
+    assert check(published, released) == [
         f"{name}: {name}.v{cls.meta().version}.json is not what the catalogue says (run python -m ms_events.schemas write)"]
+
+
+def test_a_released_version_neither_published_nor_retired_fails_the_check(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    # As if AccountConfirmed v1 had been deleted from the catalogue without a retirement record.
+    (released / "AccountConfirmed.v0.json").write_text((released / "AccountConfirmed.v1.json").read_text())
+    assert check(published, released) == [
+        "AccountConfirmed v0 was released and is no longer in the catalogue: record its retirement "
+        "(catalogue.retire, with what to use instead) or publish it again"]
+
+
+def test_a_retired_version_passes_the_check_and_stays_published_marked_deprecated(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    assert check(published, released) == []
+    record = next(r for r in retired() if r.type == "AccountCreated" and r.version == 1)
+    kept = json.loads((published / "AccountCreated.v1.json").read_text())
+    snapshot = json.loads((released / "AccountCreated.v1.json").read_text())
+    assert kept["deprecated"] is True and kept["properties"] == snapshot["properties"]
+    assert record.instead in kept["description"] and record.retired_on in kept["description"]
+    assert kept["$id"] == f"{SCHEMA_BASE}AccountCreated.v1.json"  # old records' dataschema still answers
+
+
+def test_retiring_a_version_that_was_never_released_fails_the_check(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    (released / "TwoFactorCodeRequested.v1.json").unlink()
+    assert "TwoFactorCodeRequested v1 is recorded as retired but was never released " \
+           "(no TwoFactorCodeRequested.v1.json in released/): drop the record" in check(published, released)
+
+
+def test_an_event_that_changes_between_public_and_private_needs_a_new_version(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    cls = private_events()["QuoteConfirmationRequested"]
+    public = {**json_schema(cls), "$id": f"{SCHEMA_BASE}QuoteConfirmationRequested.v1.json"}
+    released_path(cls, released).write_text(json.dumps(public))
+    assert check(published, released) == [
+        "QuoteConfirmationRequested v1: released as public, now private; publish a new version instead"]
+
+
+def test_private_events_are_written_apart_from_the_public_documents(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    public_files = {p.name for p in published.glob("*.json")}
+    for name, cls in private_events().items():
+        assert (published / "internal" / schema_file(cls)).exists()
+        assert schema_file(cls) not in public_files
+    assert json.loads((published / "internal" / "asyncapi.json").read_text()) == internal_asyncapi()
+    expected = {schema_file(c) for c in public_events().values()} | {"envelope.json"} | {
+        f"{r.type}.v{r.version}.json" for r in retired()}
+    assert public_files == expected
+
+
+def test_a_private_schema_left_among_the_public_documents_fails_the_check(tmp_path):
+    published, released = tmp_path / "published", _released_copy(tmp_path)
+    write(published, released)
+    cls = private_events()["QuoteConfirmationRequested"]
+    (published / schema_file(cls)).write_text(json.dumps(json_schema(cls)))
+    assert check(published, released) == [
+        "QuoteConfirmationRequested.v1.json is published but the catalogue has no such public event version "
+        "(run python -m ms_events.schemas write)"]
+    write(published, released)
+    assert not (published / schema_file(cls)).exists() and check(published, released) == []

@@ -72,6 +72,9 @@ async def test_a_prospects_quote_waits_unconfirmed_and_only_a_neutral_confirmati
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "unconfirmed"
     (event,) = await outbox_of(pool, response.json()["id"])
+    # The token travels only on the private topic notify reads, never on contracts.request.v1.
+    topics = await pool.fetch("select topic from outbox where key = $1", response.json()["id"])
+    assert [r["topic"] for r in topics] == ["contracts.secret.v1"]
     assert event["type"].endswith("QuoteConfirmationRequested")
     data = event["data"]
     assert data["email"] == body["email"] and data["confirmation_token"]
@@ -92,6 +95,9 @@ async def test_a_confirmed_quote_is_queued_for_72_hours_and_published_as_quote_r
     assert row["due_at"] - row["confirmed_at"] == timedelta(hours=72)
     events = await outbox_of(pool, created["id"])
     assert [e["type"].rsplit(".", 1)[-1] for e in events] == ["QuoteConfirmationRequested", "QuoteRequested"]
+    rows = await pool.fetch("select topic, payload from outbox where key = $1 order by position", created["id"])
+    assert [r["topic"] for r in rows] == ["contracts.secret.v1", "contracts.request.v1"]
+    assert token not in bytes(rows[1]["payload"]).decode()
     again = await client.post(REQUESTS + "/confirm", json={"token": token})
     assert again.status_code == 400 and again.json()["field"] == "token"
     assert len(await outbox_of(pool, created["id"])) == 2

@@ -96,7 +96,7 @@ async def _account(client, db, member) -> dict:
     created = await client.post("/v1/accounts", json={**body, "email": email, "password": PASSWORD})
     assert created.status_code == 201, created.text
     account_id = created.json()["id"]
-    token = (await _outbox(db, account_id, "AccountCreated"))["confirmation_token"]
+    token = (await _outbox(db, account_id, "ConfirmationEmailRequested"))["confirmation_token"]
     assert (await client.post("/v1/accounts/confirm", json={"token": token})).status_code == 200
     return {"id": account_id, "email": email}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import json
 import uuid
 
 import pyotp
@@ -225,3 +225,29 @@ async def test_a_wrong_second_factor_code_counts_toward_the_sign_in_throttle(cli
     assert bad.status_code == 401
     after = await db.fetchval("select count(*) from sign_in_failure where account_id = $1", account_id)
     assert after - before == 2  # under the email and under the member number
+
+
+async def test_every_link_and_code_is_written_for_the_private_topic_only(client, db, member, flows):
+    """Sign-up, resent link, email change, password reset and SMS code: each secret is in an
+    identity.secret.v1 outbox row, and no identity.account.v1 row of the account contains it."""
+    account = await flows.account(client, db, member)  # sign-up and confirmation
+    session = await flows.sign_in(client, account["email"])
+    await client.post("/v1/password-resets", json={"email": account["email"]})
+    assert (await client.patch("/v1/me", headers=flows.auth(session), json={"phone": "06 12 34 56 78"})).status_code == 200
+    assert (await client.post("/v1/me/two-factor/sms", headers=flows.auth(session))).status_code == 202
+    new_email = f"it-{uuid.uuid4().hex[:10]}@example.org"
+    changed = await client.patch("/v1/me", headers=flows.auth(session), json={"email": new_email})
+    assert changed.status_code == 200, changed.text
+    rows = await db.fetch("select topic, event_type, payload from outbox where key = $1", account["id"])
+    secrets = {
+        "ConfirmationEmailRequested": "confirmation_token", "PasswordResetRequested": "reset_token",
+        "TwoFactorCodeRequested": "code", "EmailChangeRequested": "confirmation_token",
+    }
+    private = [r for r in rows if r["event_type"] in secrets]
+    assert {r["event_type"] for r in private} == set(secrets)
+    assert {r["topic"] for r in private} == {"identity.secret.v1"}
+    public_text = " ".join(bytes(r["payload"]).decode() for r in rows if r["topic"] == "identity.account.v1")
+    assert "AccountCreated" in public_text
+    for row in private:
+        value = json.loads(row["payload"])["data"][secrets[row["event_type"]]]
+        assert value and value not in public_text, row["event_type"]

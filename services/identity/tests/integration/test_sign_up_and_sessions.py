@@ -25,7 +25,7 @@ def _body(member: dict, **overrides) -> dict:
 
 async def _confirmation_token(db, account_id: str) -> str:
     payload = await db.fetchval(
-        "select payload from outbox where key = $1 and event_type = 'AccountCreated'", account_id)
+        "select payload from outbox where key = $1 and event_type = 'ConfirmationEmailRequested'", account_id)
     return json.loads(payload)["data"]["confirmation_token"]
 
 
@@ -49,8 +49,14 @@ async def test_a_sign_up_writes_the_account_its_confirmation_and_its_event_toget
     assert account["status"] == "pending_confirmation" and account["member_number"] == member["member_number"]
     assert account["password_hash"].startswith("$argon2id$") and PASSWORD not in account["password_hash"]
     assert await db.fetchval("select count(*) from email_confirmation where account_id = $1", account_id) == 1
-    assert await db.fetchval(
-        "select count(*) from outbox where key = $1 and event_type = 'AccountCreated'", str(account_id)) == 1
+    rows = await db.fetch("select topic, event_type, payload from outbox where key = $1 order by position",
+                          str(account_id))
+    assert [(r["topic"], r["event_type"]) for r in rows] == [
+        ("identity.account.v1", "AccountCreated"), ("identity.secret.v1", "ConfirmationEmailRequested")]
+    # The public event has no token; the link goes only on the private topic, for notify.
+    public, private = (json.loads(r["payload"])["data"] for r in rows)
+    assert "confirmation_token" not in public and private["reason"] == "sign_up"
+    assert private["confirmation_token"] not in bytes(rows[0]["payload"]).decode()
 
 
 @pytest.mark.parametrize(("field", "value"), [

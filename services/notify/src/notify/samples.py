@@ -25,6 +25,8 @@ _STRINGS = {
 
 def sample_value(annotation: Any, name: str) -> Any:
     origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return sample_value(args[0], name)

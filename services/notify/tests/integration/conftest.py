@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 
-from ms_events.events.identity import AccountCreated
+from ms_events.events.identity import AccountCreated, ConfirmationEmailRequested
 from ms_platform.db import create_pool
 from ms_platform import testing
 from ms_platform.testing import free_port
@@ -45,15 +45,25 @@ def handlers() -> NotifyHandlers:
 
 @pytest.fixture
 def account_created() -> AccountCreated:
+    """The sign-up's public event (identity.account.v1): the contact, no token."""
     return AccountCreated(
         account_id=uuid.uuid4(),
         kind="member",
         email=f"test-{uuid.uuid4().hex[:8]}@example.org",
         first_name="Camille",
         last_name="Durand",
-        confirmation_token=f"tok/{uuid.uuid4().hex}+=",
         confirmation_expires_at=datetime.now(UTC) + timedelta(hours=24),
         created_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+def sign_up_confirmation(account_created) -> ConfirmationEmailRequested:
+    """The sign-up's private event (identity.secret.v1): the confirmation email and its link."""
+    return ConfirmationEmailRequested(
+        **account_created.model_dump(include={"account_id", "kind", "email", "first_name", "last_name",
+                                              "confirmation_expires_at"}),
+        reason="sign_up", confirmation_token=f"tok/{uuid.uuid4().hex}+=", requested_at=datetime.now(UTC),
     )
 
 
@@ -132,7 +142,7 @@ def queue(pool, handlers, parked_at):
 
     async def handle(envelope, event) -> None:
         async with pool.acquire() as conn, conn.transaction():
-            await handlers.account_created(conn, envelope, event)
+            await handlers.notify(conn, envelope, event)
             await conn.execute(
                 "update delivery set next_attempt_at = $2 where source_event_id = $1 and status = 'pending'",
                 envelope.id, parked_at,

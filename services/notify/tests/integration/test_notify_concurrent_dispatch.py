@@ -31,12 +31,12 @@ async def test_concurrent_sends_share_at_most_the_configured_number_of_smtp_conn
 
 
 async def test_several_dispatcher_loops_send_each_delivery_once_and_mark_it_sent_once(
-    pool, queue, parked_at, account_created, smtp_server, eventually
+    pool, queue, parked_at, sign_up_confirmation, smtp_server, eventually
 ):
     smtp_server.start()
     envelopes = []
     for i in range(12):
-        event = account_created.model_copy(
+        event = sign_up_confirmation.model_copy(
             update={"account_id": uuid.uuid4(), "email": f"loop{i}-{uuid.uuid4().hex[:6]}@example.org"})
         envelope = Envelope.wrap(event)
         await queue(envelope, event)
@@ -85,11 +85,11 @@ class WindowCheckingSender:
 
 
 async def test_with_several_loops_a_message_is_handed_over_only_once_the_one_before_is_marked_sent(
-    pool, queue, parked_at, account_created, eventually
+    pool, queue, parked_at, sign_up_confirmation, eventually
 ):
     ids = []
     for i in range(8):
-        event = account_created.model_copy(update={"account_id": uuid.uuid4(), "email": f"w{i}@example.org"})
+        event = sign_up_confirmation.model_copy(update={"account_id": uuid.uuid4(), "email": f"w{i}@example.org"})
         envelope = Envelope.wrap(event)
         await queue(envelope, event)
         ids.append(await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id))
@@ -118,15 +118,15 @@ class RefusingAtData:
 
 
 async def test_a_message_refused_at_data_leaves_no_sent_mark_and_publishes_notification_failed(
-    pool, queue, parked_at, account_created, port
+    pool, queue, parked_at, sign_up_confirmation, port
 ):
     from aiosmtpd.controller import Controller
 
     controller = Controller(RefusingAtData(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        envelope = Envelope.wrap(account_created)
-        await queue(envelope, account_created)
+        envelope = Envelope.wrap(sign_up_confirmation)
+        await queue(envelope, sign_up_confirmation)
         delivery_id = await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id)
         sender = SmtpSender(SmtpConfig("127.0.0.1", port, MAIL_FROM, timeout_s=5), connections=2)
         dispatcher = Dispatcher(pool, sender, RetryPolicy(), concurrency=2)
@@ -142,12 +142,12 @@ async def test_a_message_refused_at_data_leaves_no_sent_mark_and_publishes_notif
     assert [json.loads(r["payload"])["type"] for r in rows] == ["NotificationFailed"]
 
 
-async def test_two_claims_get_separate_batches_and_a_released_claim_is_free_again(pool, queue, parked_at, account_created):
+async def test_two_claims_get_separate_batches_and_a_released_claim_is_free_again(pool, queue, parked_at, sign_up_confirmation):
     from notify.adapters.repository import DeliveryRepository
 
     ids = []
     for i in range(12):
-        event = account_created.model_copy(update={"account_id": uuid.uuid4(), "email": f"c{i}@example.org"})
+        event = sign_up_confirmation.model_copy(update={"account_id": uuid.uuid4(), "email": f"c{i}@example.org"})
         envelope = Envelope.wrap(event)
         await queue(envelope, event)
         ids.append(await pool.fetchval("select id from delivery where source_event_id = $1", envelope.id))

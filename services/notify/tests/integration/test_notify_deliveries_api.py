@@ -39,11 +39,11 @@ async def client(pool):
         yield c
 
 
-async def test_an_operator_lists_an_accounts_deliveries_without_their_bodies(client, queue, account_created):
-    await queue(Envelope.wrap(account_created), account_created)
+async def test_an_operator_lists_an_accounts_deliveries_without_their_bodies(client, queue, sign_up_confirmation):
+    await queue(Envelope.wrap(sign_up_confirmation), sign_up_confirmation)
 
     response = await client.get(
-        "/v1/deliveries", params={"account_id": str(account_created.account_id)},
+        "/v1/deliveries", params={"account_id": str(sign_up_confirmation.account_id)},
         headers={"Authorization": f"Bearer {token('operator')}"},
     )
 
@@ -51,8 +51,8 @@ async def test_an_operator_lists_an_accounts_deliveries_without_their_bodies(cli
     (item,) = response.json()["items"]
     assert set(item) == {"id", "channel", "template", "status", "created_at", "sent_at", "attempts", "last_error"}
     assert (item["channel"], item["template"], item["status"]) == ("email", "account_created", "pending")
-    assert account_created.confirmation_token not in response.text
-    assert account_created.email not in response.text
+    assert sign_up_confirmation.confirmation_token not in response.text
+    assert sign_up_confirmation.email not in response.text
 
 
 async def test_a_member_may_not_list_deliveries(client):

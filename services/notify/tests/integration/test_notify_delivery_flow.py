@@ -32,25 +32,27 @@ async def outbox_events(pool, delivery_id) -> list[dict]:
     return [json.loads(r["payload"]) for r in rows]
 
 
-async def test_the_same_account_created_handled_twice_queues_one_delivery(pool, queue, parked_at, account_created):
-    envelope = Envelope.wrap(account_created)
-    await queue(envelope, account_created)
-    await queue(envelope, account_created)
+async def test_the_same_sign_up_confirmation_handled_twice_queues_one_delivery(
+        pool, queue, parked_at, account_created, sign_up_confirmation):
+    await queue(Envelope.wrap(account_created), account_created)  # the contact, nothing sent
+    envelope = Envelope.wrap(sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
 
     rows = await pool.fetch("select * from delivery where source_event_id = $1", envelope.id)
     assert len(rows) == 1
     assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 0
     assert rows[0]["message_id"] == message_id(envelope.id, "email")
-    contact = await pool.fetchrow("select * from contact where account_id = $1", account_created.account_id)
+    contact = await pool.fetchrow("select * from contact where account_id = $1", sign_up_confirmation.account_id)
     assert (contact["first_name"], contact["last_name"]) == ("Camille", "Durand")
 
 
 async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server(
-    pool, queue, parked_at, account_created, smtp_server
+    pool, queue, parked_at, sign_up_confirmation, smtp_server
 ):
     smtp_server.start()
-    envelope = Envelope.wrap(account_created)
-    await queue(envelope, account_created)
+    envelope = Envelope.wrap(sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
     delivery = await delivery_for(pool, envelope)
 
     assert await dispatcher(pool, smtp_server.port).run_once(only=[delivery["id"]], as_of=parked_at) == 1
@@ -58,12 +60,12 @@ async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server
     (mail,) = smtp_server.handler.messages
     assert mail["Message-ID"] == message_id(envelope.id, "email")
     assert mail["Subject"] == "Confirmez votre adresse e-mail – Votre espace adhérent"
-    assert mail["To"] == account_created.email
+    assert mail["To"] == sign_up_confirmation.email
     assert mail["X-Notify-Delivery-Id"] == str(delivery["id"])
     assert mail["X-Source-Event-Id"] == str(envelope.id)
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
-    token = account_created.confirmation_token.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
+    token = sign_up_confirmation.confirmation_token.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
     link = f"http://127.0.0.1:8080/confirmer-mon-compte?token={token}"
     assert link in text and link in html
     assert "Bonjour Camille Durand," in text
@@ -77,10 +79,10 @@ async def test_the_dispatcher_sends_the_confirmation_email_to_a_real_smtp_server
 
 
 async def test_a_delivery_stays_pending_while_smtp_is_down_and_is_sent_once_it_is_back(
-    pool, queue, parked_at, account_created, smtp_server
+    pool, queue, parked_at, sign_up_confirmation, smtp_server
 ):
-    envelope = Envelope.wrap(account_created)
-    await queue(envelope, account_created)
+    envelope = Envelope.wrap(sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port)
 
@@ -101,10 +103,10 @@ async def test_a_delivery_stays_pending_while_smtp_is_down_and_is_sent_once_it_i
 
 
 async def test_a_delivery_fails_after_the_last_attempt_and_says_so_on_the_outbox(
-    pool, queue, parked_at, account_created, smtp_server
+    pool, queue, parked_at, sign_up_confirmation, smtp_server
 ):
-    envelope = Envelope.wrap(account_created)
-    await queue(envelope, account_created)
+    envelope = Envelope.wrap(sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port, max_attempts=2)
 
@@ -119,9 +121,9 @@ async def test_a_delivery_fails_after_the_last_attempt_and_says_so_on_the_outbox
     assert event["data"]["reason"] == failed["last_error"]
 
 
-async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, account_created, smtp_server):
-    envelope = Envelope.wrap(account_created)
-    await queue(envelope, account_created)
+async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, sign_up_confirmation, smtp_server):
+    envelope = Envelope.wrap(sign_up_confirmation)
+    await queue(envelope, sign_up_confirmation)
     delivery_id = (await delivery_for(pool, envelope))["id"]
     notifier = dispatcher(pool, smtp_server.port, first_backoff_s=60)
 
@@ -132,10 +134,10 @@ async def test_a_delivery_not_yet_due_is_left_alone(pool, queue, parked_at, acco
 
 
 async def test_queueing_a_delivery_notifies_at_commit_and_the_notification_wakes_the_dispatcher(
-    pool, queue, parked_at, account_created, smtp_server, eventually
+    pool, queue, parked_at, sign_up_confirmation, smtp_server, eventually
 ):
     smtp_server.start()
-    envelope = Envelope.wrap(account_created)
+    envelope = Envelope.wrap(sign_up_confirmation)
     woken = asyncio.Event()
     listener = await pool.acquire()
 
@@ -144,7 +146,7 @@ async def test_queueing_a_delivery_notifies_at_commit_and_the_notification_wakes
 
     await listener.add_listener("delivery", wake)
     try:
-        await queue(envelope, account_created)
+        await queue(envelope, sign_up_confirmation)
         # The handler's transaction sends the wake-up, delivered at commit.
         await asyncio.wait_for(woken.wait(), timeout=10)
     finally:

@@ -85,11 +85,14 @@ async def test_account_deleted_leaves_a_delivery_log_without_personal_data(clien
     address = f"erase-{uuid.uuid4().hex[:8]}@example.org"
     now = datetime.now(UTC)
     created = id_.AccountCreated(account_id=account_id, kind="member", email=address, first_name="Zoé",
-                                 last_name="Marchand", confirmation_token="tok", confirmation_expires_at=now,
-                                 created_at=now)
+                                 last_name="Marchand", confirmation_expires_at=now, created_at=now)
+    link = id_.ConfirmationEmailRequested(account_id=account_id, kind="member", email=address, first_name="Zoé",
+                                          last_name="Marchand", reason="sign_up", confirmation_token="tok",
+                                          confirmation_expires_at=now, requested_at=now)
     deleted = id_.AccountDeleted(account_id=account_id, kind="member", deleted_at=now)
     async with pool.acquire() as conn, conn.transaction():
         await handlers.notify(conn, Envelope.wrap(created), created)
+        await handlers.notify(conn, Envelope.wrap(link), link)
         await handlers.profile_updated(conn, None, id_.ProfileUpdated(account_id=account_id, phone="+33655443322",
                                                                        updated_at=now))
         await conn.execute("insert into notification_preference values ($1, 'security', 'sms', true, now())", account_id)
@@ -127,10 +130,13 @@ async def test_the_personal_data_export_is_for_services_only_and_lists_what_noti
     account_id = uuid.uuid4()
     now = datetime.now(UTC)
     created = id_.AccountCreated(account_id=account_id, kind="member", email=f"x-{uuid.uuid4().hex[:6]}@example.org",
-                                 first_name="Noé", last_name="Roux", confirmation_token="t",
-                                 confirmation_expires_at=now, created_at=now)
+                                 first_name="Noé", last_name="Roux", confirmation_expires_at=now, created_at=now)
+    link = id_.ConfirmationEmailRequested(account_id=account_id, kind="member", email=created.email,
+                                          first_name="Noé", last_name="Roux", reason="sign_up", confirmation_token="t",
+                                          confirmation_expires_at=now, requested_at=now)
     async with pool.acquire() as conn, conn.transaction():
         await handlers.notify(conn, Envelope.wrap(created), created)
+        await handlers.notify(conn, Envelope.wrap(link), link)
         await conn.execute("update delivery set next_attempt_at = now() + interval '1 day' where account_id = $1",
                            account_id)
     params = {"account_id": str(account_id)}

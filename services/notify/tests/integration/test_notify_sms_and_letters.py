@@ -82,7 +82,7 @@ async def test_accepted_copies_of_a_termination_go_by_sms_and_as_a_pdf_letter(
     async with pool.acquire() as conn, conn.transaction():
         created = id_.AccountCreated(
             account_id=account_id, kind="member", email=f"t-{uuid.uuid4().hex[:8]}@example.org",
-            first_name="Hélène", last_name="Lefèvre", confirmation_token="x",
+            first_name="Hélène", last_name="Lefèvre",
             confirmation_expires_at=datetime.now(UTC), created_at=datetime.now(UTC))
         await handlers.notify(conn, Envelope.wrap(created), created)
         await handlers.profile_updated(conn, None, id_.ProfileUpdated(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ms_events.events.identity import AccountCreated
+from ms_events.events.identity import AccountCreated, ConfirmationEmailRequested
 
 from notify.domain.messages import Brand, ContactView
 
@@ -17,16 +17,28 @@ def brand() -> Brand:
 
 @pytest.fixture
 def account_created() -> AccountCreated:
+    """The sign-up's public event: no token (the link travels in ``sign_up_confirmation``)."""
     return AccountCreated(
         account_id=uuid.uuid4(),
         kind="member",
         email="camille.durand@example.org",
         first_name="Camille",
         last_name="Durand",
+        confirmation_expires_at=datetime(2025, 2, 28, 23, 30, tzinfo=UTC),
+        created_at=datetime(2025, 2, 27, 23, 30, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def sign_up_confirmation(account_created) -> ConfirmationEmailRequested:
+    """The private event identity publishes with AccountCreated: the confirmation link."""
+    return ConfirmationEmailRequested(
+        **account_created.model_dump(include={"account_id", "kind", "email", "first_name", "last_name"}),
+        reason="sign_up",
         confirmation_token="tok+en/with=special&chars",
         # 23:30 UTC on 28 Feb is 00:30 on 1 March in Paris (UTC+1 in winter).
         confirmation_expires_at=datetime(2025, 2, 28, 23, 30, tzinfo=UTC),
-        created_at=datetime(2025, 2, 27, 23, 30, tzinfo=UTC),
+        requested_at=datetime(2025, 2, 27, 23, 30, tzinfo=UTC),
     )
 
 class FakeRepository:

@@ -9,8 +9,8 @@ from notify.domain.messages import account_created_email, confirmation_link, fre
 ENCODED_TOKEN = "tok%2Ben%2Fwith%3Dspecial%26chars"
 
 
-def test_the_confirmation_email_greets_the_person_and_carries_the_encoded_link(account_created, brand):
-    request = account_created_email(account_created, brand)
+def test_the_confirmation_email_greets_the_person_and_carries_the_encoded_link(sign_up_confirmation, brand):
+    request = account_created_email(sign_up_confirmation, brand)
     rendered = TemplateRenderer().render(request.template, request.context)
 
     link = f"https://espace.mutuelle.example/confirmer-mon-compte?token={ENCODED_TOKEN}"
@@ -25,8 +25,8 @@ def test_the_confirmation_email_greets_the_person_and_carries_the_encoded_link(a
     assert request.recipient == "camille.durand@example.org"
 
 
-def test_the_html_part_escapes_names_and_the_text_part_does_not(account_created, brand):
-    event = account_created.model_copy(update={"first_name": "<b>Zoé</b> & Cie"})
+def test_the_html_part_escapes_names_and_the_text_part_does_not(sign_up_confirmation, brand):
+    event = sign_up_confirmation.model_copy(update={"first_name": "<b>Zoé</b> & Cie"})
     request = account_created_email(event, brand)
     rendered = TemplateRenderer().render(request.template, request.context)
     assert "&lt;b&gt;Zoé&lt;/b&gt; &amp; Cie" in rendered.html
@@ -34,21 +34,21 @@ def test_the_html_part_escapes_names_and_the_text_part_does_not(account_created,
     assert "Bonjour <b>Zoé</b> & Cie Durand," in rendered.text
 
 
-def test_rendering_fails_when_a_variable_is_missing(account_created, brand):
-    context = dict(account_created_email(account_created, brand).context)
+def test_rendering_fails_when_a_variable_is_missing(sign_up_confirmation, brand):
+    context = dict(account_created_email(sign_up_confirmation, brand).context)
     del context["confirmation_url"]
     with pytest.raises(UndefinedError):
         TemplateRenderer().render("account_created", context)
 
 
-def test_a_subject_never_spans_several_header_lines(account_created, brand):
-    context = dict(account_created_email(account_created, brand).context, space_name="a\r\nBcc: x@y")
+def test_a_subject_never_spans_several_header_lines(sign_up_confirmation, brand):
+    context = dict(account_created_email(sign_up_confirmation, brand).context, space_name="a\r\nBcc: x@y")
     subject = TemplateRenderer().render("account_created", context).subject
     assert "\n" not in subject and "\r" not in subject
 
 
-def test_other_account_kinds_get_their_own_space_name(account_created, brand):
-    employer = account_created.model_copy(update={"kind": "employer"})
+def test_other_account_kinds_get_their_own_space_name(sign_up_confirmation, brand):
+    employer = sign_up_confirmation.model_copy(update={"kind": "employer"})
     assert account_created_email(employer, brand).context["space_name"] == "Votre espace entreprise"
 
 
@@ -62,15 +62,15 @@ def test_the_confirmation_link_encodes_the_token_and_tolerates_a_trailing_slash(
     assert confirmation_link("https://x.example/", "a b") == "https://x.example/confirmer-mon-compte?token=a%20b"
 
 
-def test_a_requested_new_link_says_so_and_carries_the_new_token(account_created, brand):
+def test_a_requested_new_link_says_so_and_carries_the_new_token(sign_up_confirmation, brand):
     from datetime import UTC, datetime
 
     from ms_events.events.identity import ConfirmationEmailRequested
 
     resend = ConfirmationEmailRequested(
-        **account_created.model_dump(include={"account_id", "kind", "email", "first_name", "last_name",
-                                              "confirmation_expires_at"}),
-        confirmation_token="tok-new/+=", requested_at=datetime.now(UTC),
+        **sign_up_confirmation.model_dump(include={"account_id", "kind", "email", "first_name", "last_name",
+                                                   "confirmation_expires_at"}),
+        reason="resend", confirmation_token="tok-new/+=", requested_at=datetime.now(UTC),
     )
     request = account_created_email(resend, brand)
     rendered = TemplateRenderer().render(request.template, request.context)

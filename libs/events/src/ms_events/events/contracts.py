@@ -1,4 +1,6 @@
-"""contracts.contract.v1 — contracts registered by the insurer's systems."""
+"""contracts.contract.v1, contracts.bank-account.v1, contracts.request.v1 — contracts, bank
+accounts and members' requests (public); contracts.secret.v1 — the single-use token confirming
+a prospect's address, for notify to send (private)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import date, datetime
 
 from pydantic import EmailStr, Field
 
-from ms_events.catalogue import Event, event, private_topic
+from ms_events.catalogue import Event, event, private_topic, secret
 
 SECRET_TOPIC = private_topic(
     "contracts.secret.v1", readers=["notify"],
@@ -125,15 +127,16 @@ class QuoteRequested(Event):
 
 
 @event(
-    topic="contracts.request.v1",
+    topic=SECRET_TOPIC,
     key="request_id",
     summary="A prospect without an account asked for a quote: their address must be confirmed before the "
             "request is queued (double opt-in); carries the single-use confirmation token (CT-10).",
     tells_a_person=True,
+    private=True,
 )
 class QuoteConfirmationRequested(Event):
     request_id: uuid.UUID
     email: EmailStr = Field(description="The address to confirm; nothing else is sent to it before confirmation")
-    confirmation_token: str = Field(description="Single-use secret; topic access must be restricted.")
+    confirmation_token: str = secret("Single-use secret for the confirmation link.")
     confirmation_expires_at: datetime
     requested_at: datetime

@@ -1,13 +1,20 @@
-"""identity.account.v1 — people's accounts."""
+"""identity.account.v1 — people's accounts (public); identity.secret.v1 — the single-use secrets
+notify sends to them (private: confirmation and reset links, one-time sign-in codes).
+
+Every secret-bearing event is private, and each public version that carried a secret is
+retired (docs/events-changelog.md tells integrators what moved, why and what to use instead).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
+from typing import Literal
+
 from pydantic import BaseModel, EmailStr, Field
 
-from ms_events.catalogue import Event, event, private_topic
+from ms_events.catalogue import Event, event, private_topic, retire, secret
 
 SECRET_TOPIC = private_topic(
     "identity.secret.v1", readers=["notify"],
@@ -18,8 +25,10 @@ SECRET_TOPIC = private_topic(
 @event(
     topic="identity.account.v1",
     key="account_id",
-    summary="A person created an account; carries the single-use email confirmation token.",
-    tells_a_person=True,
+    summary="A person created an account; it can sign in once its email address is confirmed "
+            "(the confirmation link is sent privately).",
+    version=2,
+    tells_a_person=False,  # the welcome email goes with ConfirmationEmailRequested (reason sign_up)
 )
 class AccountCreated(Event):
     account_id: uuid.UUID
@@ -29,11 +38,15 @@ class AccountCreated(Event):
     last_name: str
     member_number: str | None = None
     category: str | None = Field(None, description="sante | prevoyance | retraite")
-    confirmation_token: str = Field(
-        description="Single-use secret for the confirmation link; topic access must be restricted."
-    )
-    confirmation_expires_at: datetime
+    confirmation_expires_at: datetime = Field(description="Until when the confirmation link sent to the person works")
     created_at: datetime
+
+
+retire(
+    "AccountCreated", version=1, topic="identity.account.v1", retired_on="2026-12-07",
+    reason="carried the single-use email confirmation token on a topic integrators read",
+    instead="AccountCreated v2 on the same topic: the same fields without confirmation_token",
+)
 
 
 @event(
@@ -47,10 +60,13 @@ class AccountConfirmed(Event):
 
 
 @event(
-    topic="identity.account.v1",
+    topic=SECRET_TOPIC,
     key="account_id",
-    summary="A person whose email is not confirmed yet asked for a new confirmation link.",
+    summary="A confirmation link must be sent: at sign-up (with AccountCreated, same transaction), or "
+            "because a person whose email is not confirmed yet asked for a new one.",
+    version=2,
     tells_a_person=True,
+    private=True,
 )
 class ConfirmationEmailRequested(Event):
     account_id: uuid.UUID
@@ -58,11 +74,17 @@ class ConfirmationEmailRequested(Event):
     email: EmailStr
     first_name: str
     last_name: str
-    confirmation_token: str = Field(
-        description="Single-use secret for the confirmation link; topic access must be restricted."
-    )
+    reason: Literal["sign_up", "resend"] = Field(description="sign_up (the welcome email) | resend (a new link)")
+    confirmation_token: str = secret("Single-use secret for the confirmation link.")
     confirmation_expires_at: datetime
     requested_at: datetime
+
+
+retire(
+    "ConfirmationEmailRequested", version=1, topic="identity.account.v1", retired_on="2026-12-07",
+    reason="carried the single-use email confirmation token on a topic integrators read",
+    instead="nothing public: sending the link is internal (v2 on the private identity.secret.v1)",
+)
 
 
 @event(
@@ -102,10 +124,12 @@ class ProfileUpdated(Event):
 
 
 @event(
-    topic="identity.account.v1",
+    topic=SECRET_TOPIC,
     key="account_id",
-    summary="A person asked to change their email; the new address must confirm it.",
+    summary="A person asked to change their email; the new address must confirm it (the link is sent to it).",
+    version=2,
     tells_a_person=True,
+    private=True,
 )
 class EmailChangeRequested(Event):
     account_id: uuid.UUID
@@ -113,9 +137,17 @@ class EmailChangeRequested(Event):
     last_name: str
     old_email: EmailStr
     new_email: EmailStr
-    confirmation_token: str = Field(description="Single-use secret; topic access must be restricted.")
+    confirmation_token: str = secret("Single-use secret for the new address's confirmation link.")
     confirmation_expires_at: datetime
     requested_at: datetime
+
+
+retire(
+    "EmailChangeRequested", version=1, topic="identity.account.v1", retired_on="2026-12-07",
+    reason="carried the single-use confirmation token of the new address on a topic integrators read",
+    instead="EmailChanged (identity.account.v1) once the new address is confirmed; "
+            "the request itself is internal (v2 on the private identity.secret.v1)",
+)
 
 
 @event(
@@ -134,19 +166,29 @@ class EmailChanged(Event):
 
 
 @event(
-    topic="identity.account.v1",
+    topic=SECRET_TOPIC,
     key="account_id",
-    summary="A forgotten-password link was asked for an existing account.",
+    summary="A forgotten-password link was asked for an existing account (the link is sent to its address).",
+    version=2,
     tells_a_person=True,
+    private=True,
 )
 class PasswordResetRequested(Event):
     account_id: uuid.UUID
     email: EmailStr
     first_name: str
     last_name: str
-    reset_token: str = Field(description="Single-use secret; topic access must be restricted.")
+    reset_token: str = secret("Single-use secret for the reset link.")
     reset_expires_at: datetime
     requested_at: datetime
+
+
+retire(
+    "PasswordResetRequested", version=1, topic="identity.account.v1", retired_on="2026-12-07",
+    reason="carried the single-use password reset token on a topic integrators read",
+    instead="PasswordChanged (identity.account.v1, via = reset) once the link is used; "
+            "the request itself is internal (v2 on the private identity.secret.v1)",
+)
 
 
 @event(
@@ -162,17 +204,27 @@ class PasswordChanged(Event):
 
 
 @event(
-    topic="identity.account.v1",
+    topic=SECRET_TOPIC,
     key="account_id",
     summary="A one-time sign-in code must be sent by SMS.",
+    version=2,
     tells_a_person=True,
+    private=True,
 )
 class TwoFactorCodeRequested(Event):
     account_id: uuid.UUID
     phone: str
-    code: str = Field(description="Short-lived one-time code; topic access must be restricted.")
+    code: str = secret("Short-lived one-time code.")
     expires_at: datetime
     requested_at: datetime
+
+
+retire(
+    "TwoFactorCodeRequested", version=1, topic="identity.account.v1", retired_on="2026-12-07",
+    reason="carried the one-time sign-in code on a topic integrators read",
+    instead="nothing public: sending the code is internal (v2 on the private identity.secret.v1); "
+            "NewDeviceSignedIn and TwoFactorChanged stay public",
+)
 
 
 @event(

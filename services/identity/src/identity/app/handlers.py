@@ -108,8 +108,13 @@ async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
         tx.publish(AccountCreated(
             account_id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
             first_name=cmd.first_name, last_name=cmd.last_name, member_number=holder.member_number,
-            category=holder.category, confirmation_token=token, confirmation_expires_at=expires,
-            created_at=now,
+            category=holder.category, confirmation_expires_at=expires, created_at=now,
+        ))
+        # The link itself goes only on the private topic (notify), in the same outbox transaction.
+        tx.publish(ConfirmationEmailRequested(
+            account_id=account_id, kind=AccountKind.MEMBER.value, email=cmd.email.strip(),
+            first_name=cmd.first_name, last_name=cmd.last_name, reason="sign_up",
+            confirmation_token=token, confirmation_expires_at=expires, requested_at=now,
         ))
         await repo.record_security_event(tx.conn, "account.created", account_id, None)
     log.info("account.created", account_id=str(account_id), category=holder.category)
@@ -160,7 +165,7 @@ async def request_confirmation_email(svc: Services, cmd: RequestConfirmationEmai
         await repo.insert_confirmation(tx.conn, account["id"], token_hash, expires)
         tx.publish(ConfirmationEmailRequested(
             account_id=account["id"], kind=account["kind"], email=account["email"],
-            first_name=account["first_name"], last_name=account["last_name"],
+            first_name=account["first_name"], last_name=account["last_name"], reason="resend",
             confirmation_token=token, confirmation_expires_at=expires, requested_at=now,
         ))
         await repo.record_security_event(tx.conn, "confirmation.requested", account["id"], None)

@@ -11,7 +11,7 @@ import structlog
 from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events.identity import (
-    AccountCreated, AccountDeleted, ConfirmationEmailRequested, EmailChanged, ProfileUpdated,
+    AccountCreated, AccountDeleted, EmailChanged, ProfileUpdated,
 )
 
 from notify.adapters.repository import Contact, DeliveryRepository
@@ -29,6 +29,9 @@ RepositoryFactory = Callable[[asyncpg.Connection], DeliveryRepository]
 
 # Events that only feed the contact projection (they tell nobody anything).
 PROJECTION_ONLY: tuple[type[Event], ...] = (ProfileUpdated,)
+# The sign-up's public event: it records the person's contact (in order with the account's other
+# public events, AccountDeleted last); its email goes with the private ConfirmationEmailRequested.
+CONTACT_ONLY: tuple[type[Event], ...] = (AccountCreated,)
 
 
 class NotifyHandlers:
@@ -45,15 +48,22 @@ class NotifyHandlers:
         self._repository = repository
 
     async def notify(self, conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
-        """Project what the event says about the person, then queue each message it asks for."""
+        """Project what the event says about the person, then queue each message it asks for.
+
+        Only a public event (identity.account.v1, one partition per account, in order) writes
+        the contact: a private one (identity.secret.v1) may be read after the account's
+        AccountDeleted, and must not bring an erased person back. It carries its own address.
+        """
         repo = self._repository(conn)
         account_id: uuid.UUID | None = getattr(event, "account_id", None)
-        if isinstance(event, (AccountCreated, ConfirmationEmailRequested)):
+        if isinstance(event, AccountCreated):
             contact, accepted = await repo.upsert_contact(
                 Contact(event.account_id, str(event.email), event.first_name, event.last_name)
             )
         else:
             contact, accepted = await repo.contact_and_choices(account_id) if account_id else (None, set())
+        if isinstance(event, CONTACT_ONLY):
+            return
         for item in plan(event, contact, accepted, self._brand):
             if isinstance(item, Undeliverable):
                 await self._record_undeliverable(repo, envelope, item, account_id)

@@ -147,9 +147,10 @@ def postal_lines(contact: ContactView) -> str | None:
 # ---- one composer per event that tells a person something ------------------------------
 
 
-def _confirmation(event: id_.AccountCreated | id_.ConfirmationEmailRequested, brand: Brand) -> Composed:
+def _confirmation(event: id_.ConfirmationEmailRequested, brand: Brand) -> Composed:
+    # The welcome email at sign-up (sent with AccountCreated), or a new link the person asked for.
     return Composed("account_created", {
-        "resent": isinstance(event, id_.ConfirmationEmailRequested),
+        "resent": event.reason == "resend",
         "space_name": _SPACE_NAMES.get(event.kind, "Votre espace personnel"),
         "confirmation_url": confirmation_link(brand.public_url, event.confirmation_token),
         "expires_at": french_datetime(event.confirmation_expires_at),
@@ -262,7 +263,6 @@ def _quote_confirmation_requested(event: ct.QuoteConfirmationRequested, brand: B
 
 
 COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
-    id_.AccountCreated: _confirmation,
     id_.ConfirmationEmailRequested: _confirmation,
     id_.SignUpAttemptedWithExistingEmail: _sign_up_attempted,
     id_.EmailChangeRequested: _email_change_requested,
@@ -338,7 +338,7 @@ def plan(
     return out
 
 
-def account_created_email(event: id_.AccountCreated | id_.ConfirmationEmailRequested, brand: Brand) -> MessageRequest:
+def account_created_email(event: id_.ConfirmationEmailRequested, brand: Brand) -> MessageRequest:
     """The sign-up confirmation email (ID-5), or the new link a person asked for."""
     (request,) = plan(event, None, set(), brand)
     assert isinstance(request, MessageRequest)
