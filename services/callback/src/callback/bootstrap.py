@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from typing import AsyncIterator
+
 from fastapi import FastAPI
 
+from callback.adapters.contracts import ContractsClient
 from callback.app.callbacks import Rules
+from callback.app.contact import ContactRules
 from callback.app.reminders import run_sweeper
 from callback.domain.calendar import Calendar
+from callback.domain.contact import DeadlineRules
 from callback.entrypoints.http import ROUTERS
 from callback.entrypoints.worker import subscriptions
 from callback.settings import CallbackSettings
@@ -37,19 +43,34 @@ def rules(cfg: CallbackSettings) -> Rules:
                  max_open_per_phone=cfg.max_open_callbacks_per_phone)
 
 
+def contact_rules(cfg: CallbackSettings) -> ContactRules:
+    deadlines = DeadlineRules(cfg.complaint_ack_business_days, cfg.complaint_answer_months, cfg.request_answer_hours)
+    return ContactRules(calendar(cfg), deadlines, cfg.max_attachments, cfg.max_attachment_bytes)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 def create_app(settings: CallbackSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
-    app = create_platform_app(cfg, title="callback", routers=ROUTERS,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s)
+        try:
+            yield
+        finally:
+            await app.state.contracts.aclose()
+
+    app = create_platform_app(cfg, title="callback", routers=ROUTERS, lifespan=lifespan,
                               description="Callback: callbacks (« Je souhaite être rappelé »), contact requests "
                                           "and complaints.")
     # Published events reach the outbox in the use case's transaction.
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg
     app.state.callback_rules = rules(cfg)
+    app.state.contact_rules = contact_rules(cfg)
     app.state.clock = utc_now
     return app
 

@@ -49,6 +49,17 @@ class CallbackSettings(ServiceSettings):
     max_open_callbacks_per_account: int = Field(5, ge=1)
     max_open_callbacks_per_phone: int = Field(3, ge=1)
 
+    # Contact requests and complaints (CB-4): deadlines (ACPR 2022-R-01 for complaints; s003).
+    complaint_ack_business_days: int = Field(10, ge=1)
+    complaint_answer_months: int = Field(2, ge=1)
+    request_answer_hours: int = Field(72, ge=1)
+    # Attachments: base64 in the JSON body, which the gateway caps at 1 MB: 3 files of 250 kB fit.
+    max_attachments: int = Field(3, ge=0, le=20)
+    max_attachment_bytes: int = Field(250_000, ge=1000)
+    # "This contract is the member's" is asked of contracts' API, with the member's token.
+    contracts_url: str = "http://127.0.0.1:8002"
+    contracts_timeout_s: float = Field(3.0, gt=0)
+
     @field_validator("opening_hours")
     @classmethod
     def _hours_parse(cls, value: dict[str, str]) -> dict[str, str]:

@@ -71,9 +71,9 @@ def free_slot(client):
     database rarely meet on one slot); ``excluding`` slot starts are never returned."""
     import random
 
-    async def pick(*excluding: str) -> str:
+    async def pick(*excluding: str, room: int = 1) -> str:
         slots = (await client.get("/v1/callback-slots")).json()
-        choices = [s["start"] for s in slots if s["start"] not in excluding and s["remaining"] >= 1]
+        choices = [s["start"] for s in slots if s["start"] not in excluding and s["remaining"] >= room]
         assert choices, "no free slot at all"
         return random.SystemRandom().choice(choices)
 

@@ -62,3 +62,20 @@ def test_moves_cancellations_and_missed_calls_are_told_by_email(brand, full_cont
     subjects = [_render(request).subject for event in events for request in plan(event, full_contact, set(), brand)]
     assert subjects == ["Votre rappel a été déplacé – Mutuelle Exemple", "Votre rappel a été annulé – Mutuelle Exemple",
                         "Nous n'avons pas pu vous joindre – Mutuelle Exemple"]
+
+
+def test_a_complaint_is_acknowledged_and_answered_by_email_and_the_answer_names_the_mediator(brand, full_contact):
+    from ms_events.events.callback import ComplaintAnswered, ComplaintReceived
+
+    request_id = uuid.uuid4()
+    received = ComplaintReceived(request_id=request_id, account_id=full_contact.account_id, category="disputed_debit",
+                                 acknowledge_by=datetime(2027, 5, 21, 21, 59, tzinfo=UTC),
+                                 answer_by=datetime(2027, 7, 5, 13, 0, tzinfo=UTC), received_at=START)
+    [request] = plan(received, full_contact, set(), brand)
+    text = _render(request).text
+    assert "réclamation concernant un prélèvement contesté" in text
+    assert "au plus tard le 21 mai 2027" in text and "au plus tard le 5 juillet 2027" in text
+    answered = ComplaintAnswered(request_id=request_id, account_id=full_contact.account_id, answered_at=START)
+    [request] = plan(answered, full_contact, set(), brand)
+    rendered = _render(request)
+    assert rendered.subject.startswith("Réponse à votre réclamation") and "Médiation de l'Assurance" in rendered.text

@@ -108,3 +108,76 @@ class CallbackReminderDue(Event):
     slot_start: datetime
     slot_end: datetime
     due_at: datetime
+
+
+# ---- contact requests and complaints (CB-4, "Mes demandes") ------------------------------------
+
+_CATEGORY = "contract | contribution_amount | disputed_debit | quote | other"
+
+
+@event(
+    topic="callback.contact-request.v1",
+    key="request_id",
+    summary="A member filed a complaint (réclamation); due dates in working days.",
+    tells_a_person=True,
+)
+class ComplaintReceived(Event):
+    request_id: uuid.UUID
+    account_id: uuid.UUID
+    category: str = Field(description=_CATEGORY)
+    contract_id: uuid.UUID | None = None
+    acknowledge_by: datetime
+    answer_by: datetime
+    received_at: datetime
+
+
+@event(
+    topic="callback.contact-request.v1",
+    key="request_id",
+    summary="An agent acknowledged a complaint.",
+    tells_a_person=True,
+)
+class ComplaintAcknowledged(Event):
+    request_id: uuid.UUID
+    account_id: uuid.UUID
+    answer_by: datetime
+    acknowledged_at: datetime
+
+
+@event(
+    topic="callback.contact-request.v1",
+    key="request_id",
+    summary="An agent answered a complaint; the answer is read in the member space.",
+    tells_a_person=True,
+)
+class ComplaintAnswered(Event):
+    request_id: uuid.UUID
+    account_id: uuid.UUID
+    answered_at: datetime
+
+
+@event(
+    topic="callback.contact-request.v1",
+    key="request_id",
+    summary="A member sent a contact request (information or commercial), answered within 72 hours.",
+    tells_a_person=True,
+)
+class ContactRequestReceived(Event):
+    request_id: uuid.UUID
+    account_id: uuid.UUID
+    category: str = Field(description=_CATEGORY)
+    contract_id: uuid.UUID | None = None
+    answer_by: datetime
+    received_at: datetime
+
+
+@event(
+    topic="callback.contact-request.v1",
+    key="request_id",
+    summary="An agent answered a contact request; the answer is read in the member space.",
+    tells_a_person=True,
+)
+class ContactRequestAnswered(Event):
+    request_id: uuid.UUID
+    account_id: uuid.UUID
+    answered_at: datetime

@@ -1,5 +1,6 @@
 """Messages about callbacks ("Je souhaite être rappelé", CB-2): the French confirmation email,
-its changes, a missed call, and the SMS reminder the morning of the slot.
+its changes, a missed call, and the SMS reminder the morning of the slot; and about contact
+requests and complaints (CB-4): received, acknowledged, answered.
 
 Registered into ``messages.COMPOSERS`` at the end of that module. This module imports
 ``messages`` only inside its functions, so either module may be imported first.
@@ -92,7 +93,65 @@ def _reminder(event: cb.CallbackReminderDue, brand: Any) -> Any:
     return _composed("callback_reminder", slot_words(event.slot_start, event.slot_end), {Channel.SMS: event.phone})
 
 
+# ---- contact requests and complaints (CB-4) ---------------------------------------------------
+
+REQUESTS_PATH = "/mes-demandes"
+CATEGORY_LABELS = {
+    "contract": "votre contrat", "contribution_amount": "le montant de votre cotisation",
+    "disputed_debit": "un prélèvement contesté", "quote": "une demande de devis", "other": "votre demande",
+}
+
+
+def _when(moment: datetime) -> str:
+    from notify.domain.messages import french_date
+
+    return french_date(moment.astimezone(PARIS).date())
+
+
+def _requests_url(brand: Any) -> str:
+    return brand.public_url.rstrip("/") + REQUESTS_PATH
+
+
+def _complaint_received(event: cb.ComplaintReceived, brand: Any) -> Any:
+    from notify.domain.messages import reference
+
+    return _composed("complaint_received", {
+        "case_reference": reference(event.request_id), "about": CATEGORY_LABELS.get(event.category, "votre demande"),
+        "acknowledge_by": _when(event.acknowledge_by), "answer_by": _when(event.answer_by),
+        "requests_url": _requests_url(brand)})
+
+
+def _complaint_acknowledged(event: cb.ComplaintAcknowledged, brand: Any) -> Any:
+    from notify.domain.messages import reference
+
+    return _composed("complaint_acknowledged", {
+        "case_reference": reference(event.request_id), "answer_by": _when(event.answer_by),
+        "requests_url": _requests_url(brand)})
+
+
+def _answered(template: str) -> Callable[[Any, Any], Any]:
+    def compose(event: Any, brand: Any) -> Any:
+        from notify.domain.messages import reference
+
+        return _composed(template, {"case_reference": reference(event.request_id), "requests_url": _requests_url(brand)})
+
+    return compose
+
+
+def _request_received(event: cb.ContactRequestReceived, brand: Any) -> Any:
+    from notify.domain.messages import french_datetime, reference
+
+    return _composed("contact_request_received", {
+        "case_reference": reference(event.request_id), "about": CATEGORY_LABELS.get(event.category, "votre demande"),
+        "answer_by": french_datetime(event.answer_by), "requests_url": _requests_url(brand)})
+
+
 COMPOSERS: dict[type[Event], Callable[[Any, Any], Any]] = {
+    cb.ComplaintReceived: _complaint_received,
+    cb.ComplaintAcknowledged: _complaint_acknowledged,
+    cb.ComplaintAnswered: _answered("complaint_answered"),
+    cb.ContactRequestReceived: _request_received,
+    cb.ContactRequestAnswered: _answered("contact_request_answered"),
     cb.CallbackScheduled: _scheduled,
     cb.CallbackRescheduled: _rescheduled,
     cb.CallbackCancelled: _cancelled,

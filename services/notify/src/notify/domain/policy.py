@@ -59,6 +59,12 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("callback_cancelled", Category.REQUEST, (_E,)),
         TemplateSpec("callback_missed", Category.REQUEST, (_E,)),
         TemplateSpec("callback_reminder", Category.REQUEST, (_S,)),
+        # Contact requests and complaints (CB-4).
+        TemplateSpec("complaint_received", Category.REQUEST, (_E,)),
+        TemplateSpec("complaint_acknowledged", Category.REQUEST, (_E,)),
+        TemplateSpec("complaint_answered", Category.REQUEST, (_E,)),
+        TemplateSpec("contact_request_received", Category.REQUEST, (_E,)),
+        TemplateSpec("contact_request_answered", Category.REQUEST, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }
