@@ -13,7 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[4]
-PROCESS_KINDS = ("api", "relay", "worker")
+# A dispatcher is a process of its own that works from its database alone (webhooks posts
+# deliveries): no Kafka consumer group, scaled apart from the worker.
+PROCESS_KINDS = ("api", "relay", "worker", "dispatcher")
 NAME = re.compile(r"^[a-z][a-z0-9]{1,30}$")
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
 
@@ -155,7 +157,7 @@ def load_service(path: Path) -> Service:
         raise DeclarationError(f"{path}: name must be the folder's name, lower-case letters/digits")
     processes = {kind: _process(kind, spec) for kind, spec in raw.get("processes", {}).items()}
     if "api" not in processes or "relay" not in processes or set(processes) - set(PROCESS_KINDS):
-        raise DeclarationError(f"{path}: processes are api, relay and optionally worker")
+        raise DeclarationError(f"{path}: processes are api, relay and optionally worker and dispatcher")
     gateway = raw.get("gateway", {})
     env = {"all": raw.get("env", {})}
     for target in ("local", "compose", "kubernetes"):

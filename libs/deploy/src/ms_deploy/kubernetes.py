@@ -12,6 +12,7 @@ DESCRIPTIONS = {
     "api": "FastAPI on uvicorn; one process per pod, scale by replicas.",
     "relay": "Outbox -> Kafka. One replica leads (PostgreSQL advisory lock), the others wait as hot standbys.",
     "worker": "Kafka -> handlers (consumer group named after the service). Up to one replica per partition is useful.",
+    "dispatcher": "Database -> HTTP (claims due rows with FOR UPDATE SKIP LOCKED, so replicas never share one).",
 }
 
 

@@ -97,6 +97,29 @@ def run_worker(
     _run(main)
 
 
+def run_process(
+    settings: ServiceSettings,
+    process: str,
+    tasks: Callable[[object, Liveness, asyncio.Event], list[Awaitable[None]]],
+) -> None:
+    """A process of a service's own kind (webhooks' dispatcher) until SIGTERM: its logs and
+    traces, a database pool, the probe (/health/live, /metrics) and ``tasks(pool, liveness, stop)``."""
+    configure_logging(settings.service_name, settings.log_level, process=process)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, process=process)
+    liveness = Liveness(settings.probe_max_silence_s)
+
+    async def main(stop: asyncio.Event) -> None:
+        pool = await create_pool(settings.dsn, min_size=1, max_size=settings.db_pool_max)
+        untrack = track_pool(pool, settings.service_name, process)
+        try:
+            await asyncio.gather(*tasks(pool, liveness, stop), *probe_tasks(settings, liveness, stop))
+        finally:
+            untrack()
+            await pool.close()
+
+    _run(main)
+
+
 def service_main(
     *,
     settings: Callable[[], ServiceSettings],

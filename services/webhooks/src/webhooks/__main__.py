@@ -1,7 +1,8 @@
-"""``python -m webhooks api|relay|worker|migrate``."""
+"""``python -m webhooks api|relay|worker|dispatcher|migrate``."""
+
+from ms_events.runtime import service_main
 
 from webhooks import bootstrap
-from ms_events.runtime import service_main
 
 
 def main() -> None:
@@ -10,6 +11,7 @@ def main() -> None:
         app_factory="webhooks.bootstrap:create_app",
         migrations=bootstrap.MIGRATIONS,
         worker=bootstrap.run_worker,
+        commands={"dispatcher": lambda _args: bootstrap.run_dispatcher(bootstrap.load_settings())},
     )
 
 

@@ -5,19 +5,35 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from webhooks.settings import WebhooksSettings
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.deps import Uow, app_settings
 
-__all__ = ["Member", "Service", "SettingsDep", "Uow", "account_id"]
+from webhooks.adapters.secret_box import SecretBox
+from webhooks.app.subscriptions import Rules
+from webhooks.settings import WebhooksSettings
+
+__all__ = ["Box", "Operator", "RulesDep", "Service", "SettingsDep", "Uow", "operator_id"]
 
 SettingsDep = Annotated[WebhooksSettings, Depends(app_settings)]
-Member = Annotated[Principal, require_roles(Role.MEMBER)]
+# Subscriptions are the platform's, not a person's: operators manage them all, nobody else sees them.
+Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 Service = Annotated[Principal, require_roles(Role.SERVICE)]
 
 
-def account_id(principal: Principal) -> uuid.UUID:
-    """A member's token names their account: what they may see is what it owns."""
+async def _box(request: Request) -> SecretBox:
+    return request.app.state.secret_box
+
+
+async def _rules(request: Request) -> Rules:
+    return request.app.state.rules
+
+
+Box = Annotated[SecretBox, Depends(_box)]
+RulesDep = Annotated[Rules, Depends(_rules)]
+
+
+def operator_id(principal: Principal) -> uuid.UUID:
+    """An operator's account id, kept as who created a subscription."""
     return uuid.UUID(principal.subject)

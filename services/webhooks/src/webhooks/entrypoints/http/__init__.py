@@ -1,5 +1,5 @@
 """Webhooks's HTTP routers, in the order the app includes them."""
 
-from webhooks.entrypoints.http import items, privacy
+from webhooks.entrypoints.http import deliveries, event_types, privacy, subscriptions
 
-ROUTERS = [items.router, privacy.router]
+ROUTERS = [event_types.router, subscriptions.router, deliveries.router, privacy.router]

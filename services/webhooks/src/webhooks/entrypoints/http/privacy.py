@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from webhooks.app.items import personal_data
+from webhooks.app.deliveries import personal_data
 from webhooks.entrypoints.deps import Service, Uow
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
