@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,11 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, answers: Iterable[int] = (), default: int = 204, delay_s: float = 0.0) -> None:
+    def __init__(self, answers: Iterable[int] = (), default: int = 204, delay_s: float = 0.0,
+                 answer: Callable[[bytes, list["Received"]], int | None] | None = None) -> None:
+        """``answer(body, requests so far)`` decides a request's status when it returns one;
+        otherwise the next of ``answers``, then ``default``."""
+        self._answer = answer
         self._answers = list(answers)
         self._default = default
         self._delay_s = delay_s
@@ -39,7 +43,9 @@ class Receiver:
                 if receiver._delay_s:
                     time.sleep(receiver._delay_s)
                 with receiver._lock:
-                    status = receiver._answers.pop(0) if receiver._answers else receiver._default
+                    status = receiver._answer(body, list(receiver.requests)) if receiver._answer else None
+                    if status is None:
+                        status = receiver._answers.pop(0) if receiver._answers else receiver._default
                     receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
                                                       body, time.time(), status))
                 self.send_response(status)
