@@ -307,12 +307,22 @@ VALUES_BY_NAME = {
     "code": "123456",
     "relationship": "child",
     "kind": "quote",        # a request the member can make on any contract
+    "reason": "case_follow_up",   # callbacks: the one reason a case number (free text below) goes with
+    "slot_start": lambda: _free_callback_slot(),  # callbacks: a slot open now, with room left
+    # Attachments (contact requests): a file whose bytes are a PDF, base64.
+    "content_base64": "JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyA+PgplbmRvYmoKdHJhaWxlcgo8PCAvUm9vdCAxIDAgUiA+PgolJUVPRgo=",
     "category": "contract", # notification preferences: a category a member may choose for
     "channel": "letter",
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": "Nouvelle-Ecluse#2032",
 }
+
+
+def _free_callback_slot() -> str:
+    """A callback slot one may book now (slots move with the clock: none is fixed in advance)."""
+    slots = httpx.get(f"{GATEWAY}/v1/callback-slots", timeout=10).json()
+    return random.SystemRandom().choice(slots)["start"] if slots else "2026-06-30T10:00:00+00:00"
 
 
 def valid_value(schema: dict, name: str, member: Member | None) -> Any:
@@ -352,7 +362,8 @@ def valid_value(schema: dict, name: str, member: Member | None) -> Any:
     if fmt == "date":
         return VALUES_BY_NAME["birth_date"] if name == "birth_date" else "2026-06-30"
     if fmt == "date-time":
-        return "2026-06-30T10:00:00+00:00"
+        value = VALUES_BY_NAME.get(name, "2026-06-30T10:00:00+00:00")
+        return value() if callable(value) else value
     if name == "identifier" and member:
         return member.address
     if member and name in member.person and name not in ("last_name", "first_name", "birth_date"):
