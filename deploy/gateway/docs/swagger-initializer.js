@@ -5,7 +5,9 @@ window.onload = function () {
     { url: "/openapi/identity.json", name: "identity" },
     { url: "/openapi/contracts.json", name: "contracts" },
     { url: "/openapi/notify.json", name: "notify" },
+    { url: "/openapi/assistance.json", name: "assistance" },
     { url: "/openapi/callback.json", name: "callback" },
+    { url: "/openapi/affiliation.json", name: "affiliation" },
     { url: "/openapi/webhooks.json", name: "webhooks" }
     ],
     dom_id: "#swagger-ui",

@@ -1,0 +1,15 @@
+"""assistance.item.v1 — Assistance's items (created by make new-service; replace with the context's events)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from ms_events.catalogue import Event, event
+
+
+@event(topic="assistance.item.v1", key="item_id", summary="A member recorded an item.")
+class AssistanceItemCreated(Event):
+    item_id: uuid.UUID
+    account_id: uuid.UUID
+    created_at: datetime

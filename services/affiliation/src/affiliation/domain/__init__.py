@@ -1,0 +1,1 @@
+"""Affiliation's rules: no I/O here."""

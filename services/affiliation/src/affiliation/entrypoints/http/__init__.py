@@ -1,0 +1,5 @@
+"""Affiliation's HTTP routers, in the order the app includes them."""
+
+from affiliation.entrypoints.http import items, privacy
+
+ROUTERS = [items.router, privacy.router]

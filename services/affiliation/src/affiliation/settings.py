@@ -1,0 +1,17 @@
+"""Affiliation's settings (environment variables prefixed AFFILIATION_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ms_platform.settings import ServiceSettings
+
+
+class AffiliationSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AFFILIATION_", extra="ignore", frozen=True)
+
+    service_name: str = "affiliation"
+    api_port: int = 8007
+    # How many items one account may keep (a setting, not a constant: insurers differ).
+    max_items_per_account: int = Field(100, ge=1)

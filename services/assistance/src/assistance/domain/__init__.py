@@ -1,0 +1,1 @@
+"""Assistance's rules: no I/O here."""
