@@ -4,6 +4,7 @@ read from the SMS stand-in, the agents' queue, a missed call, the export."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -183,3 +184,51 @@ def test_booking_without_a_token_is_rate_limited_at_the_gateway():
 
 async def _async(value):
     return value
+
+
+# ---- contact requests and complaints (CB-4) ------------------------------------------------------
+
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+async def test_a_complaint_about_the_members_contract_with_a_photo_is_acknowledged_and_answered_by_email(
+        gateway, mailbox, member, agent):
+    address, auth = member
+    [contract] = (await gateway.get("/v1/contracts", headers=auth)).json()
+    filed = await gateway.post("/v1/contact-requests", headers={**auth, "Idempotency-Key": str(uuid.uuid4())}, json={
+        "kind": "complaint", "category": "contribution_amount", "contract_id": contract["id"],
+        "message": "Ma cotisation de mars ne correspond pas à mon contrat.",
+        "attachments": [{"filename": "avis.png", "content_base64": base64.b64encode(PNG_1PX).decode()}]})
+    assert filed.status_code == 201, filed.text
+    complaint = filed.json()
+    [attachment] = complaint["attachments"]
+    download = await gateway.get(f"/v1/contact-requests/{complaint['id']}/attachments/{attachment['id']}", headers=auth)
+    assert download.content == PNG_1PX and download.headers["content-type"] == "image/png"
+
+    async def told(words: str):
+        return any(words in s for s in subjects(mailbox, address))
+    await wait_until(lambda: told("Réclamation reçue"), timeout=60, what="the complaint's receipt email")
+    assert (await gateway.post(f"/v1/contact-queue/{complaint['id']}/acknowledge", headers=agent)).status_code == 200
+    await wait_until(lambda: told("prise en charge"), timeout=60, what="the acknowledgement email")
+    answered = await gateway.post(f"/v1/contact-queue/{complaint['id']}/answer", headers=agent,
+                                  json={"answer": "Votre cotisation est corrigée à compter d'avril."})
+    assert answered.status_code == 200, answered.text
+    await wait_until(lambda: told("Réponse à votre réclamation"), timeout=60, what="the answer email")
+    mine = {r["id"]: r for r in (await gateway.get("/v1/contact-requests", headers=auth)).json()}
+    assert mine[complaint["id"]]["answer"] == "Votre cotisation est corrigée à compter d'avril."
+
+
+async def test_a_contract_that_is_not_the_members_and_a_file_that_is_not_an_image_are_refused(
+        gateway, mailbox, registry, member):
+    _, auth = member
+    [other_person] = await registry.register(1)
+    other = await sign_up_and_confirm(gateway, mailbox, other_person, unique_email("callback-other"))
+    [theirs] = (await gateway.get("/v1/contracts", headers={"Authorization": f"Bearer {other}"})).json()
+    refused = await gateway.post("/v1/contact-requests", headers=auth, json={
+        "kind": "request", "category": "contract", "contract_id": theirs["id"], "message": "Une question."})
+    assert refused.status_code == 422 and refused.json()["field"] == "contract_id", refused.text
+    fake = await gateway.post("/v1/contact-requests", headers=auth, json={
+        "kind": "request", "category": "other", "message": "Voici ma facture.",
+        "attachments": [{"filename": "facture.png", "content_base64": base64.b64encode(b"<svg></svg>").decode()}]})
+    assert fake.status_code == 422 and fake.json()["type"].endswith("unaccepted-file")
