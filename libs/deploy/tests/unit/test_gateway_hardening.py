@@ -89,11 +89,11 @@ def test_the_write_keys_count_writes_without_credentials_apart_from_those_with_a
 
 
 def test_a_new_services_public_writes_are_limited_without_declaring_anything():
-    newcomer = dataclasses.replace(PLATFORM.service("notify"), name="callback", port=8009, summary="callbacks",
-                                   prefixes=("/v1/callbacks",), exact=(), limited=())
+    newcomer = dataclasses.replace(PLATFORM.service("notify"), name="newcomer", port=8099, summary="newcomers",
+                                   prefixes=("/v1/newcomer-things",), exact=(), limited=())
     conf = generate.nginx(dataclasses.replace(PLATFORM, services=(*PLATFORM.services, newcomer)), "compose")
     [server] = [s for s in _blocks(conf, "server") if "proxy_pass" in s]
-    [location] = [loc for loc in _locations(server) if "callbacks" in loc]
+    [location] = [loc for loc in _locations(server) if "newcomer-things" in loc]
     assert "limit_req" not in location  # so it inherits the server's write limits
     assert "limit_req zone=public_writes" in _head(server)
 
