@@ -126,7 +126,20 @@ def _process(kind: str, raw: dict) -> Process:
         raise DeclarationError(f"process {kind}: unknown keys {sorted(unknown)}")
     if "consumes" in raw and kind != "worker":
         raise DeclarationError(f"only a worker consumes topics, not {kind}")
-    return Process(kind=kind, **{**raw, "consumes": tuple(raw.get("consumes", ()))})
+    return Process(kind=kind, **{**raw, "consumes": _topics(raw.get("consumes", ()))})
+
+
+# ``consumes = ["public"]``: every public topic of the event catalogue, whatever is added later
+# (webhooks carries them all to integrators); never a private one.
+EVERY_PUBLIC_TOPIC = "public"
+
+
+def _topics(declared: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if EVERY_PUBLIC_TOPIC not in declared:
+        return tuple(declared)
+    from ms_events.catalogue import public_topics
+
+    return tuple(sorted({*public_topics(), *(t for t in declared if t != EVERY_PUBLIC_TOPIC)}))
 
 
 def _secret(name: str, raw: dict, kinds: tuple[str, ...]) -> Secret:

@@ -263,6 +263,7 @@ def require_roles(*roles: str) -> Any:
         return principal
 
     dependency.refuses_with_403 = True  # type: ignore[attr-defined]  (read by ms_platform.openapi)
+    dependency.roles = tuple(roles)  # type: ignore[attr-defined]  (the document's x-roles)
     return Depends(dependency)
 
 

@@ -88,6 +88,9 @@ def _describe_operation(route: Any, path: str, method: str, operation: dict[str,
     authenticated, roles = _auth_of(route.dependant)
     if authenticated:
         operation["security"] = [{"bearer": []}]
+    if allowed := _roles_of(route.dependant):
+        # The roles a token must hold (require_roles): clients and the audit know who may call.
+        operation["x-roles"] = sorted(allowed)
     statuses = ["422", "429", "503"]
     if authenticated:
         statuses.append("401")
@@ -119,3 +122,12 @@ def _auth_of(dependant: Dependant) -> tuple[bool, bool]:
         below, below_roles = _auth_of(sub)
         authenticated, roles = authenticated or below, roles or below_roles
     return authenticated, roles
+
+
+def _roles_of(dependant: Dependant) -> set[str]:
+    """The roles ``require_roles`` lets through, anywhere among the route's dependencies."""
+    roles: set[str] = set()
+    for sub in dependant.dependencies:
+        roles.update(getattr(sub.call, "roles", ()))
+        roles.update(_roles_of(sub))
+    return roles

@@ -20,10 +20,13 @@ def test_the_worker_handles_every_subscribable_event_and_reads_no_private_topic(
     assert not any(is_private(cls.meta().topic) for cls in subscriptions())
 
 
-def test_the_declared_topics_are_the_workers_and_all_public():
-    declared = tomllib.loads(DECLARATION.read_text())["processes"]["worker"]["consumes"]
-    assert sorted(declared) == sorted({cls.meta().topic for cls in subscriptions()})
-    assert set(declared) <= set(public_topics())
+def test_the_declared_topics_are_every_public_topic_and_the_workers():
+    from ms_deploy.declaration import load_service
+
+    declared = load_service(DECLARATION).consumes
+    assert tomllib.loads(DECLARATION.read_text())["processes"]["worker"]["consumes"] == ["public"]
+    assert sorted(declared) == public_topics()
+    assert set(declared) == {cls.meta().topic for cls in subscriptions()}
 
 
 def test_a_sealed_secret_opens_with_any_configured_key_and_not_without():
