@@ -12,6 +12,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from callback.adapters.contracts import ContractsClient
+from callback.adapters.slots_cache import SlotsCache
 from callback.app.callbacks import Rules
 from callback.app.contact import ContactRules
 from callback.app.reminders import run_sweeper
@@ -59,7 +60,8 @@ def create_app(settings: CallbackSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s)
         try:
-            yield
+            async with SlotsCache(cfg.dsn) as app.state.slots_cache:
+                yield
         finally:
             await app.state.contracts.aclose()
 

@@ -36,6 +36,15 @@ async def capacity_of(conn: asyncpg.Connection, slot_start: datetime, day: date,
     return int(value)
 
 
+async def room_left(conn: asyncpg.Connection, slot_start: datetime, day: date, default: int) -> int:
+    """Capacity minus scheduled callbacks, in one statement (no lock: a hint, checked again under it)."""
+    return await conn.fetchval(
+        """select coalesce((select capacity from slot_capacity where slot_start = $1),
+                           (select capacity from day_capacity where day = $2), $3)
+                - (select count(*) from callback where slot_start = $1 and status = 'scheduled')""",
+        slot_start, day, default)
+
+
 async def booked(conn: asyncpg.Connection, slot_start: datetime) -> int:
     return await conn.fetchval("select count(*) from callback where slot_start = $1 and status = 'scheduled'",
                                slot_start)

@@ -7,11 +7,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import math
+
 import asyncpg
 import structlog
 from prometheus_client import Counter
 
 from callback.adapters import repository as repo
+from callback.adapters.slots_cache import SlotsCache
 from callback.domain import callbacks as rules_
 from callback.domain.calendar import Calendar, Slot
 from callback.domain.callbacks import Callback, Outcome, Reason, Status
@@ -89,18 +92,35 @@ async def free_slots(conn: asyncpg.Connection, rules: Rules, now: datetime, firs
 
 
 async def available_slots(uow: UnitOfWork, rules: Rules, now: datetime, first: date | None,
-                          last: date | None) -> list[FreeSlot]:
-    """GET of available slots: only those with room left (CB-2)."""
-    async with uow.connect() as conn:
-        return await free_slots(conn, rules, now, first, last)
+                          last: date | None, cache: SlotsCache | None = None) -> list[FreeSlot]:
+    """GET of available slots: only those with room left (CB-2). With a cache, the list is
+    computed once per minute of the clock and kept until a booking or a capacity changes."""
+    if cache is None:
+        async with uow.connect() as conn:
+            return await free_slots(conn, rules, now, first, last)
+    key = slots_key(rules, now, first, last)
+    lead = timedelta(minutes=rules.calendar.min_lead_minutes)
+
+    async def load() -> list[FreeSlot]:
+        async with uow.connect() as conn:
+            return await free_slots(conn, rules, key[2] - lead, first, last)
+
+    return await cache.get(key, load)
 
 
-async def _suggestions(uow: UnitOfWork, rules: Rules, now: datetime, full: datetime) -> list[dict]:
+def slots_key(rules: Rules, now: datetime, first: date | None, last: date | None) -> tuple:
+    """What a list of free slots depends on: the period asked, and the first start still bookable
+    rounded up to the minute (one list per minute, never one showing a slot within the lead time)."""
+    cutoff = now + timedelta(minutes=rules.calendar.min_lead_minutes)
+    return first, last, datetime.fromtimestamp(math.ceil(cutoff.timestamp() / 60) * 60, cutoff.tzinfo)
+
+
+async def _suggestions(uow: UnitOfWork, rules: Rules, now: datetime, full: datetime,
+                       cache: SlotsCache | None = None) -> list[dict]:
     """The next free slots after a full one ("créneau complet")."""
-    async with uow.connect() as conn:
-        found = await free_slots(conn, rules, now, full.astimezone(rules.calendar.zone).date(), None,
-                                 limit=rules.suggested_slots, after=full)
-    return [{"start": s.start.isoformat(), "end": s.end.isoformat()} for s in found]
+    found = await available_slots(uow, rules, now, full.astimezone(rules.calendar.zone).date(), None, cache)
+    return [{"start": s.start.isoformat(), "end": s.end.isoformat()}
+            for s in [s for s in found if s.start > full][:rules.suggested_slots]]
 
 
 async def _take_place(conn: asyncpg.Connection, rules: Rules, slot: Slot) -> bool:
@@ -134,18 +154,23 @@ def _replay(existing: Callback, callback: Callback) -> Callback:
 
 
 async def book(uow: UnitOfWork, rules: Rules, booking: Booking, account_id: uuid.UUID | None,
-               now: datetime) -> tuple[Callback, bool]:
+               now: datetime, cache: SlotsCache | None = None) -> tuple[Callback, bool]:
     """Book a callback (a member, or a person without an account); (callback, created)."""
     slot = rules.calendar.slot_at(booking.slot_start, now)
     callback = _new_callback(booking, account_id, slot, now)
     caller = "member" if account_id else "anonymous"
     try:
-        async with uow.begin() as tx:
+        async with uow.connect() as conn:
             if booking.idempotency_key:
-                existing = await repo.by_idempotency_key(tx.conn, booking.idempotency_key)
+                existing = await repo.by_idempotency_key(conn, booking.idempotency_key)
                 if existing is not None:
                     BOOKINGS.labels(caller, "replayed").inc()
                     return _replay(existing, callback), False
+            # A slot already full is refused without waiting for its lock (a contended slot's
+            # crowd); one with room left is checked again under the lock below.
+            if await repo.room_left(conn, slot.start, slot.start.date(), rules.default_capacity) <= 0:
+                raise SlotFull([])
+        async with uow.begin() as tx:
             await _check_open_limit(tx.conn, rules, callback)
             if not await _take_place(tx.conn, rules, slot):
                 raise SlotFull([])
@@ -156,7 +181,7 @@ async def book(uow: UnitOfWork, rules: Rules, booking: Booking, account_id: uuid
                 slot_start=slot.start, slot_end=slot.end, case_number=callback.case_number, scheduled_at=now))
     except SlotFull:
         BOOKINGS.labels(caller, "full").inc()
-        raise SlotFull(await _suggestions(uow, rules, now, slot.start)) from None
+        raise SlotFull(await _suggestions(uow, rules, now, slot.start, cache)) from None
     except asyncpg.UniqueViolationError:
         # The same Idempotency-Key, sent twice at once: the other request created it.
         async with uow.connect() as conn:
@@ -201,7 +226,7 @@ async def _owned_for_update(conn: asyncpg.Connection, account_id: uuid.UUID, cal
 
 
 async def move(uow: UnitOfWork, rules: Rules, account_id: uuid.UUID, callback_id: uuid.UUID,
-               slot_start: datetime, now: datetime) -> Callback:
+               slot_start: datetime, now: datetime, cache: SlotsCache | None = None) -> Callback:
     """The member moves their callback (or books again after a missed call) until the slot starts."""
     slot = rules.calendar.slot_at(slot_start, now)
     try:
@@ -218,7 +243,7 @@ async def move(uow: UnitOfWork, rules: Rules, account_id: uuid.UUID, callback_id
                 callback_id=callback.id, account_id=account_id, reason=callback.reason.value,
                 previous_slot_start=callback.slot_start, slot_start=slot.start, slot_end=slot.end, rescheduled_at=now))
     except SlotFull:
-        raise SlotFull(await _suggestions(uow, rules, now, slot.start)) from None
+        raise SlotFull(await _suggestions(uow, rules, now, slot.start, cache)) from None
     log.info("callback.rescheduled", callback_id=str(callback_id))
     return changed
 

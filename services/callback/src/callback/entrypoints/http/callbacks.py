@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from callback.app import callbacks as app
 from callback.entrypoints.deps import Member, Now, OptionalMember, RulesDep, Uow, account_id
@@ -19,7 +19,8 @@ _FULL = {409: {"description": "« Créneau complet »: the problem lists next_fr
 
 
 @router.post("/v1/callbacks", status_code=201, operation_id="book_callback", responses=_FULL)
-async def book(body: BookingIn, uow: Uow, rules: RulesDep, now: Now, response: Response, member: OptionalMember,
+async def book(body: BookingIn, uow: Uow, rules: RulesDep, now: Now, request: Request, response: Response,
+               member: OptionalMember,
                idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None) -> CallbackOut:
     """Book a callback at a slot. Without a token (home page, no account, no email): first and last
     name are required; the gateway rate-limits these writes. A retry with the same Idempotency-Key
@@ -27,7 +28,8 @@ async def book(body: BookingIn, uow: Uow, rules: RulesDep, now: Now, response: R
     booking = app.Booking(
         reason=body.reason, slot_start=body.slot_start, phone=body.phone, first_name=body.first_name,
         last_name=body.last_name, comment=body.comment, case_number=body.case_number, idempotency_key=idempotency_key)
-    callback, created = await app.book(uow, rules, booking, account_id(member) if member else None, now)
+    callback, created = await app.book(uow, rules, booking, account_id(member) if member else None, now,
+                                       request.app.state.slots_cache)
     if not created:
         response.status_code = 200
     return CallbackOut.of(callback)
@@ -47,10 +49,11 @@ async def get_callback(callback_id: uuid.UUID, member: Member, uow: Uow) -> Call
 @router.post("/v1/callbacks/{callback_id}/reschedule", operation_id="reschedule_callback",
              responses={**_IDS, **_FULL})
 async def reschedule(callback_id: uuid.UUID, body: SlotChoice, member: Member, uow: Uow, rules: RulesDep,
-                     now: Now) -> CallbackOut:
+                     now: Now, request: Request) -> CallbackOut:
     """Move the callback to another slot until its slot starts; after a missed call ("no answer"),
     book it again."""
-    return CallbackOut.of(await app.move(uow, rules, account_id(member), callback_id, body.slot_start, now))
+    return CallbackOut.of(await app.move(uow, rules, account_id(member), callback_id, body.slot_start, now,
+                                         request.app.state.slots_cache))
 
 
 @router.post("/v1/callbacks/{callback_id}/cancel", operation_id="cancel_callback", responses=_IDS)
