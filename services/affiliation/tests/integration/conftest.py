@@ -6,14 +6,18 @@ exercise the real role and ownership checks without a running identity service.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, AsyncIterator
 
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from stdnum import luhn
 
 from affiliation import bootstrap
 from ms_platform.auth import TokenVerifier
@@ -55,11 +59,98 @@ def pool(app):
 
 @pytest.fixture(scope="session")
 def token(settings, signing_key):
-    def make(*roles: str, subject: uuid.UUID | None = None) -> dict[str, str]:
+    def make(*roles: str, subject: uuid.UUID | None = None, **extra: Any) -> dict[str, str]:
         now = int(time.time())
         claims = {"sub": str(subject or uuid.uuid4()), "roles": list(roles), "jti": uuid.uuid4().hex,
-                  "aud": "affiliation", "iss": settings.jwt_issuer, "iat": now, "exp": now + 600}
+                  "aud": "affiliation", "iss": settings.jwt_issuer, "iat": now, "exp": now + 600, **extra}
         signed = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
         return {"Authorization": f"Bearer {signed}"}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def operator(token):
+    return token("operator")
+
+
+@pytest.fixture(scope="session")
+def employer(token):
+    """An employer user's token: identity puts the company's SIREN in the ``company_siren`` claim."""
+    def make(siren: str, subject: uuid.UUID | None = None) -> dict[str, str]:
+        return token("employer", subject=subject, company_siren=siren)
+
+    return make
+
+
+def random_siren() -> str:
+    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
+    return body + luhn.calc_check_digit(body)
+
+
+def nir_for(birth: date, sex: str = "1") -> str:
+    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}75056{random.SystemRandom().randint(1, 999):03d}"
+    return body + f"{97 - int(body) % 97:02d}"
+
+
+@dataclass
+class Company:
+    siren: str
+    sante: dict
+    prevoyance: dict
+
+
+@pytest.fixture
+def company(client, operator):
+    """A new company with a group santé contract (family formula, one option) and a prévoyance one."""
+    async def make(formula: str = "family", start: str = "2024-01-01") -> Company:
+        siren = random_siren()
+        response = await client.post("/v1/companies", headers=operator, json={
+            "siren": siren, "name": f"Entreprise {siren}", "notice_email": f"rh-{siren}@entreprise.example"})
+        assert response.status_code == 201, response.text
+        contracts = []
+        for category in ("sante", "prevoyance"):
+            response = await client.post(f"/v1/companies/{siren}/group-contracts", headers=operator, json={
+                "contract_number": f"G{category[0].upper()}-{siren}", "category": category,
+                "label": f"Contrat {category}", "contribution_formula": formula, "start_date": start,
+                "options": ["optique-renforcee"], "contracts_contract_id": str(uuid.uuid4())})
+            assert response.status_code == 201, response.text
+            contracts.append(response.json())
+        return Company(siren, *contracts)
+
+    return make
+
+
+def affiliation_body(contract_id: str, *, birth: date = date(1990, 4, 12), email: str | None = "auto",
+                     start: str | None = None, **employee: Any) -> dict[str, Any]:
+    person = {"first_name": "Camille", "last_name": "Durand", "birth_date": birth.isoformat(), "nir": nir_for(birth),
+              "address": {"line1": "12 rue des Lilas", "postcode": "75013", "city": "Paris"},
+              "email": f"salarie-{uuid.uuid4().hex[:10]}@example.org" if email == "auto" else email, **employee}
+    return {"group_contract_id": contract_id, "employee": person, "start_date": start or date.today().isoformat(),
+            "options": ["optique-renforcee"],
+            "beneficiaries": [{"relationship": "child", "first_name": "Léa", "last_name": "Durand",
+                               "birth_date": "2018-06-01"}]}
+
+
+@pytest.fixture(scope="session")
+def body():
+    """A valid affiliation body for a group contract (overrides by keyword)."""
+    return affiliation_body
+
+
+@pytest.fixture(scope="session")
+def nir():
+    return nir_for
+
+
+@pytest.fixture(scope="session")
+def process(app):
+    """Run the worker's processing pass now (AF-3), as the worker's loop does every few seconds."""
+    from affiliation.app.affiliations import process_received
+    from ms_events.outbox import unit_of_work
+
+    async def run() -> int:
+        return await process_received(unit_of_work(app.state.pool), app.state.affiliation_rules,
+                                      app.state.clock())
+
+    return run

@@ -1,23 +1,63 @@
-"""FastAPI dependency aliases shared by affiliation's routers."""
+"""FastAPI dependency aliases shared by affiliation's routers, and the company scope.
+
+Who reaches a company space: its employer users (the token's ``company_siren`` claim, set by
+identity for employer accounts) and operators (back office). An employer naming another company
+gets the same 404 as for a company that does not exist; members, brokers and agents get 403.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path, Request
 
+from affiliation.app.affiliations import Rules
+from affiliation.domain.errors import CompanyNotFound
 from affiliation.settings import AffiliationSettings
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.deps import Uow, app_settings
 
-__all__ = ["Member", "Service", "SettingsDep", "Uow", "account_id"]
+__all__ = ["CompanyUser", "Now", "Operator", "RulesDep", "Service", "SettingsDep", "Siren", "Uow", "account_id",
+           "company_scope"]
 
 SettingsDep = Annotated[AffiliationSettings, Depends(app_settings)]
-Member = Annotated[Principal, require_roles(Role.MEMBER)]
+# The company space: its employer users, and operators acting for the insurer.
+CompanyUser = Annotated[Principal, require_roles(Role.EMPLOYER, Role.OPERATOR)]
+# Registering companies and contracts, importing offline affiliations, the review queue.
+Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 Service = Annotated[Principal, require_roles(Role.SERVICE)]
+Siren = Annotated[str, Path(description="The company's SIREN (9 digits)", min_length=9, max_length=9,
+                            pattern=r"^[0-9]{9}$", examples=["732829320"])]
 
 
-def account_id(principal: Principal) -> uuid.UUID:
-    """A member's token names their account: what they may see is what it owns."""
-    return uuid.UUID(principal.subject)
+async def _rules(request: Request) -> Rules:
+    return request.app.state.affiliation_rules
+
+
+async def _now(request: Request) -> datetime:
+    return request.app.state.clock()
+
+
+RulesDep = Annotated[Rules, Depends(_rules)]
+Now = Annotated[datetime, Depends(_now)]
+
+
+def company_scope(principal: Principal, siren: str) -> str:
+    """The SIREN the caller may act on, or CompanyNotFound (404) when it is not their company."""
+    if Role.OPERATOR in principal.roles:
+        return siren
+    if Role.EMPLOYER in principal.roles and principal.claims.get("company_siren") == siren:
+        return siren
+    raise CompanyNotFound()
+
+
+def account_id(principal: Principal) -> uuid.UUID | None:
+    """The employer user's account (the actor of an action); operators act unsigned."""
+    if Role.EMPLOYER not in principal.roles:
+        return None
+    try:
+        return uuid.UUID(principal.subject)
+    except ValueError:
+        return None

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from affiliation.app.items import erase_account
+from affiliation.app import journal
+from affiliation.app.privacy import erase_account
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
+from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
 from ms_events.events.identity import AccountDeleted
 
 
 def subscriptions() -> dict[type[Event], Handler]:
-    return {AccountDeleted: erase_account}
+    """AccountDeleted (erasure); affiliation's own public events and contracts' beneficiary changes
+    become the company journal (AF-7); a beneficiary added may call for the employer notice (AF-5)."""
+    found: dict[type[Event], Handler] = {event_type: journal.record for event_type in journal.LINES}
+    found[BeneficiaryAdded] = journal.beneficiary_changed
+    found[BeneficiaryRemoved] = journal.beneficiary_changed
+    found[AccountDeleted] = erase_account
+    return found

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from affiliation.app.items import personal_data
+from affiliation.app.privacy import personal_data
 from affiliation.entrypoints.deps import Service, Uow
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
@@ -15,5 +15,5 @@ router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
 @router.get("/personal-data", operation_id="affiliation_personal_data")
 async def get_personal_data(account_id: uuid.UUID, _: Service, uow: Uow) -> dict[str, Any]:
-    """Everything affiliation holds about the account (identity assembles the member's export)."""
+    """What an employer user did in the company space (identity assembles the export)."""
     return {"context": "affiliation", "data": await personal_data(uow, account_id)}

@@ -1,0 +1,108 @@
+"""The company space's journal (AF-7): every action about a company, day by day, built by the
+worker from the events of every context (affiliation's own, and contracts' beneficiary changes on
+the company's group contracts), searchable and sortable. Each event writes one line, once (the
+event id is unique; the consumer's inbox makes it once already)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import structlog
+
+from affiliation.adapters import repository as repo
+from affiliation.app.companies import existing_company
+from affiliation.domain.rules import employer_told_of_beneficiary
+from ms_events.catalogue import Event
+from ms_events.envelope import Envelope
+from ms_events.events import affiliation as af
+from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
+from ms_events.outbox import append
+from ms_platform.uow import UnitOfWork
+
+log = structlog.get_logger()
+PARIS = ZoneInfo("Europe/Paris")
+_RELATIONSHIPS = {"spouse": "conjoint", "partner": "partenaire", "child": "enfant"}
+_CATEGORIES = {"sante": "santé", "prevoyance": "prévoyance"}
+_ORIGINS = {"employer": "par l'employeur", "invitation": "par le salarié invité"}
+
+
+def _name(event: Any) -> str:
+    return f"{event.first_name} {event.last_name}"
+
+
+def _line(kind: str, summary: str, subject: str | None = None, account_id: uuid.UUID | None = None,
+          ref_id: uuid.UUID | None = None) -> dict[str, Any]:
+    return {"kind": kind, "summary": summary, "subject": subject, "account_id": account_id, "ref_id": ref_id}
+
+
+# What each of affiliation's events writes in the journal (French: the employer reads it).
+LINES: dict[type[Event], Callable[[Any], dict[str, Any]]] = {
+    af.CompanyRegistered: lambda e: _line("update", f"Espace entreprise ouvert pour {e.name}"),
+    af.GroupContractAdded: lambda e: _line(
+        "update", f"Contrat {_CATEGORIES.get(e.category, e.category)} {e.contract_number} ajouté",
+        ref_id=e.group_contract_id),
+    af.AffiliationRequested: lambda e: _line(
+        "affiliation", f"Demande d'affiliation reçue {_ORIGINS.get(e.origin, '')} (contrat {e.contract_number})",
+        _name(e), e.account_id, e.request_id),
+    af.AffiliationReviewRequired: lambda e: _line(
+        "affiliation", f"Demande d'affiliation transmise à un gestionnaire : {e.reason}", None, None, e.request_id),
+    af.AffiliationRejected: lambda e: _line(
+        "affiliation", f"Demande d'affiliation refusée : {e.reason}" if e.reason else "Demande d'affiliation refusée",
+        _name(e), None, e.request_id),
+    af.EmployeeAffiliated: lambda e: _line(
+        "affiliation", f"Salarié affilié au contrat {e.contract_number}"
+                       + (" (affiliation hors ligne)" if e.source == "offline" else ""),
+        _name(e), None, e.employee_id),
+    af.EmployeeInvited: lambda e: _line("invitation", "Invitation à s'affilier envoyée", _name(e), e.account_id,
+                                        e.invitation_id),
+    af.EmployerBeneficiaryNotice: lambda e: _line(
+        "beneficiary", f"Email envoyé à l'entreprise : ajout d'un bénéficiaire ({_RELATIONSHIPS.get(e.relationship, e.relationship)})"
+                       f" sur le contrat {e.contract_number}"),
+}
+
+
+async def record(conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
+    """One of affiliation's events: its journal line."""
+    line = LINES[type(event)](event)
+    await _write(conn, envelope, getattr(event, "siren"), line)
+
+
+async def _write(conn: asyncpg.Connection, envelope: Envelope, siren: str, line: dict[str, Any]) -> None:
+    occurred = envelope.time
+    await repo.add_journal_line(conn, {**line, "event_id": envelope.id, "siren": siren, "occurred_at": occurred,
+                                       "day": occurred.astimezone(PARIS).date()})
+
+
+async def beneficiary_changed(conn: asyncpg.Connection, envelope: Envelope,
+                              event: BeneficiaryAdded | BeneficiaryRemoved) -> None:
+    """contracts' beneficiary changes on a company's group contract: a journal line, and for an
+    addition the employer notice when AF-5 says so (EmployerBeneficiaryNotice, told by notify)."""
+    contract = await repo.contract_for_contracts_id(conn, event.contract_id)
+    if contract is None:
+        return  # not a group contract of a company in the employer space
+    relation = _RELATIONSHIPS.get(event.relationship, event.relationship)
+    added = isinstance(event, BeneficiaryAdded)
+    verb = "ajouté" if added else "retiré"
+    await _write(conn, envelope, contract["siren"], _line(
+        "beneficiary", f"Bénéficiaire ({relation}) {verb} sur le contrat {contract['contract_number']}"))
+    if added and employer_told_of_beneficiary(contract["contribution_formula"], event.company_contribution_changes):
+        notice = af.EmployerBeneficiaryNotice(
+            siren=contract["siren"], company_name=contract["name"], notice_email=contract["notice_email"],
+            contract_number=contract["contract_number"], relationship=event.relationship,
+            contribution_formula=contract["contribution_formula"],
+            company_contribution_changes=event.company_contribution_changes, added_at=event.added_at)
+        await append(conn, notice)
+        log.info("affiliation.beneficiary_notice", siren=contract["siren"])
+
+
+async def entries(uow: UnitOfWork, siren: str, *, day_from: date | None, day_to: date | None, q: str | None,
+                  kind: str | None, newest_first: bool, limit: int, offset: int) -> list[dict[str, Any]]:
+    async with uow.connect() as conn:
+        await existing_company(conn, siren)
+        rows = await repo.journal(conn, siren, day_from=day_from, day_to=day_to, q=q, kind=kind,
+                                  newest_first=newest_first, limit=limit, offset=offset)
+    return [dict(r) for r in rows]

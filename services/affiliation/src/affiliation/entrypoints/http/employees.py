@@ -1,0 +1,46 @@
+"""/v1/companies/{siren}/employees: every affiliated employee, online or offline (AF-4), paged and
+filtered, and downloadable as CSV or XLSX (streamed)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from affiliation.app import employees as app
+from affiliation.domain.rules import Source
+from affiliation.entrypoints.deps import CompanyUser, SettingsDep, Siren, Uow, company_scope
+from affiliation.entrypoints.http.schemas import EmployeePage
+
+router = APIRouter(tags=["employees"])
+_IDS = {404: {"description": "No company of that SIREN that the caller may see"}}
+Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a name or an email")]
+_MEDIA = {"csv": "text/csv; charset=utf-8",
+          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@router.get("/v1/companies/{siren}/employees", operation_id="list_employees", responses=_IDS)
+async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: SettingsDep, q: Search = None,
+                         group_contract_id: uuid.UUID | None = None, source: Source | None = None,
+                         cursor: Annotated[str | None, Query(max_length=400)] = None,
+                         limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> EmployeePage:
+    """By last name; ``next_cursor`` gives the next page."""
+    filters = app.Filters(q, group_contract_id, source.value if source else None)
+    found = await app.page(uow, company_scope(user, siren), filters, cursor, min(limit, settings.page_size_max))
+    return EmployeePage(**found)
+
+
+@router.get("/v1/companies/{siren}/employees/export", operation_id="export_employees", responses={
+    **_IDS, 200: {"description": "The list as a file", "content": {m: {} for m in _MEDIA.values()}}})
+async def export(siren: Siren, user: CompanyUser, uow: Uow, format: Literal["csv", "xlsx"] = "csv",
+                 q: Search = None, group_contract_id: uuid.UUID | None = None,
+                 source: Source | None = None) -> StreamingResponse:
+    """The whole list (same filters) as CSV (semicolons, UTF-8) or XLSX, streamed."""
+    scope = company_scope(user, siren)
+    await app.check_company(uow, scope)
+    filters = app.Filters(q, group_contract_id, source.value if source else None)
+    chunks = app.csv_chunks(uow, scope, filters) if format == "csv" else app.xlsx_chunks(uow, scope, filters)
+    return StreamingResponse(chunks, media_type=_MEDIA[format], headers={
+        "Content-Disposition": f'attachment; filename="salaries-{scope}.{format}"', "Cache-Control": "no-store"})
