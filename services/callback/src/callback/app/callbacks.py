@@ -160,16 +160,16 @@ async def book(uow: UnitOfWork, rules: Rules, booking: Booking, account_id: uuid
     callback = _new_callback(booking, account_id, slot, now)
     caller = "member" if account_id else "anonymous"
     try:
-        async with uow.connect() as conn:
-            if booking.idempotency_key:
+        if booking.idempotency_key:
+            async with uow.connect() as conn:
                 existing = await repo.by_idempotency_key(conn, booking.idempotency_key)
-                if existing is not None:
-                    BOOKINGS.labels(caller, "replayed").inc()
-                    return _replay(existing, callback), False
-            # A slot already full is refused without waiting for its lock (a contended slot's
-            # crowd); one with room left is checked again under the lock below.
-            if await repo.room_left(conn, slot.start, slot.start.date(), rules.default_capacity) <= 0:
-                raise SlotFull([])
+            if existing is not None:
+                BOOKINGS.labels(caller, "replayed").inc()
+                return _replay(existing, callback), False
+        # A slot already full is refused without waiting for its lock (a contended slot's crowd);
+        # one with room left is checked again under the lock below.
+        if not await _may_have_room(uow, rules, slot, now, cache):
+            raise SlotFull([])
         async with uow.begin() as tx:
             await _check_open_limit(tx.conn, rules, callback)
             if not await _take_place(tx.conn, rules, slot):
@@ -192,6 +192,15 @@ async def book(uow: UnitOfWork, rules: Rules, booking: Booking, account_id: uuid
     BOOKINGS.labels(caller, "booked").inc()
     log.info("callback.scheduled", callback_id=str(callback.id), caller=caller)
     return callback, True
+
+
+async def _may_have_room(uow: UnitOfWork, rules: Rules, slot: Slot, now: datetime, cache: SlotsCache | None) -> bool:
+    """A hint: the free-slot list in memory when the cache is live (dropped at every commit), else
+    one query. Only the count under the slot's lock decides a booking."""
+    if cache is not None and cache.listening:
+        return any(s.start == slot.start for s in await available_slots(uow, rules, now, None, None, cache))
+    async with uow.connect() as conn:
+        return await repo.room_left(conn, slot.start, slot.start.date(), rules.default_capacity) > 0
 
 
 async def _check_open_limit(conn: asyncpg.Connection, rules: Rules, callback: Callback) -> None:
