@@ -24,6 +24,11 @@ class Received:
     answered: int
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a dispatcher posts a whole batch at once (the default backlog is 5)
+    daemon_threads = True
+
+
 class Receiver:
     def __init__(self, answers: Iterable[int] = (), default: int = 204, delay_s: float = 0.0,
                  answer: Callable[[bytes, list["Received"]], int | None] | None = None) -> None:
@@ -55,7 +60,7 @@ class Receiver:
             def log_message(self, *_args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

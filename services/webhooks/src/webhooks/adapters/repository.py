@@ -158,7 +158,7 @@ class Claimed:
     previous_secret_sealed: str | None
 
 
-async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float, now: datetime,
+async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float, now: datetime | None = None,
                     only: Sequence[uuid.UUID] | None = None) -> list[Claimed]:
     """Claim up to ``limit`` due deliveries of active subscriptions, oldest due first.
 
@@ -166,18 +166,19 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float, now: d
     the claim then pushes ``next_attempt_at`` past the attempt's lease and counts the attempt,
     and commits: no transaction stays open during the HTTP request. A dispatcher that dies
     mid-attempt leaves the row to be claimed again once the lease has passed (the same
-    webhook-id: receivers deduplicate). ``only``: tests on the shared database claim their
-    own rows only.
+    webhook-id: receivers deduplicate). Due-ness and leases are read on the database's clock
+    (``now`` None), so replicas on hosts whose clocks differ agree on them. ``now`` and ``only``:
+    tests on the shared database claim their own rows only, on a clock of their own.
     """
     rows = await conn.fetch(
         """with due as (
                select d.id from delivery d join subscription s on s.id = d.subscription_id
-               where d.status = 'pending' and d.next_attempt_at <= $1 and s.status = 'active'
+               where d.status = 'pending' and d.next_attempt_at <= coalesce($1, now()) and s.status = 'active'
                  and d.payload is not null and ($4::uuid[] is null or d.id = any($4))
                order by d.next_attempt_at limit $2
                for update of d skip locked)
            update delivery d set claim = gen_random_uuid(), attempts = d.attempts + 1,
-               next_attempt_at = $1 + make_interval(secs => $3)
+               next_attempt_at = coalesce($1, now()) + make_interval(secs => $3)
            from due, subscription s
            where d.id = due.id and s.id = d.subscription_id
            returning d.id, d.claim, d.attempts, coalesce(d.replayed_at, d.created_at) as created_at,
