@@ -55,10 +55,12 @@ def pool(app):
 
 @pytest.fixture(scope="session")
 def token(settings, signing_key):
-    def make(*roles: str, subject: uuid.UUID | None = None) -> dict[str, str]:
+    def make(*roles: str, subject: uuid.UUID | None = None, person_id: uuid.UUID | None = None) -> dict[str, str]:
         now = int(time.time())
         claims = {"sub": str(subject or uuid.uuid4()), "roles": list(roles), "jti": uuid.uuid4().hex,
                   "aud": "assistance", "iss": settings.jwt_issuer, "iat": now, "exp": now + 600}
+        if person_id is not None:
+            claims["person_id"] = str(person_id)
         signed = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
         return {"Authorization": f"Bearer {signed}"}
 

@@ -30,6 +30,8 @@ def sample_value(annotation: Any, name: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return sample_value(args[0], name)
+    if origin is list:
+        return [sample_value(typing.get_args(annotation)[0], name)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return sample_event(annotation)
     if annotation is uuid.UUID:

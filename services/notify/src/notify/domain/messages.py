@@ -364,3 +364,7 @@ def activation_letter(
 from notify.domain.callback_messages import COMPOSERS as _CALLBACK_COMPOSERS  # noqa: E402
 
 COMPOSERS.update(_CALLBACK_COMPOSERS)
+# Assistance's messages (AS-6) too.
+from notify.domain.assistance_messages import COMPOSERS as _ASSISTANCE_COMPOSERS  # noqa: E402
+
+COMPOSERS.update(_ASSISTANCE_COMPOSERS)

@@ -65,6 +65,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("complaint_answered", Category.REQUEST, (_E,)),
         TemplateSpec("contact_request_received", Category.REQUEST, (_E,)),
         TemplateSpec("contact_request_answered", Category.REQUEST, (_E,)),
+        # Assistance (AS-6): the request's confirmation by email, the case number by SMS to the number given.
+        TemplateSpec("assistance_requested", Category.REQUEST, (_E,)),
+        TemplateSpec("assistance_case_opened", Category.REQUEST, (_S,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }

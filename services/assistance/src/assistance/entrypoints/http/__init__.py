@@ -1,5 +1,5 @@
 """Assistance's HTTP routers, in the order the app includes them."""
 
-from assistance.entrypoints.http import items, privacy
+from assistance.entrypoints.http import addresses, agents, catalogue, privacy, requests
 
-ROUTERS = [items.router, privacy.router]
+ROUTERS = [catalogue.router, requests.router, addresses.router, agents.router, privacy.router]

@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from assistance.app.items import personal_data
-from assistance.entrypoints.deps import Service, Uow
+from assistance.app.privacy import personal_data
+from assistance.entrypoints.deps import Ctx, Service, Uow
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
 
 @router.get("/personal-data", operation_id="assistance_personal_data")
-async def get_personal_data(account_id: uuid.UUID, _: Service, uow: Uow) -> dict[str, Any]:
-    """Everything assistance holds about the account (identity assembles the member's export)."""
-    return {"context": "assistance", "data": await personal_data(uow, account_id)}
+async def get_personal_data(account_id: uuid.UUID, _: Service, uow: Uow, ctx: Ctx) -> dict[str, Any]:
+    """Everything assistance holds about the account, health data opened for the member."""
+    return {"context": "assistance", "data": await personal_data(uow, ctx, account_id)}

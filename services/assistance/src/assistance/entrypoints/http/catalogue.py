@@ -1,0 +1,46 @@
+"""/v1/assistance/life-events, /v1/assistance/services, /v1/assistance/eligible-services: the catalogue
+(French descriptions, at home or not; never a price) and « Je sais ce dont j'ai besoin »: every
+service the member's contract provides for an event, with no request made (AS-1..AS-3)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from assistance.app import requests as app
+from assistance.domain.catalogue import LIFE_EVENTS, SERVICES, LifeEvent
+from assistance.entrypoints.deps import Ctx, Member, Now, Uow, person_id
+from assistance.entrypoints.http.schemas import BrowseOut, CatalogueServiceOut, LifeEventOut, QuestionOut
+
+router = APIRouter(tags=["assistance-catalogue"])
+
+
+@router.get("/v1/assistance/life-events", operation_id="list_life_events")
+async def life_events(_member: Member) -> list[LifeEventOut]:
+    """The events a member may declare (hospitalisation, immobilisation, …)."""
+    return [LifeEventOut(code=e.code, label=e.label, description=e.description) for e in LIFE_EVENTS.values()]
+
+
+@router.get("/v1/assistance/life-events/{event}/questionnaire", operation_id="life_event_questionnaire")
+async def event_questionnaire(event: LifeEvent, _member: Member) -> list[QuestionOut]:
+    """The short optional questionnaire recommending services for this event (AS-2)."""
+    return [QuestionOut(**q) for q in app.questionnaire(event)]
+
+
+@router.get("/v1/assistance/services", operation_id="list_assistance_services")
+async def services(_member: Member) -> list[CatalogueServiceOut]:
+    """Every assistance service with its detailed description; included in the contract (AS-3)."""
+    return [CatalogueServiceOut(code=s.code, label=s.label, description=s.description, at_home=s.at_home,
+                                unit=s.unit.value, unit_label=s.unit_label) for s in SERVICES.values()]
+
+
+@router.get("/v1/assistance/eligible-services", operation_id="browse_eligible_services",
+            responses={409: {"description": "No contract in force with assistance guarantees"}})
+async def eligible_services(member: Member, uow: Uow, ctx: Ctx, now: Now,
+                            event: Annotated[LifeEvent, Query(description="The life event")],
+                            contract_id: Annotated[uuid.UUID | None, Query()] = None) -> BrowseOut:
+    """« Je sais ce dont j'ai besoin »: every service the contract provides for the event, with its
+    quota and conditions. Nothing is recorded (AS-2)."""
+    return BrowseOut(**await app.browse(uow, ctx, person_id(member), event, contract_id, now))
