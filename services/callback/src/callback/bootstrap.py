@@ -83,6 +83,7 @@ def run_worker(settings: CallbackSettings) -> None:
 
     def extra_tasks(pool, stop: asyncio.Event) -> list:
         return [run_sweeper(outbox.unit_of_work(pool), stop, settings.reminder_sweep_interval_s,
-                            settings.reminder_batch_size)]
+                            settings.reminder_batch_size,
+                            anonymous_retention_days=settings.anonymous_retention_days)]
 
     run_platform_worker(settings, subscriptions(), extra_tasks=extra_tasks)

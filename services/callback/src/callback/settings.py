@@ -45,6 +45,9 @@ class CallbackSettings(ServiceSettings):
     reminder_hour: int = Field(8, ge=0, le=23)
     reminder_sweep_interval_s: float = Field(30.0, gt=0)
     reminder_batch_size: int = Field(100, ge=1)
+    # People without an account: their name, number and comment are kept this many days after
+    # the slot, then pseudonymised (no account to delete: the retention is the erasure).
+    anonymous_retention_days: int = Field(90, ge=1)
     # What one member may hold at once (a setting: abuse is not a reason to refuse a second call).
     max_open_callbacks_per_account: int = Field(5, ge=1)
     max_open_callbacks_per_phone: int = Field(3, ge=1)

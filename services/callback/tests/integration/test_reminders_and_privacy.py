@@ -99,3 +99,24 @@ async def test_the_personal_data_export_lists_the_accounts_callbacks_for_a_servi
                                                                              "contract_question")
     assert (await client.get("/internal/v1/personal-data", params=query,
                              headers=token("member", subject=account))).status_code == 403
+
+
+async def test_what_a_person_without_an_account_gave_is_forgotten_after_the_retention_and_not_before(
+        client, pool, free_slot, booking, phone, settings):
+    from datetime import timedelta
+
+    from callback.app.privacy import forget_anonymous_callbacks
+
+    created = (await client.post("/v1/callbacks", json=booking(await free_slot(), phone=phone(), first_name="Anne",
+                                                                last_name="Nyme", comment="Rappelez-moi"))).json()
+    slot_end = datetime.fromisoformat(created["slot_end"])
+    uow = outbox.unit_of_work(pool)
+    row = "select phone, first_name, comment, erased_at from callback where id = $1"
+    await forget_anonymous_callbacks(uow, slot_end + timedelta(days=settings.anonymous_retention_days - 1),
+                                     settings.anonymous_retention_days)
+    assert (await pool.fetchrow(row, uuid.UUID(created["id"])))["first_name"] == "Anne"
+    await forget_anonymous_callbacks(uow, slot_end + timedelta(days=settings.anonymous_retention_days, minutes=1),
+                                     settings.anonymous_retention_days)
+    forgotten = await pool.fetchrow(row, uuid.UUID(created["id"]))
+    assert (forgotten["phone"], forgotten["first_name"], forgotten["comment"]) == (None, None, None)
+    assert forgotten["erased_at"] is not None

@@ -156,6 +156,16 @@ async def erase_account(conn: asyncpg.Connection, account_id: uuid.UUID, now: da
     return int(status.split()[-1])
 
 
+async def forget_anonymous(conn: asyncpg.Connection, before: datetime, now: datetime) -> int:
+    """People without an account: their name, number and comment go once the slot is long past."""
+    status = await conn.execute(
+        """update callback set phone = null, first_name = null, last_name = null, comment = null,
+                  case_number = null, idempotency_key = null, erased_at = $2,
+                  status = case when status = 'scheduled' then 'cancelled' else status end
+            where account_id is null and erased_at is null and slot_end < $1""", before, now)
+    return int(status.split()[-1])
+
+
 def export_view(callback: Callback) -> dict[str, Any]:
     return {"id": str(callback.id), "reason": callback.reason.value, "slot_start": callback.slot_start.isoformat(),
             "slot_end": callback.slot_end.isoformat(), "phone": callback.phone, "first_name": callback.first_name,

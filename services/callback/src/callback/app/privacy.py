@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -36,3 +36,13 @@ async def erase_account(conn: asyncpg.Connection, envelope: Envelope, event: Acc
     erased = await repo.erase_account(conn, event.account_id, now)
     requests = await contact_repo.erase_account(conn, event.account_id, now)
     log.info("callback.account_erased", callbacks=erased, contact_requests=requests)
+
+
+async def forget_anonymous_callbacks(uow: UnitOfWork, now: datetime, retention_days: int) -> int:
+    """Callbacks booked without an account keep the person's name and number only
+    ``retention_days`` after their slot: then they are pseudonymised like an erased account's."""
+    async with uow.begin() as tx:
+        forgotten = await repo.forget_anonymous(tx.conn, now - timedelta(days=retention_days), now)
+    if forgotten:
+        log.info("callback.anonymous_forgotten", callbacks=forgotten)
+    return forgotten

@@ -42,13 +42,19 @@ async def publish_due_reminders(uow: UnitOfWork, now: datetime, batch_size: int 
 
 
 async def run_sweeper(uow: UnitOfWork, stop: asyncio.Event, interval_s: float, batch_size: int,
-                      clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-    """Sweep until ``stop``; a failed sweep (database away) is logged and tried again next time."""
+                      clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                      anonymous_retention_days: int | None = None) -> None:
+    """Sweep until ``stop``; a failed sweep (database away) is logged and tried again next time.
+    Each sweep also forgets what people without an account gave, past its retention."""
+    from callback.app.privacy import forget_anonymous_callbacks
+
     while not stop.is_set():
         try:
             published = await publish_due_reminders(uow, clock(), batch_size)
             if published:
                 log.info("callback.reminders_published", count=published)
+            if anonymous_retention_days is not None:
+                await forget_anonymous_callbacks(uow, clock(), anonymous_retention_days)
         except Exception as exc:  # noqa: BLE001  (the next sweep retries; the worker must keep consuming)
             log.warning("callback.reminder_sweep_failed", error=type(exc).__name__)
         try:
