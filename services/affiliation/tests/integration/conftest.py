@@ -89,7 +89,11 @@ def random_siren() -> str:
 
 
 def nir_for(birth: date, sex: str = "1") -> str:
-    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}75056{random.SystemRandom().randint(1, 999):03d}"
+    """A well-formed NIR for that birth date: place of birth and order number random, so that two
+    tests' employees (on the shared database) are never one person."""
+    rand = random.SystemRandom()
+    place = f"{rand.choice([d for d in range(1, 96) if d != 20]):02d}{rand.randint(1, 999):03d}"
+    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}{place}{rand.randint(1, 999):03d}"
     return body + f"{97 - int(body) % 97:02d}"
 
 
