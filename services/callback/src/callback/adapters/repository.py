@@ -138,6 +138,7 @@ async def due_reminders(conn: asyncpg.Connection, now: datetime, limit: int) -> 
     return await conn.fetch(
         """select id, account_id, phone, slot_start, slot_end, reminder_due_at from callback
             where status = 'scheduled' and phone_mobile and reminder_published_at is null
+              and erased_at is null and phone is not null
               and reminder_due_at <= $1 and slot_start > $1
             order by reminder_due_at limit $2 for update skip locked""", now, limit)
 
