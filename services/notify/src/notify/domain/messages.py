@@ -368,3 +368,7 @@ COMPOSERS.update(_CALLBACK_COMPOSERS)
 from notify.domain.assistance_messages import COMPOSERS as _ASSISTANCE_COMPOSERS  # noqa: E402
 
 COMPOSERS.update(_ASSISTANCE_COMPOSERS)
+# The employer space's messages (AF-2, AF-5) too.
+from notify.domain.affiliation_messages import COMPOSERS as _AFFILIATION_COMPOSERS  # noqa: E402
+
+COMPOSERS.update(_AFFILIATION_COMPOSERS)

@@ -68,6 +68,10 @@ TEMPLATES: dict[str, TemplateSpec] = {
         # Assistance (AS-6): the request's confirmation by email, the case number by SMS to the number given.
         TemplateSpec("assistance_requested", Category.REQUEST, (_E,)),
         TemplateSpec("assistance_case_opened", Category.REQUEST, (_S,)),
+        # Employer space (affiliation): the employee's invitation link (AF-2), the employer's notice of
+        # a beneficiary added on a group santé contract (AF-5), to the company's notice address.
+        TemplateSpec("employee_invitation", Category.ACCOUNT, (_E,)),
+        TemplateSpec("employer_beneficiary_notice", Category.CONTRACT, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }
