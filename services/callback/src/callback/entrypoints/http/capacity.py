@@ -8,7 +8,7 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from callback.app import callbacks as app
+from callback.app import agents as app
 from callback.entrypoints.deps import Now, RulesDep, Staff, Uow
 
 

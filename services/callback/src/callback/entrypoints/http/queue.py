@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from callback.app import callbacks as app
+from callback.app import agents as app
 from callback.domain.callbacks import Outcome
 from callback.entrypoints.deps import Agent, Now, RulesDep, Uow
 from callback.entrypoints.http.schemas import CallbackOut
