@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/notify_bench.py        (the local stack's PostgreSQL and Kafka must be up)
 
-Both sides read the same number of AccountCreated events from a Kafka topic of their own
+Both sides read the same number of sign-up confirmation events (ConfirmationEmailRequested,
+which identity publishes with AccountCreated on its private topic) from a Kafka topic of their own
 (created for the run on the stack's broker, deleted afterwards) and send one email per event
 to the same SMTP sink (aiosmtpd in a child process, as the stack's mailsink), so both pay for
 Kafka, PostgreSQL and SMTP alike:
@@ -58,7 +59,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
 from ms_events.consumer import ConsumerOptions, ConsumerRunner  # noqa: E402
 from ms_events.envelope import Envelope  # noqa: E402
 from ms_events.kafka import KafkaConfig, make_consumer, make_producer  # noqa: E402
-from ms_events.events.identity import AccountCreated  # noqa: E402
+from ms_events.events.identity import ConfirmationEmailRequested  # noqa: E402
 from ms_platform.db import create_pool  # noqa: E402
 from ms_platform.observability import configure_logging, configure_tracing  # noqa: E402
 from ms_platform.testing import eventually, free_port  # noqa: E402
@@ -122,13 +123,14 @@ class Sink:
         self._process.join(10)
 
 
-def make_events(n: int) -> list[tuple[Envelope, AccountCreated]]:
+def make_events(n: int) -> list[tuple[Envelope, ConfirmationEmailRequested]]:
     now = datetime.now(UTC)
     out = []
     for i in range(n):
-        event = AccountCreated(account_id=uuid.uuid4(), kind="member", email=f"b{i}-{uuid.uuid4().hex[:6]}@bench.example.org",
-                               first_name="Bench", last_name=f"N{i}", confirmation_token=uuid.uuid4().hex,
-                               confirmation_expires_at=now + timedelta(hours=48), created_at=now)
+        event = ConfirmationEmailRequested(
+            account_id=uuid.uuid4(), kind="member", email=f"b{i}-{uuid.uuid4().hex[:6]}@bench.example.org",
+            first_name="Bench", last_name=f"N{i}", reason="sign_up", confirmation_token=uuid.uuid4().hex,
+            confirmation_expires_at=now + timedelta(hours=48), requested_at=now)
         out.append((Envelope.wrap(event), event))
     return out
 

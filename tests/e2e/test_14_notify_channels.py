@@ -49,8 +49,15 @@ async def produce(*events) -> list[Envelope]:
 def a_person(address: str) -> id_.AccountCreated:
     now = datetime.now(UTC)
     return id_.AccountCreated(account_id=uuid.uuid4(), kind="member", email=address, first_name="Hélène",
-                              last_name="Lefèvre", confirmation_token="tok-" + uuid.uuid4().hex,
-                              confirmation_expires_at=now + timedelta(hours=48), created_at=now)
+                              last_name="Lefèvre", confirmation_expires_at=now + timedelta(hours=48), created_at=now)
+
+
+def sign_up_link(person: id_.AccountCreated) -> id_.ConfirmationEmailRequested:
+    """The private event identity publishes with AccountCreated (identity.secret.v1): the sign-up email."""
+    return id_.ConfirmationEmailRequested(
+        account_id=person.account_id, kind=person.kind, email=person.email, first_name=person.first_name,
+        last_name=person.last_name, reason="sign_up", confirmation_token="tok-" + uuid.uuid4().hex,
+        confirmation_expires_at=person.confirmation_expires_at, requested_at=person.created_at)
 
 
 async def test_a_two_factor_code_from_identity_arrives_by_sms_only(mailbox, sms_provider):
@@ -59,7 +66,7 @@ async def test_a_two_factor_code_from_identity_arrives_by_sms_only(mailbox, sms_
     now = datetime.now(UTC)
     code = id_.TwoFactorCodeRequested(account_id=person.account_id, phone=phone, code="582046",
                                       expires_at=now + timedelta(minutes=5), requested_at=now)
-    [_, sent] = await produce(person, code)
+    [_, _, sent] = await produce(person, sign_up_link(person), code)
 
     async def arrived():
         return sms_to(phone)

@@ -30,7 +30,7 @@ def expected_id(event_id: uuid.UUID, channel: str) -> str:
 
 
 
-def events(run: str) -> list[id_.AccountCreated | id_.TwoFactorCodeRequested]:
+def events(run: str) -> list[id_.ConfirmationEmailRequested | id_.TwoFactorCodeRequested]:
     now = datetime.now(UTC)
     out: list = []
     for i in range(EMAILS + SMSES):
@@ -39,10 +39,10 @@ def events(run: str) -> list[id_.AccountCreated | id_.TwoFactorCodeRequested]:
                                                   code=f"{i:06d}", expires_at=now + timedelta(minutes=30),
                                                   requested_at=now))
         else:
-            out.append(id_.AccountCreated(account_id=uuid.uuid4(), kind="member",
-                                          email=f"k{i}@chaos-{run}.example.org", first_name="Chaos",
-                                          last_name=f"N{i}", confirmation_token=uuid.uuid4().hex,
-                                          confirmation_expires_at=now + timedelta(hours=48), created_at=now))
+            out.append(id_.ConfirmationEmailRequested(
+                account_id=uuid.uuid4(), kind="member", email=f"k{i}@chaos-{run}.example.org", first_name="Chaos",
+                last_name=f"N{i}", reason="sign_up", confirmation_token=uuid.uuid4().hex,
+                confirmation_expires_at=now + timedelta(hours=48), requested_at=now))
     return out
 
 
@@ -60,7 +60,7 @@ async def test_killing_the_worker_five_times_during_500_events_loses_nothing_and
     envelopes = [Envelope.wrap(e) for e in batch]
     ids = {}
     for event, envelope in zip(batch, envelopes):
-        if isinstance(event, id_.AccountCreated):
+        if isinstance(event, id_.ConfirmationEmailRequested):
             ids[expected_id(envelope.id, "email")] = str(event.email)
         else:
             ids[expected_id(envelope.id, "sms")] = event.phone

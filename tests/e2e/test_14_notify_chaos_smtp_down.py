@@ -25,9 +25,10 @@ async def test_messages_queued_while_smtp_is_down_for_a_minute_are_sent_once_whe
     run = uuid.uuid4().hex[:8]
     domain = f"smtp-down-{run}.example.org"
     now = datetime.now(UTC)
-    batch = [id_.AccountCreated(account_id=uuid.uuid4(), kind="member", email=f"m{i}@{domain}", first_name="Panne",
-                                last_name=f"N{i}", confirmation_token=uuid.uuid4().hex,
-                                confirmation_expires_at=now + timedelta(hours=48), created_at=now)
+    batch = [id_.ConfirmationEmailRequested(account_id=uuid.uuid4(), kind="member", email=f"m{i}@{domain}",
+                                            first_name="Panne", last_name=f"N{i}", reason="sign_up",
+                                            confirmation_token=uuid.uuid4().hex,
+                                            confirmation_expires_at=now + timedelta(hours=48), requested_at=now)
              for i in range(COUNT)]
     envelopes = [Envelope.wrap(e) for e in batch]
     conn = await asyncpg.connect(os.environ["NOTIFY_DATABASE_URL"])
