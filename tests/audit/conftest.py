@@ -141,6 +141,17 @@ class Route:
         return None
 
     @property
+    def roles(self) -> list[str]:
+        """The roles a token must hold (the document's ``x-roles``, from ``require_roles``)."""
+        return self.operation.get("x-roles", [])
+
+    @property
+    def for_operators(self) -> bool:
+        """Back-office routes only an operator may call: the audit calls them as an operator (a
+        member's token only ever gets 403 there, which would test nothing)."""
+        return self.roles == ["operator"]
+
+    @property
     def acts_on_own_session(self) -> bool:
         """Writes on the caller's own account or session (sign-out, deletion, password, two-factor,
         email and profile changes): each may end the session or the account it runs with."""
@@ -282,6 +293,17 @@ def members(gateway, mailbox, registry) -> Members:
     return Members(gateway, mailbox, registry)
 
 
+@pytest.fixture(scope="session")
+def operator(operator_token) -> Member:
+    """The back-office operator (tests/e2e's operator_token), as a caller of operator routes."""
+    return Member("operator", operator_token, person={})
+
+
+async def caller_of(route: "Route", members: Members, operator: Member, key: str) -> Member:
+    """Who the audit sends a route's requests as: the operator on operator routes, else a member."""
+    return operator if route.for_operators else await members.shared(key)
+
+
 # ---- valid bodies, built from the schema -------------------------------------------------------
 
 
@@ -316,6 +338,8 @@ VALUES_BY_NAME = {
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": "Nouvelle-Ecluse#2032",
+    "url": "https://audit.example/hooks",  # a webhook target (https to a public host)
+    "event_type": "AccountConfirmed",      # one a webhook may carry
 }
 
 

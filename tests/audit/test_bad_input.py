@@ -40,9 +40,10 @@ async def _snapshot(gateway, member, path: str | None):
     return response.status_code, response.text
 
 
-async def test_bad_input_is_a_4xx_problem_naming_the_field_and_nothing_is_stored(bad_input, gateway, members, audit):
+async def test_bad_input_is_a_4xx_problem_naming_the_field_and_nothing_is_stored(bad_input, gateway, members, operator,
+                                                                                 audit):
     route = bad_input.route
-    member = await members.shared(f"bad input {route}")
+    member = await audit.caller_of(route, members, operator, f"bad input {route}")
     if route.path_parameters and not audit.fill_paths(route, member):
         # The path names a resource the member has yet to create (a callback to move): create it,
         # so that the answer is about the bad value, not about an id that names nothing.

@@ -195,3 +195,19 @@ def _line_about(process: subprocess.Popen, account: str) -> dict:
 
 async def _async(value):
     return value
+
+
+async def test_forged_tokens_claiming_the_operator_role_are_refused_on_the_operator_routes(
+        gateway, mailbox, registry, operator_token):
+    from test_11_security_tokens import _forged_tokens  # the platform's list (alg none, tampered roles...)
+
+    member = await sign_up(gateway, mailbox, registry, "webhook-forger")
+    assert (await gateway.get(SUBSCRIPTIONS, headers=bearer(operator_token))).status_code == 200
+    for name, forged in _forged_tokens(member).items():
+        for method, path in (("get", SUBSCRIPTIONS), ("get", "/v1/webhook-event-types"),
+                             ("post", SUBSCRIPTIONS)):
+            body = {"url": "https://integrateur.example/h", "event_types": ["AccountConfirmed"]} \
+                if method == "post" else None
+            response = await gateway.request(method, path, json=body, headers=bearer(forged))
+            assert response.status_code == 401, f"{method} {path} accepted a token with {name}: {response.text}"
+            assert response.headers["content-type"] == "application/problem+json"

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
@@ -31,8 +31,9 @@ class GuaranteeLine(BaseModel):
     label: Text
     care_type: Text
     rule_type: Literal["pct_br_incl_ss", "forfait", "on_top_ss"]
-    rate_pct: int | None = None
-    amount_eur: Decimal | None = None
+    # Bounded like their columns (integer, numeric(12, 2)): a larger number is the field's 422.
+    rate_pct: int | None = Field(None, ge=0, le=10_000)
+    amount_eur: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     period: Literal["per_act", "per_year", "per_2_years"]
 
 
