@@ -109,7 +109,9 @@ def looks_secret(field_name: str) -> bool:
 
 
 def secret_fields(cls: type[BaseModel]) -> list[str]:
-    """Every field of the event, at any depth, marked ``secret()`` or named like a secret."""
+    """Every field of the event, at any depth, marked ``secret()`` or named like a secret (unless
+    explicitly marked as none: ``Field(json_schema_extra={"x-secret": False})``, e.g. a
+    ``password_changed_at``)."""
     schema = cls.model_json_schema(mode="serialization")
     found: list[str] = []
 
@@ -120,7 +122,8 @@ def secret_fields(cls: type[BaseModel]) -> list[str]:
                 walk(schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}), path, seen | {ref})
             for name, spec in (node.get("properties") or {}).items():
                 where = f"{path}.{name}" if path else name
-                if looks_secret(name) or (isinstance(spec, dict) and spec.get(SECRET_KEYWORD)):
+                marked = spec.get(SECRET_KEYWORD) if isinstance(spec, dict) else None
+                if marked or (marked is None and looks_secret(name)):
                     found.append(where)
                 walk(spec, where, seen)
             for key in ("anyOf", "oneOf", "allOf"):
@@ -188,8 +191,7 @@ def event(
             raise ValueError(f"event {name} registered twice")
         source = topic.split(".", 1)[0]
         if private:
-            declared = PRIVATE_TOPICS.get(topic)
-            if declared is None:
+            if topic not in PRIVATE_TOPICS:
                 raise ValueError(f"{name} is private but {topic} is not declared with private_topic()")
         else:
             if topic in PRIVATE_TOPICS or PRIVATE_TOPIC.match(topic):

@@ -94,6 +94,17 @@ def test_a_public_event_with_a_secret_looking_field_even_nested_is_refused(scrat
             inner: Inner | None = None
 
 
+def test_a_name_that_only_looks_like_a_secret_can_say_it_is_none(scratch_catalogue):
+    from pydantic import Field
+
+    @event(topic="test.thing.v1", key="thing_id", summary="t")
+    class PasswordAged(Event):
+        thing_id: uuid.UUID
+        password_changed_at: datetime = Field(json_schema_extra={SECRET_KEYWORD: False})
+
+    assert secret_fields(PasswordAged) == [] and not PasswordAged.meta().private
+
+
 def test_a_private_event_may_carry_a_secret(scratch_catalogue):
     topic = private_topic("test.secret.v1", readers=["notify"], summary="t")
 
