@@ -113,6 +113,7 @@ async def test_a_receiver_answering_500_twice_gets_a_profile_update_on_the_third
             return 204
         return 500 if sum(1 for r in before if mine(r.body)) < 2 else 204
 
+    before = await dispatcher_metrics()
     with Receiver(answer=answer) as receiver:
         sub = await subscribe(receiver.url, ["ProfileUpdated"])
         updated = await gateway.patch("/v1/me", json={"phone": "06 12 34 56 78"}, headers=bearer(token))
@@ -129,6 +130,12 @@ async def test_a_receiver_answering_500_twice_gets_a_profile_update_on_the_third
     listed = await gateway.get(f"{SUBSCRIPTIONS}/{sub['id']}/deliveries", headers=bearer(operator_token))
     [delivery] = [d for d in listed.json()["items"] if d["webhook_id"] == attempts[0].headers["webhook-id"]]
     assert (delivery["status"], delivery["attempts"], delivery["last_status"]) == ("delivered", 3, 204)
+    after = await dispatcher_metrics()  # the dispatcher's own series (other journeys may add to them)
+    assert after['webhooks_deliveries_total{outcome="retried"}'] >= before['webhooks_deliveries_total{outcome="retried"}'] + 2
+    assert after['webhooks_deliveries_total{outcome="delivered"}'] >= before['webhooks_deliveries_total{outcome="delivered"}'] + 1
+    assert after.get('webhooks_attempt_seconds_count{result="5xx"}', 0) >= \
+        before.get('webhooks_attempt_seconds_count{result="5xx"}', 0) + 2
+    assert "webhooks_backlog" in after and "webhooks_oldest_due_age_seconds" in after
 
 
 async def test_the_example_receiver_verifies_a_delivery_and_refuses_a_forged_or_old_request(
@@ -183,6 +190,18 @@ async def test_other_account_kinds_are_refused_on_every_operator_route(gateway, 
         assert missing.status_code == 404
     finally:
         await gateway.delete(f"{SUBSCRIPTIONS}/{sub_id}", headers=bearer(operator_token))
+
+
+async def dispatcher_metrics() -> dict[str, float]:
+    """The running dispatcher's /metrics (its probe port on the local stack), as series -> value."""
+    from ms_deploy.declaration import load
+    from ms_deploy.local import metrics_port
+
+    port = metrics_port(load().service("webhooks"), "dispatcher")
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line.startswith("webhooks_")}
 
 
 def _line_about(process: subprocess.Popen, account: str) -> dict:

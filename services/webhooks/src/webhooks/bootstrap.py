@@ -16,7 +16,6 @@ from ms_platform.probe import Liveness
 
 from webhooks.adapters.secret_box import SecretBox
 from webhooks.adapters.sender import Sender
-from webhooks.app.dispatcher import Dispatcher
 from webhooks.app.subscriptions import Rules
 from webhooks.domain.retry import RetryPolicy
 from webhooks.entrypoints.http import ROUTERS
@@ -58,7 +57,10 @@ def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
     return app
 
 
-def build_dispatcher(settings: WebhooksSettings, pool, sender: Sender, liveness: Liveness | None = None) -> Dispatcher:
+def build_dispatcher(settings: WebhooksSettings, pool, sender: Sender, liveness: Liveness | None = None):
+    # Imported here: its metrics belong to the dispatcher process only (not the api's /metrics).
+    from webhooks.app.dispatcher import Dispatcher
+
     return Dispatcher(pool, sender, secret_box(settings), retry_policy(settings),
                       batch_size=settings.dispatch_batch_size, poll_interval_s=settings.dispatch_poll_interval_s,
                       timeout_s=settings.http_timeout_s, backlog_every_s=settings.backlog_every_s,
