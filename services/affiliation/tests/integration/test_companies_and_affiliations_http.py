@@ -66,7 +66,8 @@ async def test_employers_of_company_a_never_reach_company_b_and_members_never_re
                  f"/v1/companies/{b.siren}/employees", f"/v1/companies/{b.siren}/employees/export",
                  f"/v1/companies/{b.siren}/affiliations", f"/v1/companies/{b.siren}/affiliations/{request_b['id']}",
                  f"/v1/companies/{b.siren}/journal", f"/v1/companies/{b.siren}/invitations",
-                 f"/v1/companies/{a.siren}/affiliations/{request_b['id']}"):
+                 f"/v1/companies/{a.siren}/affiliations/{request_b['id']}",
+                 f"/v1/companies/{uuid.uuid4()}", f"/v1/companies/{b.siren[:5]}/employees"):
         response = await client.get(path, headers=as_a)
         assert response.status_code == 404, (path, response.status_code)
         assert response.headers["content-type"].startswith("application/problem+json")

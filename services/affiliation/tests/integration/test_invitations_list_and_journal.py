@@ -80,7 +80,7 @@ async def test_an_invited_employee_completes_the_link_once_and_the_request_follo
 
     await process()
     listed = (await client.get(f"/v1/companies/{made.siren}/invitations", headers=employer(made.siren))).json()
-    assert listed[0]["used_at"] and listed[0]["request_id"] == done.json()["id"]
+    assert listed[0]["used_at"] and listed[0]["affiliation_id"] == done.json()["id"]
     affiliated = await pool.fetchval("select payload from outbox where key = $1 and event_type = 'EmployeeAffiliated'",
                                      made.siren)
     assert json.loads(affiliated)["data"]["email"] == email
@@ -149,9 +149,11 @@ async def test_the_journal_shows_each_action_day_by_day_searchable_and_sortable(
     await client.post(f"/v1/companies/{made.siren}/invitations", headers=auth, json={
         "group_contract_id": made.sante["id"], "email": "y@example.org", "first_name": "Hugo", "last_name": "Roux"})
     await process()
+    # The stack's worker (same consumer group, same inbox) may have handled some already.
     outcomes = await _deliver_outbox(pool, settings, made.siren)
-    assert outcomes and set(outcomes) == {"handled"}
+    assert outcomes and set(outcomes) <= {"handled", "duplicate"}
     assert set(await _deliver_outbox(pool, settings, made.siren)) == {"duplicate"}
+    assert await pool.fetchval("select count(*) from journal where siren = $1", made.siren) == len(outcomes)
 
     lines = (await client.get(f"/v1/companies/{made.siren}/journal", headers=auth)).json()
     summaries = [line["summary"] for line in lines]

@@ -32,8 +32,11 @@ async def company(conn: asyncpg.Connection, siren: str) -> asyncpg.Record | None
     return await conn.fetchrow("select siren, name, notice_email, created_at from company where siren = $1", siren)
 
 
-async def companies(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch("select siren, name, notice_email, created_at from company order by name, siren")
+async def companies(conn: asyncpg.Connection, q: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select siren, name, notice_email, created_at from company"
+        " where $1::text is null or name ilike $1 or siren like $1 order by name, siren limit $2",
+        _contains(q) if q else None, limit)
 
 
 _CONTRACT = ("id, siren, contract_number, category, label, contribution_formula, start_date, options, "

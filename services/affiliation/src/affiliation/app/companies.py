@@ -63,9 +63,9 @@ def contract_view(row: asyncpg.Record) -> dict[str, Any]:
             "online_affiliation": row["category"] == Category.SANTE}
 
 
-async def list_companies(uow: UnitOfWork) -> list[dict[str, Any]]:
+async def list_companies(uow: UnitOfWork, q: str | None, limit: int) -> list[dict[str, Any]]:
     async with uow.connect() as conn:
-        return [dict(r) | {"group_contracts": []} for r in await repo.companies(conn)]
+        return [dict(r) | {"group_contracts": []} for r in await repo.companies(conn, q, limit)]
 
 
 async def add_group_contract(uow: UnitOfWork, siren: str, new: NewGroupContract) -> dict[str, Any]:

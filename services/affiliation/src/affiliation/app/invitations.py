@@ -54,7 +54,7 @@ async def invite(uow: UnitOfWork, siren: str, group_contract_id: uuid.UUID, emai
                                              invitation_token=token, expires_at=values["expires_at"]),
         )
     log.info("affiliation.employee_invited", invitation_id=str(values["id"]))
-    return {k: v for k, v in values.items() if k != "token_hash"} | {"used_at": None, "request_id": None}
+    return {k: v for k, v in values.items() if k not in ("token_hash", "siren", "account_id")} | {"used_at": None}
 
 
 async def invitations_of(uow: UnitOfWork, siren: str, limit: int) -> list[dict[str, Any]]:

@@ -38,10 +38,10 @@ async def list_requests(siren: Siren, user: CompanyUser, uow: Uow, now: Now, sta
                                                                    status.value if status else None, limit)]
 
 
-@router.get("/v1/companies/{siren}/affiliations/{request_id}", operation_id="get_affiliation_request",
+@router.get("/v1/companies/{siren}/affiliations/{affiliation_id}", operation_id="get_affiliation_request",
             responses=_IDS)
-async def get_request(siren: Siren, request_id: uuid.UUID, user: CompanyUser, uow: Uow, now: Now) -> RequestOut:
-    return RequestOut.of(await app.one_request(uow, company_scope(user, siren), request_id), now)
+async def get_request(siren: Siren, affiliation_id: uuid.UUID, user: CompanyUser, uow: Uow, now: Now) -> RequestOut:
+    return RequestOut.of(await app.one_request(uow, company_scope(user, siren), affiliation_id), now)
 
 
 @router.post("/v1/companies/{siren}/offline-affiliations", status_code=201, operation_id="import_offline_affiliations",

@@ -3,7 +3,9 @@ employer users and operators read them)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from affiliation.app import companies as app
 from affiliation.app.companies import NewGroupContract
@@ -21,9 +23,11 @@ async def register(body: CompanyIn, _operator: Operator, uow: Uow) -> CompanyOut
 
 
 @router.get("/v1/companies", operation_id="list_companies")
-async def list_companies(_operator: Operator, uow: Uow) -> list[CompanyOut]:
-    """Every company of the employer space. Operators only."""
-    return [CompanyOut(**c) for c in await app.list_companies(uow)]
+async def list_companies(_operator: Operator, uow: Uow, q: Annotated[str | None, Query(
+        min_length=1, max_length=100, description="Part of the name or the SIREN")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CompanyOut]:
+    """The companies of the employer space, by name. Operators only."""
+    return [CompanyOut(**c) for c in await app.list_companies(uow, q, limit)]
 
 
 @router.get("/v1/companies/{siren}", operation_id="get_company", responses=_IDS)

@@ -29,13 +29,14 @@ async def invite(siren: Siren, body: InvitationIn, user: CompanyUser, uow: Uow, 
     found = await app.invite(uow, company_scope(user, siren), body.group_contract_id, str(body.email),
                              body.first_name, body.last_name, account_id(user),
                              timedelta(hours=settings.invitation_ttl_hours), now)
-    return InvitationOut(**found)
+    return InvitationOut(**found, affiliation_id=None)
 
 
 @router.get("/v1/companies/{siren}/invitations", operation_id="list_invitations", responses=_IDS)
 async def list_invitations(siren: Siren, user: CompanyUser, uow: Uow,
                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[InvitationOut]:
-    return [InvitationOut(**i) for i in await app.invitations_of(uow, company_scope(user, siren), limit)]
+    return [InvitationOut(**i, affiliation_id=i["request_id"])
+            for i in await app.invitations_of(uow, company_scope(user, siren), limit)]
 
 
 @router.post("/v1/employee-invitations/lookup", operation_id="read_invitation", responses=_LINK)

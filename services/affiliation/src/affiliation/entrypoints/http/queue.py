@@ -28,13 +28,13 @@ async def queue(_operator: Operator, uow: Uow, now: Now,
             for r in await app.review_queue(uow, limit)]
 
 
-@router.post("/v1/affiliation-queue/{request_id}/approve", operation_id="approve_affiliation", responses=_IDS)
-async def approve(request_id: uuid.UUID, _operator: Operator, uow: Uow, now: Now) -> RequestOut:
+@router.post("/v1/affiliation-queue/{affiliation_id}/approve", operation_id="approve_affiliation", responses=_IDS)
+async def approve(affiliation_id: uuid.UUID, _operator: Operator, uow: Uow, now: Now) -> RequestOut:
     """Affiliate the employee (EmployeeAffiliated)."""
-    return RequestOut.of(await app.decide(uow, request_id, True, None, now), now)
+    return RequestOut.of(await app.decide(uow, affiliation_id, True, None, now), now)
 
 
-@router.post("/v1/affiliation-queue/{request_id}/reject", operation_id="reject_affiliation", responses=_IDS)
-async def reject(request_id: uuid.UUID, body: Decision, _operator: Operator, uow: Uow, now: Now) -> RequestOut:
+@router.post("/v1/affiliation-queue/{affiliation_id}/reject", operation_id="reject_affiliation", responses=_IDS)
+async def reject(affiliation_id: uuid.UUID, body: Decision, _operator: Operator, uow: Uow, now: Now) -> RequestOut:
     """Refuse the request, with the reason the employer reads."""
-    return RequestOut.of(await app.decide(uow, request_id, False, body.reason, now), now)
+    return RequestOut.of(await app.decide(uow, affiliation_id, False, body.reason, now), now)

@@ -208,7 +208,7 @@ class InvitationOut(BaseModel):
     last_name: str
     expires_at: datetime
     used_at: datetime | None
-    request_id: uuid.UUID | None
+    affiliation_id: uuid.UUID | None = Field(None, description="The request the employee's completion made")
     created_at: datetime
 
 
