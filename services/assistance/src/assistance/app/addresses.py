@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
@@ -102,6 +102,10 @@ async def plan_trip(uow: UnitOfWork, ctx: Assistance, contracts: ContractsClient
     """A school trip for a child on the contract, between two of the member's addresses."""
     if from_id == to_id:
         raise errors.SameAddress()
+    if day < ctx.slots.today(now):
+        raise errors.TripInThePast()
+    if day > ctx.slots.today(now) + timedelta(days=ctx.slots.horizon_days):
+        raise errors.TripTooFar(ctx.slots.horizon_days)
     pickup_at = datetime.combine(day, pickup_time, ctx.slots.zone)
     if pickup_at <= now:
         raise errors.TripInThePast()

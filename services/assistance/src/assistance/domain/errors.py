@@ -48,8 +48,8 @@ class InvalidAnswer(InvalidInput):
     code = "invalid-answer"
     title = "Invalid answer"
 
-    def __init__(self, question: str, detail: str) -> None:
-        super().__init__(detail, field=f"answers.{question}")
+    def __init__(self, question: str, detail: str, field: str | None = None) -> None:
+        super().__init__(detail, field=field or f"answers.{question}")
 
 
 class ServiceNotInContract(InvalidInput):
@@ -162,6 +162,14 @@ class TripInThePast(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__("Ce trajet est déjà passé. Choisissez un jour et une heure à venir.", field="day")
+
+
+class TripTooFar(InvalidInput):
+    code = "trip-too-far"
+    title = "Trip too far ahead"
+
+    def __init__(self, horizon_days: int) -> None:
+        super().__init__(f"Les trajets se planifient au plus {horizon_days} jours à l'avance.", field="day")
 
 
 class AddressInUse(Conflict):

@@ -105,7 +105,8 @@ def check_declaration(rules: SlotRules, event: LifeEvent, event_date: date, dura
         raise errors.EventDateOutOfRange(
             f"Un évènement prévu se déclare au plus {rules.planned_event_days} jours à l'avance.")
     if duration_days is not None and not LIFE_EVENTS[event].has_duration:
-        raise errors.InvalidAnswer("duration_days", "La durée ne se déclare pas pour cet évènement.")
+        raise errors.InvalidAnswer("duration_days", "La durée ne se déclare pas pour cet évènement.",
+                                   field="duration_days")
     return Declaration(event, event_date, duration_days)
 
 
@@ -142,14 +143,16 @@ def place(rules: SlotRules, book: GuaranteeBook, product_code: str, declaration:
             raise errors.ServiceNotInContract(i)
         if sel.slot not in labels:
             raise errors.SlotRefused(i, f"Choisissez l'un des créneaux proposés : {', '.join(labels)}.")
+        if sel.day < today:
+            raise errors.SlotInThePast(i)
+        if sel.day > today + timedelta(days=rules.horizon_days):
+            raise errors.SlotRefused(i, f"Les prestations se programment au plus {rules.horizon_days} jours à "
+                                        "l'avance.", "day")
         start_t, end_t = labels[sel.slot]
         start = datetime.combine(sel.day, start_t, rules.zone)
         end = datetime.combine(sel.day, end_t, rules.zone)
         if start <= now:
             raise errors.SlotInThePast(i)
-        if sel.day > today + timedelta(days=rules.horizon_days):
-            raise errors.SlotRefused(i, f"Les prestations se programment au plus {rules.horizon_days} jours à "
-                                        "l'avance.", "day")
         _check_conditions(i, guarantee, declaration, sel.day)
         info = SERVICES[sel.service]
         if info.at_home:

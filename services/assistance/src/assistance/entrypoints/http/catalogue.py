@@ -23,8 +23,9 @@ async def life_events(_member: Member) -> list[LifeEventOut]:
     return [LifeEventOut(code=e.code, label=e.label, description=e.description) for e in LIFE_EVENTS.values()]
 
 
-@router.get("/v1/assistance/life-events/{event}/questionnaire", operation_id="life_event_questionnaire")
-async def event_questionnaire(event: LifeEvent, _member: Member) -> list[QuestionOut]:
+@router.get("/v1/assistance/questionnaire", operation_id="life_event_questionnaire")
+async def event_questionnaire(event: Annotated[LifeEvent, Query(description="The life event")],
+                              _member: Member) -> list[QuestionOut]:
     """The short optional questionnaire recommending services for this event (AS-2)."""
     return [QuestionOut(**q) for q in app.questionnaire(event)]
 
