@@ -228,3 +228,15 @@ async def test_a_request_received_on_a_public_holiday_eve_is_due_after_the_holid
     paris = ZoneInfo("Europe/Paris")
     due = rules.calendar.due(datetime(2027, 7, 13, 11, 0, tzinfo=paris).astimezone(UTC))
     assert due == datetime(2027, 7, 15, 11, 0, tzinfo=paris)
+
+
+async def test_a_search_with_a_nul_or_a_bidi_override_is_refused_naming_q_and_an_odd_siren_is_a_404(
+        client, company, employer, operator):
+    made = await company()
+    for path in (f"/v1/companies/{made.siren}/employees", f"/v1/companies/{made.siren}/journal", "/v1/companies"):
+        for bad in ("a\x00b", "a\u202eb"):
+            headers = operator if path == "/v1/companies" else employer(made.siren)
+            response = await client.get(path, params={"q": bad}, headers=headers)
+            assert response.status_code == 422 and "q" in response.text, (path, response.text)
+    for odd in ("abcdefghi", "7" * 40, "73282932"):
+        assert (await client.get(f"/v1/companies/{odd}", headers=operator)).status_code == 404

@@ -34,3 +34,8 @@ def test_a_cursor_round_trips_and_a_forged_one_is_refused_naming_the_field():
     with pytest.raises(InvalidField) as refused:
         decode_cursor("pas-un-curseur")
     assert refused.value.field == "cursor"
+
+
+def test_a_cursor_carrying_a_nul_or_a_control_character_is_refused():
+    with pytest.raises(InvalidField):
+        decode_cursor(encode_cursor({"last_name": "Du\x00rand", "first_name": "Camille", "id": uuid.uuid4()}))

@@ -19,6 +19,7 @@ import xlsxwriter
 from affiliation.adapters import repository as repo
 from affiliation.app.companies import existing_company
 from affiliation.domain.errors import InvalidField
+from ms_platform.text import refused_characters
 from ms_platform.uow import UnitOfWork
 
 # The columns of the downloads, in order (French headers: the employer's spreadsheet).
@@ -46,7 +47,9 @@ def encode_cursor(row: dict[str, Any]) -> str:
 def decode_cursor(cursor: str) -> tuple[str, str, uuid.UUID]:
     try:
         last, first, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return str(last), str(first), uuid.UUID(ident)
+        if not isinstance(last, str) or not isinstance(first, str) or refused_characters(last + first):
+            raise ValueError("not a cursor of ours")
+        return last, first, uuid.UUID(ident)
     except (ValueError, TypeError):
         raise InvalidField("cursor", "Curseur de page invalide : reprenez le lien de la page précédente.") from None
 

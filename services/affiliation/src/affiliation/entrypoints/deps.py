@@ -12,15 +12,21 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from pydantic import StringConstraints
 
 from affiliation.app.affiliations import Rules
 from affiliation.domain.errors import CompanyNotFound
+from affiliation.domain.text import checked, free_text_error
 from affiliation.settings import AffiliationSettings
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.deps import Uow, app_settings
 
-__all__ = ["CompanyUser", "Now", "Operator", "RulesDep", "Service", "SettingsDep", "Siren", "Uow", "account_id",
-           "company_scope"]
+__all__ = ["CompanyUser", "Now", "Operator", "RulesDep", "Search", "Service", "SettingsDep", "Siren", "Uow",
+           "account_id", "company_scope"]
+
+# Free text searched for (names, journal lines): printable text only (NUL, controls, bidi refused, 422).
+Search = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                   checked(free_text_error)]
 
 SettingsDep = Annotated[AffiliationSettings, Depends(app_settings)]
 # The company space: its employer users, and operators acting for the insurer.
@@ -47,6 +53,8 @@ Now = Annotated[datetime, Depends(_now)]
 
 def company_scope(principal: Principal, siren: str) -> str:
     """The SIREN the caller may act on, or CompanyNotFound (404) when it is not their company."""
+    if not (len(siren) == 9 and siren.isascii() and siren.isdigit()):
+        raise CompanyNotFound()  # no company has it: never sent to the database
     if Role.OPERATOR in principal.roles:
         return siren
     if Role.EMPLOYER in principal.roles and principal.claims.get("company_siren") == siren:

@@ -46,9 +46,9 @@ async def get_request(siren: Siren, affiliation_id: uuid.UUID, user: CompanyUser
 
 @router.post("/v1/companies/{siren}/offline-affiliations", status_code=201, operation_id="import_offline_affiliations",
              responses=_IDS)
-async def import_offline(siren: Siren, body: OfflineAffiliationsIn, _operator: Operator, uow: Uow, rules: RulesDep,
+async def import_offline(siren: Siren, body: OfflineAffiliationsIn, operator: Operator, uow: Uow, rules: RulesDep,
                          now: Now) -> Imported:
     """Employees affiliated offline (paper form, phone), from the insurer's files: all or nothing.
     Operators only."""
-    return Imported(employee_ids=await app.import_offline(uow, rules, siren, [e.command() for e in body.employees],
-                                                          now))
+    commands = [e.command() for e in body.employees]
+    return Imported(employee_ids=await app.import_offline(uow, rules, company_scope(operator, siren), commands, now))

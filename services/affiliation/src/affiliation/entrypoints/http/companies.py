@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from affiliation.app import companies as app
 from affiliation.app.companies import NewGroupContract
-from affiliation.entrypoints.deps import CompanyUser, Operator, Siren, Uow, company_scope
+from affiliation.entrypoints.deps import CompanyUser, Operator, Search, Siren, Uow, company_scope
 from affiliation.entrypoints.http.schemas import CompanyIn, CompanyOut, GroupContractIn, GroupContractOut
 
 router = APIRouter(tags=["companies"])
@@ -23,8 +23,8 @@ async def register(body: CompanyIn, _operator: Operator, uow: Uow) -> CompanyOut
 
 
 @router.get("/v1/companies", operation_id="list_companies")
-async def list_companies(_operator: Operator, uow: Uow, q: Annotated[str | None, Query(
-        min_length=1, max_length=100, description="Part of the name or the SIREN")] = None,
+async def list_companies(_operator: Operator, uow: Uow, q: Annotated[Search | None, Query(
+        description="Part of the name or the SIREN")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CompanyOut]:
     """The companies of the employer space, by name. Operators only."""
     return [CompanyOut(**c) for c in await app.list_companies(uow, q, limit)]
@@ -38,11 +38,11 @@ async def get_company(siren: Siren, user: CompanyUser, uow: Uow) -> CompanyOut:
 
 @router.post("/v1/companies/{siren}/group-contracts", status_code=201, operation_id="add_group_contract",
              responses=_IDS)
-async def add_contract(siren: Siren, body: GroupContractIn, _operator: Operator, uow: Uow) -> GroupContractOut:
+async def add_contract(siren: Siren, body: GroupContractIn, operator: Operator, uow: Uow) -> GroupContractOut:
     """Add a group contract (santé or prévoyance) with its contribution formula. Operators only."""
     new = NewGroupContract(body.contract_number, body.category.value, body.label, body.contribution_formula.value,
                            body.start_date, body.options, body.contracts_contract_id)
-    return GroupContractOut(**await app.add_group_contract(uow, siren, new))
+    return GroupContractOut(**await app.add_group_contract(uow, company_scope(operator, siren), new))
 
 
 @router.get("/v1/companies/{siren}/group-contracts", operation_id="list_group_contracts", responses=_IDS)

@@ -11,18 +11,18 @@ from fastapi.responses import StreamingResponse
 
 from affiliation.app import employees as app
 from affiliation.domain.rules import Source
-from affiliation.entrypoints.deps import CompanyUser, SettingsDep, Siren, Uow, company_scope
+from affiliation.entrypoints.deps import CompanyUser, Search, SettingsDep, Siren, Uow, company_scope
 from affiliation.entrypoints.http.schemas import EmployeePage
 
 router = APIRouter(tags=["employees"])
 _IDS = {404: {"description": "No company of that SIREN that the caller may see"}}
-Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a name or an email")]
+SearchQuery = Annotated[Search | None, Query(description="Part of a name or an email")]
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @router.get("/v1/companies/{siren}/employees", operation_id="list_employees", responses=_IDS)
-async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: SettingsDep, q: Search = None,
+async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: SettingsDep, q: SearchQuery = None,
                          group_contract_id: uuid.UUID | None = None, source: Source | None = None,
                          cursor: Annotated[str | None, Query(max_length=400)] = None,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> EmployeePage:
@@ -35,7 +35,7 @@ async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: Se
 @router.get("/v1/companies/{siren}/employees/export", operation_id="export_employees", responses={
     **_IDS, 200: {"description": "The list as a file", "content": {m: {} for m in _MEDIA.values()}}})
 async def export(siren: Siren, user: CompanyUser, uow: Uow, format: Literal["csv", "xlsx"] = "csv",
-                 q: Search = None, group_contract_id: uuid.UUID | None = None,
+                 q: SearchQuery = None, group_contract_id: uuid.UUID | None = None,
                  source: Source | None = None) -> StreamingResponse:
     """The whole list (same filters) as CSV (semicolons, UTF-8) or XLSX, streamed."""
     scope = company_scope(user, siren)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from affiliation.app import journal as app
-from affiliation.entrypoints.deps import CompanyUser, Siren, Uow, company_scope
+from affiliation.entrypoints.deps import CompanyUser, Search, Siren, Uow, company_scope
 from affiliation.entrypoints.http.schemas import JournalLine
 
 router = APIRouter(tags=["journal"])
@@ -18,7 +18,7 @@ router = APIRouter(tags=["journal"])
 @router.get("/v1/companies/{siren}/journal", operation_id="company_journal",
             responses={404: {"description": "No company of that SIREN that the caller may see"}})
 async def journal(siren: Siren, user: CompanyUser, uow: Uow, day_from: date | None = None, day_to: date | None = None,
-                  q: Annotated[str | None, Query(min_length=1, max_length=100, description="Words of a line")] = None,
+                  q: Annotated[Search | None, Query(description="Words of a line")] = None,
                   kind: Literal["update", "affiliation", "invitation", "beneficiary", "certificate"] | None = None,
                   sort: Literal["newest", "oldest"] = "newest",
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
