@@ -29,4 +29,16 @@ def _load_local_env() -> None:
         os.environ.setdefault(key, value)
 
 
+def _sign_in_to_kafka_as_admin() -> None:
+    """Tests, benchmarks and their fixtures talk to Kafka as admin, the local broker's super
+    user (KafkaConfig.from_env reads these); a test of another principal's rights signs in as
+    that principal (ms_platform.testing.kafka_password). Never a service's processes: each
+    signs in as its own principal (deploy/local/bin/with-env --kafka-principal)."""
+    password = Path(os.environ.get("KAFKA_SECRETS_DIR") or ROOT / "var" / "secrets" / "kafka") / "admin.password"
+    if password.exists() and "KAFKA_SASL_USERNAME" not in os.environ:
+        os.environ["KAFKA_SASL_USERNAME"] = "admin"
+        os.environ["KAFKA_SASL_PASSWORD"] = password.read_text().strip()
+
+
 _load_local_env()
+_sign_in_to_kafka_as_admin()

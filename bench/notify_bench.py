@@ -54,11 +54,11 @@ import structlog  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
 import aiosmtplib  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+from aiokafka.admin import NewTopic  # noqa: E402
 
 from ms_events.consumer import ConsumerOptions, ConsumerRunner  # noqa: E402
 from ms_events.envelope import Envelope  # noqa: E402
-from ms_events.kafka import KafkaConfig, make_consumer, make_producer  # noqa: E402
+from ms_events.kafka import KafkaConfig, make_admin, make_consumer, make_producer  # noqa: E402
 from ms_events.events.identity import ConfirmationEmailRequested  # noqa: E402
 from ms_platform.db import create_pool  # noqa: E402
 from ms_platform.observability import configure_logging, configure_tracing  # noqa: E402
@@ -246,7 +246,7 @@ async def dispatch_only(pool, port: int) -> float:
 async def bench_topics(names: list[str]):
     """Topics of the bench's own on the stack's broker, deleted afterwards."""
     config = KafkaConfig.from_env("notify-bench")
-    admin = AIOKafkaAdminClient(**{k: v for k, v in config.common().items() if k != "metadata_max_age_ms"})
+    admin = make_admin(config)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, num_partitions=PARTITIONS, replication_factor=1) for n in names])

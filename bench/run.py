@@ -33,7 +33,7 @@ import conftest as _env  # noqa: E402,F401  (loads var/local.env into the enviro
 from e2e_support import (GATEWAY, MAILDIR, PASSWORD, Mailbox, Registry, sign_up_and_confirm,  # noqa: E402
                          sign_up_body, unique_email)
 
-from ms_events.kafka import KafkaConfig, make_consumer, make_producer  # noqa: E402
+from ms_events.kafka import KafkaConfig, make_admin, make_consumer, make_producer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
@@ -135,11 +135,11 @@ async def wait_for_file(mailbox: Mailbox, address: str, timeout: float = 30) -> 
 
 async def raw_kafka_latency() -> list[float]:
     """Produce→consume milliseconds with the platform's producer settings, one message at a time."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.admin import NewTopic
 
-    config = KafkaConfig(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), "bench")
+    config = KafkaConfig.from_env("bench")  # as admin (the root conftest): a topic of its own
     topic = f"bench.raw{uuid.uuid4().hex[:8]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers)
+    admin = make_admin(config)
     await admin.start()
     await admin.create_topics([NewTopic(topic, 3, 1)])
     producer = make_producer(config)

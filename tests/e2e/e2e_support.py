@@ -129,12 +129,26 @@ def sign_up_body(member: dict, address: str, **overrides) -> dict:
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 
 
+def kafka_options(client_id: str = "e2e") -> dict:
+    """What a test's own Kafka client needs: the broker and the sign-in (the tests are admin,
+    the local broker's super user: see the root conftest)."""
+    from ms_events.kafka import KafkaConfig
+
+    return KafkaConfig.from_env(client_id).common()
+
+
+def kafka_admin():
+    from ms_events.kafka import KafkaConfig, make_admin
+
+    return make_admin(KafkaConfig.from_env("e2e"))
+
+
 async def topic_records(topic: str, timeout: float = 15.0) -> list:
     """Every record currently in ``topic`` (all partitions, from the beginning)."""
     from aiokafka import AIOKafkaConsumer
 
     # Without a group the consumer is given every partition of the topic.
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None,
+    consumer = AIOKafkaConsumer(topic, **kafka_options(), enable_auto_commit=False, group_id=None,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -154,9 +168,7 @@ async def topic_records(topic: str, timeout: float = 15.0) -> list:
 
 
 async def _partitions(topic: str) -> list[int]:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = kafka_admin()
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])
@@ -168,10 +180,9 @@ async def _partitions(topic: str) -> list[int]:
 async def consumer_lag(group: str, topic: str) -> int:
     """How many records of ``topic`` the consumer group has not committed yet."""
     from aiokafka import AIOKafkaConsumer
-    from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
+    admin = kafka_admin()
+    consumer = AIOKafkaConsumer(**kafka_options(), group_id=None)
     await admin.start()
     await consumer.start()
     try:

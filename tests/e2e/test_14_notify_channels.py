@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, SMS_OUTBOX, unique_email, wait_until
+from e2e_support import kafka_options, SMS_OUTBOX, unique_email, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import contracts as ct
 from ms_events.events import identity as id_
@@ -36,7 +36,7 @@ def unique_phone() -> str:
 
 async def produce(*events) -> list[Envelope]:
     envelopes = [Envelope.wrap(e) for e in events]
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for envelope, event in zip(envelopes, events):

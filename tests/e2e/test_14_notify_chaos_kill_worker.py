@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, SMS_OUTBOX, stack, wait_running, wait_until
+from e2e_support import kafka_options, SMS_OUTBOX, stack, wait_running, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import identity as id_
 
@@ -66,7 +66,7 @@ async def test_killing_the_worker_five_times_during_500_events_loses_nothing_and
             ids[expected_id(envelope.id, "sms")] = event.phone
     assert len(batch) == 500
 
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = AIOKafkaProducer(**kafka_options(), acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
     try:
         chunk = len(batch) // KILLS

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, stack, wait_until
+from e2e_support import kafka_options, stack, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events import identity as id_
 
@@ -34,7 +34,7 @@ async def test_messages_queued_while_smtp_is_down_for_a_minute_are_sent_once_whe
     conn = await asyncpg.connect(os.environ["NOTIFY_DATABASE_URL"])
     stack("stop", "mailsink")
     try:
-        producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(**kafka_options(), acks="all", enable_idempotence=True)
         await producer.start()
         try:
             for event, envelope in zip(batch, envelopes):

@@ -87,9 +87,9 @@ async def test_a_dead_lettered_message_raises_the_dead_letters_alert_for_each_co
 
     from aiokafka import AIOKafkaProducer
 
-    from e2e_support import KAFKA
+    from e2e_support import kafka_options
 
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait("identity.account.v1", key=str(uuid.uuid4()).encode(), value=b'{"broken": ')

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from e2e_support import KAFKA, topic_records, unique_email, wait_until
+from e2e_support import kafka_options, topic_records, unique_email, wait_until
 from ms_events.envelope import Envelope
 from ms_events.events.identity import SignUpAttemptedWithExistingEmail
 
@@ -24,7 +24,7 @@ async def test_a_malformed_event_lands_in_the_dead_letter_topic_and_the_next_ema
     good = Envelope.wrap(SignUpAttemptedWithExistingEmail(
         account_id=key, email=address, first_name="Inès", last_name="Bernard", attempted_at=now,
     ))
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:  # same key, same partition: the good event sits right behind the poison
         await producer.send_and_wait("identity.account.v1", key=str(key).encode(), value=b'{"broken": ')

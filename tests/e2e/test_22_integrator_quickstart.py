@@ -23,6 +23,7 @@ import uuid
 import pytest
 
 from e2e_support import GATEWAY, KAFKA, PASSWORD, PYTHON, ROOT, confirmation_token, sign_up_body, unique_email
+from ms_platform.testing import kafka_password, setting
 
 pytestmark = pytest.mark.e2e
 
@@ -72,12 +73,15 @@ async def test_the_example_consumer_reads_every_topic_and_finds_this_tests_event
     document_topics = {c["address"] for c in document["channels"].values() if "{" not in c["address"]}
     assert "identity.account.v1" in document_topics and not any(t.endswith(".dlq") for t in document_topics)
 
-    group = f"e2e-integrator-{uuid.uuid4().hex[:8]}"
+    # As the integrators' principal (public topics, groups named integrator-*), as an integrator would.
+    group = f"integrator-e2e-{uuid.uuid4().hex[:8]}"
+    sign_in = ["-X", f"security.protocol={setting('KAFKA_SECURITY_PROTOCOL')}", "-X", "sasl.mechanism=SCRAM-SHA-512",
+               "-X", "sasl.username=integrator", "-X", f"sasl.password={kafka_password('integrator')}"]
     log = tmp_path / "consumer.stderr"  # a file, not a pipe: librdkafka's logs must never block it
     with log.open("wb") as stderr_file:
         process = await asyncio.create_subprocess_exec(
             str(PYTHON), "-I", str(CONSUMER), "--gateway", GATEWAY, "--bootstrap", KAFKA, "--group", group,
-            "--max-seconds", "50", "--json",
+            "--max-seconds", "50", "--json", *sign_in,
             cwd=CONSUMER.parent, stdout=asyncio.subprocess.PIPE, stderr=stderr_file,
         )
     consumer = Consumer(process)

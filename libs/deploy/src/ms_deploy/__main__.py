@@ -1,4 +1,4 @@
-"""``python -m ms_deploy generate|check|local-env|new-service``."""
+"""``python -m ms_deploy generate|check|local-env|local-kafka|new-service``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from ms_deploy import declaration, generate, local
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["local-kafka"]:
+        from ms_deploy import local_kafka
+
+        return local_kafka.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ms_deploy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("generate", help="write every generated deployment file")
     sub.add_parser("check", help="exit 1 when a generated file differs from what generate writes")
     env = sub.add_parser("local-env", help="bring var/local.env up to the declarations")
     env.add_argument("--write", type=Path, required=True, help="the env file (var/local.env)")
+    sub.add_parser("local-kafka", help="the local broker's principals: secrets | apply (see --help)")
     new = sub.add_parser("new-service", help="create services/<name> from the scaffold")
     new.add_argument("name")
     new.add_argument("--port", type=int, help="API port (default: the next free one)")

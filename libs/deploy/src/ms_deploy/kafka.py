@@ -1,7 +1,9 @@
 """Kafka for Kubernetes (Strimzi, API kafka.strimzi.io/v1): the cluster, a KafkaTopic per
-catalogue topic and its dead-letter topic, and a KafkaUser per service with its ACLs.
+catalogue topic and its dead-letter topic, a KafkaUser per service with its ACLs, and the
+integrators' KafkaUser.
 
-The same ACLs are what a service's principal may do on the local broker (acls()).
+The same ACLs are what each principal may do on the local broker: ``principal_acls`` is read
+by the Strimzi KafkaUsers here and by ``ms_deploy.local_kafka`` (docs/kafka-security.md).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from ms_deploy.kubernetes import PART_OF, labels, meta
 API = "kafka.strimzi.io/v1"
 CLUSTER = "memberspace"
 TLS_PORT = 9093  # the cluster's only listener: TLS, SCRAM-SHA-512 (bootstrap: <CLUSTER>-kafka-bootstrap)
-LOCAL_BROKER = "127.0.0.1:9092"  # the local stack's broker (deploy/local/bin/kafka-run), plain text
+LOCAL_BROKER = "127.0.0.1:9092"  # the local stack's broker (deploy/local/bin/kafka-run): SASL/SCRAM-SHA-512, no TLS
 DLQ_RETENTION_MS = 1209600000  # 14 days to look at and replay a dead letter
+# The integrators' principal (docs/integrators.md): public topics only, its own consumer groups.
+INTEGRATOR = "integrator"
+INTEGRATOR_GROUP_PREFIX = "integrator-"
 
 
 def catalogue_topics() -> dict[str, str]:
@@ -51,12 +56,37 @@ def acls(svc: Service, topics: dict[str, str]) -> list[dict]:
     return rules
 
 
-def user(platform: Platform, svc: Service, topics: dict[str, str]) -> dict:
+def integrator_acls(topics: dict[str, str]) -> list[dict]:
+    """What an integrator may do: read the public topics (never a private one, nor a dead-letter
+    topic), in consumer groups whose name starts with ``integrator-``. Nothing else."""
+    from ms_events.catalogue import is_private
+
+    rules: list[dict] = [
+        {"resource": {"type": "topic", "name": topic, "patternType": "literal"},
+         "operations": ["Read", "Describe"], "host": "*"}
+        for topic in sorted(topics) if not is_private(topic)]
+    rules.append({"resource": {"type": "group", "name": INTEGRATOR_GROUP_PREFIX, "patternType": "prefix"},
+                  "operations": ["Read"], "host": "*"})
+    return rules
+
+
+def principal_acls(platform: Platform, topics: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """Every principal but the super user, and its ACLs: one per service (named after it,
+    ``acls``) and ``integrator`` (``integrator_acls``)."""
+    topics = catalogue_topics() if topics is None else topics
+    rules = {svc.name: acls(svc, topics) for svc in platform.services}
+    if INTEGRATOR in rules:
+        raise ValueError(f"a service may not be named {INTEGRATOR!r}: it is the integrators' Kafka principal")
+    rules[INTEGRATOR] = integrator_acls(topics)
+    return rules
+
+
+def user(platform: Platform, name: str, rules: list[dict]) -> dict:
     return {"apiVersion": API, "kind": "KafkaUser",
-            "metadata": meta(svc.name, platform.namespace, {**labels(svc.name, "kafka-user"),
-                                                            "strimzi.io/cluster": CLUSTER}),
+            "metadata": meta(name, platform.namespace, {**labels(name, "kafka-user"),
+                                                        "strimzi.io/cluster": CLUSTER}),
             "spec": {"authentication": {"type": "scram-sha-512"},
-                     "authorization": {"type": "simple", "acls": acls(svc, topics)}}}
+                     "authorization": {"type": "simple", "acls": rules}}}
 
 
 def topic(platform: Platform, name: str, config: dict) -> dict:
@@ -121,6 +151,5 @@ def cluster_documents(platform: Platform) -> list[dict]:
 
 
 def kafka_documents(platform: Platform) -> list[dict]:
-    topics = catalogue_topics()
     return [*cluster_documents(platform), *topic_documents(platform),
-            *(user(platform, svc, topics) for svc in platform.services)]
+            *(user(platform, name, rules) for name, rules in principal_acls(platform).items())]

@@ -25,13 +25,13 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 
 from ms_events.catalogue import dead_letter_topic
 from ms_events.envelope import Envelope
 from ms_events.events.identity import AccountDeleted
-from ms_events.kafka import KafkaConfig, make_producer
-from ms_platform.testing import eventually, free_port
+from ms_deploy import local_kafka
+from ms_events.kafka import KafkaConfig, make_admin, make_producer
+from ms_platform.testing import eventually, free_port, kafka_password
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,8 @@ class Copy:
     def start(self, process: str) -> None:
         log = open(self.root / "var" / "log" / f"{self.name}-{process}.log", "ab")
         self.processes[process] = subprocess.Popen(
-            ["deploy/local/bin/with-env", self.python, "-m", self.name, process], cwd=self.root,
+            ["deploy/local/bin/with-env", "--kafka-principal", self.name, self.python, "-m", self.name, process],
+            cwd=self.root,
             stdout=log, stderr=subprocess.STDOUT, env=_clean_env(), start_new_session=True)
 
     def stop(self) -> None:
@@ -97,6 +98,7 @@ def _clean_env() -> dict[str, str]:
     local_env = ROOT / "var" / "local.env"
     if local_env.exists():
         stack_keys = {line.partition("=")[0].strip() for line in local_env.read_text().splitlines()}
+    stack_keys |= {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"}  # the tests' admin sign-in (root conftest)
     return {k: v for k, v in os.environ.items() if k not in stack_keys and not k.startswith("VIRTUAL_ENV")}
 
 
@@ -113,6 +115,8 @@ def _copy_working_tree(destination: Path) -> None:
     # The stack's settings as they are, so the shared roles keep their passwords.
     (destination / "var").mkdir()
     shutil.copy2(ROOT / "var" / "local.env", destination / "var" / "local.env")
+    # And the Kafka passwords: admin's is the broker's, the services' are their principals'.
+    shutil.copytree(ROOT / "var" / "secrets" / "kafka", destination / "var" / "secrets" / "kafka")
 
 
 def _psql_admin(sql: str) -> None:
@@ -120,8 +124,14 @@ def _psql_admin(sql: str) -> None:
                    check=False, capture_output=True, timeout=60)
 
 
+def _forget_principal(name: str) -> None:
+    """The scaffolded service's Kafka principal: its ACLs and its credential."""
+    client = local_kafka.admin_client(os.environ["KAFKA_BOOTSTRAP_SERVERS"], kafka_password(local_kafka.ADMIN))
+    local_kafka.forget_principal(client, name)
+
+
 async def _delete_topics(topics: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    admin = make_admin(KafkaConfig.from_env("scaffold-test"))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -142,7 +152,8 @@ def scaffolded(tmp_path_factory) -> Iterator[Copy]:
         # What `make up` does for a new service, minus what already runs.
         copy.run("deploy/local/bin/secrets")
         copy.run("deploy/local/bin/postgres-setup")
-        copy.with_env(copy.python, "-m", "ms_events.topics", "ensure")
+        copy.with_env(copy.python, "-m", "ms_deploy", "local-kafka", "apply")  # its principal and ACLs
+        copy.with_env("--kafka-principal", "admin", copy.python, "-m", "ms_events.topics", "ensure")
         copy.with_env(copy.python, "-m", name, "migrate")
         for process in PROCESSES:
             copy.start(process)
@@ -153,6 +164,7 @@ def scaffolded(tmp_path_factory) -> Iterator[Copy]:
         _psql_admin(f'drop role if exists "{name}"')
         topic = f"{name}.item.v1"
         asyncio.run(_delete_topics([topic, dead_letter_topic(topic)]))
+        _forget_principal(name)
 
 
 def test_make_new_service_leaves_every_generated_file_in_step(scaffolded):
@@ -200,9 +212,8 @@ async def test_what_its_use_case_records_reaches_kafka_through_the_outbox_and_re
               f"asyncio.run(main())\n")
     # The last line: the service logs to standard output too.
     item_id = scaffolded.with_env(scaffolded.python, "-c", script).stdout.strip().splitlines()[-1]
-    consumer = AIOKafkaConsumer(f"{scaffolded.name}.item.v1", bootstrap_servers=os.environ.get(
-        "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), auto_offset_reset="earliest", enable_auto_commit=False,
-        group_id=None)
+    consumer = AIOKafkaConsumer(f"{scaffolded.name}.item.v1", **KafkaConfig.from_env("scaffold-test").common(),
+                                auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         seen = None

@@ -72,7 +72,7 @@ def test_every_catalogue_topic_and_its_dead_letter_topic_is_a_kafka_topic_resour
 def test_a_service_principal_may_read_only_what_its_worker_consumes():
     docs = list(yaml.safe_load_all(FILES["deploy/k8s/base/kafka.yaml"]))
     users = {d["metadata"]["name"]: d for d in docs if d["kind"] == "KafkaUser"}
-    assert set(users) == {s.name for s in PLATFORM.services}
+    assert set(users) == {s.name for s in PLATFORM.services} | {kafka.INTEGRATOR}
     for svc in PLATFORM.services:
         reads = {a["resource"]["name"] for a in users[svc.name]["spec"]["authorization"]["acls"]
                  if "Read" in a["operations"] and a["resource"]["type"] == "topic"}

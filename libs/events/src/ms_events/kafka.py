@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,8 @@ class KafkaConfig:
     bootstrap_servers: str
     client_id: str
     security_protocol: str = "PLAINTEXT"
-    # SASL sign-in of the service's own principal (SCRAM-SHA-512 in Kubernetes, where the
-    # broker's ACLs say what each principal may read and write).
+    # SASL sign-in of the service's own principal (SCRAM-SHA-512: SASL_SSL in Kubernetes,
+    # SASL_PLAINTEXT on the local broker), whose ACLs say what it may read and write.
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
     sasl_password: str | None = field(default=None, repr=False)
@@ -50,6 +51,12 @@ class KafkaConfig:
                            sasl_plain_username=self.sasl_username,
                            sasl_plain_password=self.sasl_password)
         return options
+
+
+def make_admin(config: KafkaConfig, **overrides: Any) -> AIOKafkaAdminClient:
+    """An admin client (topics, groups, offsets) signed in as ``config`` says."""
+    options = {k: v for k, v in config.common().items() if k != "metadata_max_age_ms"}
+    return AIOKafkaAdminClient(**{**options, **overrides})
 
 
 def make_producer(config: KafkaConfig, **overrides: Any) -> AIOKafkaProducer:

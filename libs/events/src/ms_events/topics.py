@@ -1,4 +1,5 @@
-"""Create every catalogue topic and its dead-letter topic (idempotent)."""
+"""Create every catalogue topic and its dead-letter topic (idempotent), as a principal that may:
+the local stack runs it as admin (``deploy/local/bin/with-env --kafka-principal admin``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import asyncio
 import os
 
 import structlog
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 
 from ms_events.catalogue import dead_letter_topic, topics
-from ms_events.kafka import KafkaConfig
+from ms_events.kafka import KafkaConfig, make_admin
 
 log = structlog.get_logger()
 
@@ -21,7 +22,7 @@ def all_topics() -> list[str]:
 
 async def ensure_topics(config: KafkaConfig, partitions: int, replication: int) -> list[str]:
     """Create missing topics; returns the ones created."""
-    admin = AIOKafkaAdminClient(**{k: v for k, v in config.common().items() if k != "metadata_max_age_ms"})
+    admin = make_admin(config)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

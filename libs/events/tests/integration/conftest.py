@@ -20,7 +20,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="session")
 def kafka() -> KafkaConfig:
-    return KafkaConfig(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), f"test-{RUN}")
+    return KafkaConfig.from_env(f"test-{RUN}")  # as admin (the root conftest): topics of its own
 
 
 @pytest.fixture(scope="session")

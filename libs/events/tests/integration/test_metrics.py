@@ -10,14 +10,14 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from prometheus_client.parser import text_string_to_metric_families
 
 from ms_events import outbox
 from ms_events.catalogue import CATALOGUE, Event, dead_letter_topic, event
 from ms_events.consumer import ConsumerOptions, ConsumerRunner
 from ms_events.envelope import Envelope
-from ms_events.kafka import KafkaConfig
+from ms_events.kafka import KafkaConfig, make_admin
 from ms_events.relay import Relay, RelayOptions
 from ms_platform.metrics import REGISTRY
 from ms_platform.probe import Liveness, serve_probe
@@ -57,7 +57,7 @@ def metered_in_catalogue():
 
 @pytest.fixture(scope="module")
 async def topics(kafka: KafkaConfig) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = make_admin(kafka)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(t, 3, 1) for topic in (PUBLISHED_TOPIC, CONSUMED_TOPIC)
@@ -120,7 +120,7 @@ async def test_the_relay_counts_and_times_what_it_publishes_and_reports_the_back
 
 
 async def _produce(kafka: KafkaConfig, topic: str, key: bytes, *values: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**kafka.common(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for value in values:

@@ -10,13 +10,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ms_events import outbox
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 
 from ms_events.catalogue import CATALOGUE, Event, dead_letter_topic, event
 from ms_events.consumer import ConsumerOptions, ConsumerRunner
 from ms_events.dlq import replay
 from ms_events.envelope import Envelope
-from ms_events.kafka import KafkaConfig
+from ms_events.kafka import KafkaConfig, make_admin
 from ms_events.relay import Relay, RelayOptions
 
 
@@ -46,7 +46,7 @@ def probe_in_catalogue():
 
 @pytest.fixture(scope="module")
 async def probe_topic(kafka: KafkaConfig) -> str:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = make_admin(kafka)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(t, 3, 1) for t in (PROBE_TOPIC, dead_letter_topic(PROBE_TOPIC))])
@@ -56,7 +56,7 @@ async def probe_topic(kafka: KafkaConfig) -> str:
 
 
 async def _read(kafka: KafkaConfig, topic: str, expected: int, timeout: float = 30.0) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka.bootstrap_servers, auto_offset_reset="earliest",
+    consumer = AIOKafkaConsumer(topic, **kafka.common(), auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
     await consumer.start()
     records: list = []
@@ -131,7 +131,7 @@ async def test_a_second_relay_waits_as_standby_while_the_first_leads(pool, schem
 
 
 async def _produce(kafka: KafkaConfig, topic: str, key: bytes, *values: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.common(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for value in values:
@@ -178,7 +178,7 @@ async def test_a_redelivered_event_has_its_effect_once(pool, kafka, probe_topic)
 
 
 async def _committed(kafka: KafkaConfig, group: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = make_admin(kafka)
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)

@@ -26,6 +26,14 @@ def setting(name: str, default: str | None = None) -> str:
     return value
 
 
+def kafka_password(principal: str) -> str:
+    """The local broker's password of a Kafka principal (admin, a service, integrator), drawn
+    by deploy/local/bin/secrets into var/secrets/kafka/<principal>.password."""
+    path = Path(os.environ.get("KAFKA_SECRETS_DIR") or ROOT / "var" / "secrets" / "kafka") / f"{principal}.password"
+    assert path.exists(), f"{path} is missing: start the local stack (make up draws the Kafka passwords)"
+    return path.read_text().strip()
+
+
 def gateway_url() -> str:
     return setting("GATEWAY_URL", "http://127.0.0.1:8080")
 
