@@ -45,6 +45,17 @@ class SeenIds:
             return True
 
 
+_OUTPUT = threading.Lock()
+
+
+def emit(record: dict, stream=None) -> None:
+    """One JSON line, written whole (requests are handled on several threads)."""
+    stream = stream or sys.stdout
+    with _OUTPUT:
+        stream.write(json.dumps(record) + "\n")
+        stream.flush()
+
+
 def verify(verifiers: list[Webhook], body: bytes, headers: dict[str, str]) -> dict:
     """The event, when one of the secrets verifies the request; raises otherwise."""
     error: Exception = WebhookVerificationError("no secret")
@@ -64,15 +75,14 @@ def make_handler(verifiers: list[Webhook], seen: SeenIds) -> type[BaseHTTPReques
             try:
                 event = verify(verifiers, body, headers)
             except (WebhookVerificationError, ValueError) as exc:
-                print(json.dumps({"refused": str(exc), "webhook_id": headers.get("webhook-id")}),
-                      file=sys.stderr, flush=True)
+                emit({"refused": str(exc), "webhook_id": headers.get("webhook-id")}, sys.stderr)
                 return self._answer(400)
             if not seen.first_time(headers["webhook-id"]):
-                print(json.dumps({"duplicate": headers["webhook-id"]}), flush=True)
+                emit({"duplicate": headers["webhook-id"]})
                 return self._answer(204)  # acknowledged, so the platform stops retrying
             # Handle the event here (store it, with its id, in the same transaction as its effect).
-            print(json.dumps({"webhook_id": headers["webhook-id"], "id": event["id"], "type": event["type"],
-                              "subject": event.get("subject"), "data": event["data"]}), flush=True)
+            emit({"webhook_id": headers["webhook-id"], "id": event["id"], "type": event["type"],
+                  "subject": event.get("subject"), "data": event["data"]})
             self._answer(204)
 
         def _answer(self, status: int) -> None:
@@ -95,7 +105,7 @@ def main() -> None:
     if not secrets:
         raise SystemExit("WEBHOOK_SECRET is not set (the whsec_... secret shown when the subscription was made)")
     server = ThreadingHTTPServer((args.host, args.port), make_handler([Webhook(s) for s in secrets], SeenIds()))
-    print(json.dumps({"ready": f"http://{args.host}:{server.server_address[1]}/"}), flush=True)
+    emit({"ready": f"http://{args.host}:{server.server_address[1]}/"})
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -85,7 +85,7 @@ async def test_a_sign_up_reaches_a_subscribed_receiver_signed_and_an_old_replay_
         token = await sign_up(gateway, mailbox, registry, "webhook-signup")
         account = account_of(token)
         mine = about(account, "AccountConfirmed")
-        await wait_until(lambda: _async([r for r in receiver.requests if mine(r.body)]), 30,
+        await wait_until(lambda: _async([r for r in receiver.requests if mine(r.body)]), 90,
                          what="the AccountConfirmed webhook")
     [received] = [r for r in receiver.requests if mine(r.body)]
     event = Webhook(sub["secret"]).verify(received.body, received.headers)
@@ -118,7 +118,7 @@ async def test_a_receiver_answering_500_twice_gets_a_profile_update_on_the_third
         sub = await subscribe(receiver.url, ["ProfileUpdated"])
         updated = await gateway.patch("/v1/me", json={"phone": "06 12 34 56 78"}, headers=bearer(token))
         assert updated.status_code == 200, updated.text
-        await wait_until(lambda: _async([r for r in receiver.requests if mine(r.body) and r.answered == 204]), 60,
+        await wait_until(lambda: _async([r for r in receiver.requests if mine(r.body) and r.answered == 204]), 120,
                          what="the third attempt of the ProfileUpdated webhook")
         await asyncio.sleep(3)  # time enough for a (wrong) fourth attempt
     attempts = [r for r in receiver.requests if mine(r.body)]
@@ -149,7 +149,7 @@ async def test_the_example_receiver_verifies_a_delivery_and_refuses_a_forged_or_
         assert "ready" in json.loads(process.stdout.readline())
         token = await sign_up(gateway, mailbox, registry, "webhook-example")
         account = account_of(token)
-        line = await asyncio.wait_for(asyncio.to_thread(_line_about, process, account), 30)
+        line = await asyncio.wait_for(asyncio.to_thread(_line_about, process, account), 90)
         assert line["type"] == "AccountConfirmed" and line["webhook_id"].startswith("msg_")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             body = json.dumps({"id": str(uuid.uuid4()), "type": "AccountConfirmed", "data": {}}).encode()

@@ -36,6 +36,10 @@ class Receiver:
         otherwise the next of ``answers``, then ``default``."""
         self._answer = answer
         self._answers = list(answers)
+        # The webhook-ids a test waits for: others (real events of journeys running meanwhile on
+        # the shared stack, for the same subscription) get 204 and go to ``strays``.
+        self.only: set[str] | None = None
+        self.strays: list[str] = []
         self._default = default
         self._delay_s = delay_s
         self._lock = threading.Lock()
@@ -48,6 +52,13 @@ class Receiver:
                 if receiver._delay_s:
                     time.sleep(receiver._delay_s)
                 with receiver._lock:
+                    webhook_id = self.headers.get("webhook-id", "")
+                    if receiver.only is not None and webhook_id not in receiver.only:
+                        receiver.strays.append(webhook_id)
+                        self.send_response(204)
+                        self.send_header("content-length", "0")
+                        self.end_headers()
+                        return
                     status = receiver._answer(body, list(receiver.requests)) if receiver._answer else None
                     if status is None:
                         status = receiver._answers.pop(0) if receiver._answers else receiver._default

@@ -64,7 +64,7 @@ def build_dispatcher(settings: WebhooksSettings, pool, sender: Sender, liveness:
     return Dispatcher(pool, sender, secret_box(settings), retry_policy(settings),
                       batch_size=settings.dispatch_batch_size, poll_interval_s=settings.dispatch_poll_interval_s,
                       timeout_s=settings.http_timeout_s, backlog_every_s=settings.backlog_every_s,
-                      liveness=liveness)
+                      retention_s=settings.delivered_retention_s, liveness=liveness)
 
 
 def run_worker(settings: WebhooksSettings) -> None:

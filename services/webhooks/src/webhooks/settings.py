@@ -36,9 +36,10 @@ class WebhooksSettings(ServiceSettings):
     rotation_overlap_s: float = Field(24 * 3600.0, ge=0)
 
     dispatch_batch_size: int = Field(20, ge=1, le=500)
-    dispatch_concurrency: int = Field(8, ge=1, le=64)
     dispatch_poll_interval_s: float = Field(1.0, gt=0)
     backlog_every_s: float = Field(5.0, gt=0)
+    # Delivered deliveries stay in the operators' log this long (dead ones until replayed or deleted).
+    delivered_retention_s: float = Field(30 * 24 * 3600.0, gt=0)
 
     def sealing_keys(self) -> list[str]:
         """The sealing keys (first seals), the development one in local/test when none is set."""

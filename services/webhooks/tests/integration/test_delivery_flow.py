@@ -108,6 +108,7 @@ async def test_a_delivery_arrives_signed_and_verifies_with_the_library(client, o
         sub = await subscribe(receiver.url)
         envelope = confirmed()
         delivery = await queue_ahead(pool, sub, envelope)
+        receiver.only = {message_id(delivery)}
         dispatch, sender = dispatcher(pool, settings, Clock())
         try:
             assert await dispatch.run_once(only=[delivery]) == 1
@@ -127,6 +128,7 @@ async def test_a_receiver_failing_twice_gets_it_on_the_third_attempt_once_with_t
     with Receiver(answers=[500, 503]) as receiver:
         sub = await subscribe(receiver.url)
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         dispatch, sender = dispatcher(pool, settings, clock)
         try:
             for attempt in (1, 2):
@@ -157,6 +159,7 @@ async def test_after_the_last_attempt_a_delivery_is_dead_and_an_operator_replays
     with Receiver(answers=[500, 410]) as receiver:
         sub = await subscribe(receiver.url)
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         dispatch, sender = dispatcher(pool, settings, clock, policy)
         try:
             await dispatch.run_once(only=[delivery])
@@ -193,6 +196,7 @@ async def test_a_delivery_older_than_the_maximum_age_is_dead_at_its_next_failure
     with Receiver(default=500) as receiver:
         sub = await subscribe(receiver.url)
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         await pool.execute("update delivery set created_at = $2 where id = $1", delivery, clock.now)
         dispatch, sender = dispatcher(pool, settings, clock, policy)
         try:
@@ -208,6 +212,7 @@ async def test_two_dispatchers_never_post_the_same_delivery(client, operator, po
     with Receiver(delay_s=0.3) as receiver:
         sub = await subscribe(receiver.url)
         ids = [await queue_ahead(pool, sub, confirmed()) for _ in range(30)]
+        receiver.only = {message_id(i) for i in ids}
         (first, s1), (second, s2) = dispatcher(pool, settings, clock), dispatcher(pool, settings, clock)
         try:
             for _ in range(20):
@@ -228,6 +233,7 @@ async def test_a_claim_whose_dispatcher_died_is_taken_again_after_its_lease_and_
     with Receiver() as receiver:
         sub = await subscribe(receiver.url)
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         async with pool.acquire() as conn:
             [dead_claim] = await repo.claim_due(conn, 10, 70.0, clock.now, only=[delivery])  # then "dies"
         dispatch, sender = dispatcher(pool, settings, clock)
@@ -249,6 +255,7 @@ async def test_a_disabled_subscription_gets_nothing_until_enabled(client, operat
     with Receiver() as receiver:
         sub = await subscribe(receiver.url)
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         await client.post(f"{BASE}/{sub['id']}/disable", headers=operator)
         dispatch, sender = dispatcher(pool, settings, clock)
         try:
@@ -265,6 +272,7 @@ async def test_after_a_rotation_deliveries_carry_both_signatures(client, operato
         sub = await subscribe(receiver.url)
         rotated = (await client.post(f"{BASE}/{sub['id']}/secret-rotations", headers=operator)).json()
         delivery = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivery)}
         dispatch, sender = dispatcher(pool, settings, Clock())
         try:
             await dispatch.run_once(only=[delivery])
@@ -283,6 +291,7 @@ async def test_account_deleted_erases_kept_payloads_and_the_export_lists_the_acc
     with Receiver(default=500) as receiver:
         sub = await subscribe(receiver.url, types=("AccountConfirmed", "PasswordChanged"))
         dead = await queue_ahead(pool, sub, confirmed(account), account)
+        receiver.only = {message_id(dead)}
         dispatch, sender = dispatcher(pool, settings, clock, policy)
         try:
             await dispatch.run_once(only=[dead])
@@ -293,7 +302,7 @@ async def test_account_deleted_erases_kept_payloads_and_the_export_lists_the_acc
     export = await client.get("/internal/v1/personal-data", params={"account_id": str(account)},
                               headers=token("service"))
     assert export.status_code == 200
-    events = {d["id"]: d["event"] for d in export.json()["data"]["deliveries"]}
+    events = {d["id"]: d["event"] for d in export.json()["data"]["deliveries"] if d["subscription_id"] == sub["id"]}
     assert set(events) == {str(dead), str(pending)} and events[str(dead)]["data"]["account_id"] == str(account)
     runner = ConsumerRunner("webhooks", pool, kafka_config(settings, "worker"), subscriptions())
     deleted = Envelope.wrap(AccountDeleted(account_id=account, person_id=None, kind="member",
@@ -303,3 +312,26 @@ async def test_account_deleted_erases_kept_payloads_and_the_export_lists_the_acc
     assert await pool.fetchval("select payload is not null from delivery where id = $1", pending)
     replay = await client.post(f"{BASE}/{sub['id']}/deliveries/{dead}/replay", headers=operator)
     assert replay.status_code == 409 and "effacé" in replay.json()["detail"]
+
+
+async def test_delivered_deliveries_leave_the_log_after_the_retention_and_dead_ones_stay(
+        client, operator, pool, settings, subscribe):
+    clock = Clock()
+    policy = RetryPolicy(max_attempts=1, first_backoff_s=1, max_backoff_s=1, max_age_s=7 * 86_400)
+    with Receiver(answers=[204, 500]) as receiver:
+        sub = await subscribe(receiver.url)
+        delivered = await queue_ahead(pool, sub, confirmed())
+        dead = await queue_ahead(pool, sub, confirmed())
+        receiver.only = {message_id(delivered), message_id(dead)}
+        dispatch, sender = dispatcher(pool, settings, clock, policy)
+        try:
+            await dispatch.run_once(only=[delivered])
+            await dispatch.run_once(only=[dead])
+        finally:
+            await sender.close()
+    await pool.execute("update delivery set delivered_at = now() - interval '31 days' where id = $1", delivered)
+    await pool.execute("update delivery set dead_at = now() - interval '31 days' where id = $1", dead)
+    async with pool.acquire() as conn:
+        assert await repo.purge_delivered(conn, 30 * 86_400) >= 1
+    assert await pool.fetchval("select count(*) from delivery where id = $1", delivered) == 0
+    assert await pool.fetchval("select status from delivery where id = $1", dead) == "dead"

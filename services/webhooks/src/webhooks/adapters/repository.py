@@ -212,6 +212,15 @@ async def mark_dead(conn: asyncpg.Connection, claimed: Claimed, status: int | No
     return done == "UPDATE 1"
 
 
+async def purge_delivered(conn: asyncpg.Connection, older_than_s: float, limit: int = 1000) -> int:
+    """Forget up to ``limit`` deliveries delivered more than ``older_than_s`` ago (the log's retention)."""
+    status = await conn.execute(
+        """delete from delivery where id in (
+               select id from delivery where status = 'delivered'
+                 and delivered_at < now() - make_interval(secs => $1) limit $2)""", older_than_s, limit)
+    return int(status.split()[-1])
+
+
 async def backlog(conn: asyncpg.Connection) -> tuple[int, float, int]:
     """(pending deliveries, age in seconds of the oldest due one, dead deliveries)."""
     row = await conn.fetchrow(

@@ -60,7 +60,8 @@ def _result(answer: Answer) -> str:
 class Dispatcher:
     def __init__(self, pool: asyncpg.Pool, sender: Sender, box: SecretBox, policy: RetryPolicy, *,
                  batch_size: int = 20, poll_interval_s: float = 1.0, timeout_s: float = 10.0,
-                 backlog_every_s: float = 5.0, liveness: Liveness | None = None,
+                 backlog_every_s: float = 5.0, retention_s: float = 30 * 24 * 3600.0,
+                 liveness: Liveness | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self._pool = pool
         self._sender = sender
@@ -71,6 +72,7 @@ class Dispatcher:
         # Every attempt of a batch runs side by side: a claim outlives the slowest by far.
         self._lease_s = timeout_s + 60.0
         self._backlog_every_s = backlog_every_s
+        self._retention_s = retention_s
         self._liveness = liveness or Liveness()
         # None: the database's clock decides what is due (claims), this host's the next attempt.
         # Tests give a clock of their own, to work on rows the stack's dispatcher never sees due.
@@ -137,7 +139,10 @@ class Dispatcher:
                 log.info("webhooks.retry_scheduled", **ids, error=error, retry_at=decision.at.isoformat())
 
     async def refresh_backlog(self) -> None:
+        """The backlog gauges, and the log's retention (delivered deliveries past it go)."""
         async with self._pool.acquire() as conn:
+            if purged := await repo.purge_delivered(conn, self._retention_s):
+                log.info("webhooks.delivered_purged", count=purged)
             pending, oldest, dead = await repo.backlog(conn)
         BACKLOG.set(pending)
         OLDEST_DUE.set(oldest)

@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Iterable
+from functools import cache
+from types import MappingProxyType
+from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from ms_events.catalogue import Event, registered, secret_fields
@@ -33,10 +35,14 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
-def subscribable() -> dict[str, type[Event]]:
-    """Event types a webhook may carry: public ones, none with a secret field, by type name."""
-    return {name: cls for name, cls in sorted(registered().items())
-            if not cls.meta().private and not secret_fields(cls)}
+@cache
+def subscribable() -> Mapping[str, type[Event]]:
+    """Event types a webhook may carry: public ones, none with a secret field, by type name.
+
+    Worked out once per process (the catalogue is fixed once loaded; reading every event's
+    JSON Schema costs about 0.1 s, and the worker asks for every record)."""
+    return MappingProxyType({name: cls for name, cls in sorted(registered().items())
+                             if not cls.meta().private and not secret_fields(cls)})
 
 
 def check_event_types(types: Iterable[str]) -> list[str]:
