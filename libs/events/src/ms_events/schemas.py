@@ -110,7 +110,11 @@ def asyncapi(consumers: Mapping[str, Iterable[str]], *, local_broker: str, produ
             "host": local_broker,
             "protocol": "kafka",
             "title": "Local stack",
-            "description": "The development stack's broker (deploy/local): plain text, no authentication.",
+            "description": "The development stack's broker (deploy/local): SASL/SCRAM-SHA-512 over plain TCP "
+                           "on the loopback interface; integrators sign in as `integrator` (its password in "
+                           "var/secrets/kafka/integrator.password), whose ACLs read the public topics in "
+                           "consumer groups named integrator-*.",
+            "security": security,
             "bindings": {"kafka": {"bindingVersion": KAFKA_BINDING}},
         },
         "production": {
@@ -125,8 +129,8 @@ def asyncapi(consumers: Mapping[str, Iterable[str]], *, local_broker: str, produ
     }
     document["components"]["securitySchemes"] = {"scramSha512": {
         "type": "scramSha512",
-        "description": "SASL/SCRAM-SHA-512 over TLS; Strimzi writes each user's password into the "
-                       "Secret named after it (key `password`).",
+        "description": "SASL/SCRAM-SHA-512 (over TLS in production, where Strimzi writes each user's "
+                       "password into the Secret named after it, key `password`).",
     }}
     return document
 
