@@ -19,7 +19,8 @@ from e2e_support import PASSWORD, sign_up_and_confirm, sign_up_body, unique_emai
 pytestmark = pytest.mark.e2e
 
 # One authenticated read per service, each verifying tokens itself.
-PROTECTED = {"identity": "/v1/me", "contracts": "/v1/contracts", "notify": "/v1/notification-preferences"}
+PROTECTED = {"identity": "/v1/me", "contracts": "/v1/contracts", "notify": "/v1/notification-preferences",
+             "callback": "/v1/callbacks"}
 AUDIENCES = ["identity", "contracts", "assistance", "callback", "claims", "notify", "affiliation"]
 ISSUER = os.environ.get("JWT_ISSUER", "memberspace-identity")
 
