@@ -78,7 +78,10 @@ async def _contract(conn: asyncpg.Connection, ctx: Assistance, person_id: uuid.U
         raise errors.NoAssistanceContract()
     rows = [r for r in await repo.contracts_in_force(conn, person_id, today) if ctx.book.covers(r["product_code"])]
     if contract_id is not None:
+        # A contract named that is not one of the member's, in force, with assistance: not theirs to name.
         rows = [r for r in rows if r["contract_id"] == contract_id]
+        if not rows:
+            raise errors.ContractNotFound()
     if not rows:
         raise errors.NoAssistanceContract()
     return rows[0]["contract_id"], rows[0]["product_code"]

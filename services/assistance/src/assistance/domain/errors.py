@@ -218,6 +218,11 @@ class TripNotFound(Missing):
         super().__init__("Ressource introuvable (trajet).")
 
 
+class ContractNotFound(Missing):
+    def __init__(self) -> None:
+        super().__init__("Ressource introuvable (contrat avec des prestations d'assistance).")
+
+
 class CaseNotFound(Missing):
     def __init__(self) -> None:
         super().__init__("Ressource introuvable (dossier d'assistance).")
