@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[4]
 # deliveries): no Kafka consumer group, scaled apart from the worker.
 PROCESS_KINDS = ("api", "relay", "worker", "dispatcher")
 NAME = re.compile(r"^[a-z][a-z0-9]{1,30}$")
+# An nginx size: digits and k or m (client_max_body_size); every body is capped at BODY_LIMIT
+# but on the upload prefixes a service declares, which get its max_upload_body.
+SIZE = re.compile(r"^([1-9][0-9]*)([km])$")
+BODY_LIMIT = "1m"
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
 
 
@@ -83,6 +87,10 @@ class Service:
     mounts: tuple[Mount, ...]
     topics: dict[str, dict]
     path: Path = field(compare=False, default=ROOT)
+    # [gateway] upload_prefixes: routes taking files (multipart), whose bodies may reach
+    # max_upload_body; every other route keeps BODY_LIMIT.
+    uploads: tuple[str, ...] = ()
+    max_upload_body: str = BODY_LIMIT
 
     @property
     def prefix(self) -> str:
@@ -163,6 +171,38 @@ def _mount(raw: dict) -> Mount:
     )
 
 
+def size_bytes(size: str) -> int:
+    """An nginx size ("12m") in bytes."""
+    match = SIZE.match(size)
+    if not match:
+        raise DeclarationError(f"{size!r} is not a size like 512k or 12m")
+    return int(match[1]) * {"k": 1024, "m": 1024 * 1024}[match[2]]
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _uploads(path: Path, gateway: dict, prefixes: tuple[str, ...], limited: tuple[Limited, ...]) -> tuple[tuple[str, ...], str]:
+    """The upload prefixes and their body limit, checked: each lies under one of the service's
+    prefixes, none overlaps a limited prefix (nginx would pick one location and drop the other's
+    limit), and the limit is larger than every other route's."""
+    uploads = tuple(gateway.get("upload_prefixes", ()))
+    size = gateway.get("max_upload_body")
+    if bool(uploads) != (size is not None):
+        raise DeclarationError(f"{path}: [gateway] upload_prefixes and max_upload_body go together")
+    if not uploads:
+        return (), BODY_LIMIT
+    if size_bytes(size) <= size_bytes(BODY_LIMIT):
+        raise DeclarationError(f"{path}: max_upload_body {size} is not above the gateway's {BODY_LIMIT}")
+    for upload in uploads:
+        if not any(_under(upload, p) for p in prefixes):
+            raise DeclarationError(f"{path}: upload prefix {upload} is under none of the service's prefixes")
+        if any(_under(upload, lim.prefix) or _under(lim.prefix, upload) for lim in limited):
+            raise DeclarationError(f"{path}: upload prefix {upload} overlaps a limited prefix")
+    return uploads, size
+
+
 def load_service(path: Path) -> Service:
     raw = tomllib.loads(path.read_text())
     name = raw.get("name", "")
@@ -179,20 +219,25 @@ def load_service(path: Path) -> Service:
         for key in values:
             if not key.startswith(f"{name.upper()}_"):
                 raise DeclarationError(f"{path}: setting {key} must start with {name.upper()}_")
+    prefixes = tuple(gateway.get("prefixes", ()))
+    limited = tuple(Limited(**spec) for spec in gateway.get("limited", ()))
+    uploads, max_upload_body = _uploads(path, gateway, prefixes, limited)
     return Service(
         name=name,
         port=int(raw["port"]),
         summary=raw.get("summary", name),
         exports_personal_data=bool(raw.get("exports_personal_data", True)),
         processes=processes,
-        prefixes=tuple(gateway.get("prefixes", ())),
+        prefixes=prefixes,
         exact=tuple(gateway.get("exact", ())),
-        limited=tuple(Limited(**spec) for spec in gateway.get("limited", ())),
+        limited=limited,
         env=env,
         secrets=tuple(_secret(name, s, tuple(processes)) for s in raw.get("secrets", ())),
         mounts=tuple(_mount(m) for m in [*raw.get("mounts", ()), *raw.get("volumes", ())]),
         topics=raw.get("topics", {}),
         path=path.parent,
+        uploads=uploads,
+        max_upload_body=max_upload_body,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ms_deploy.declaration import Platform
+from ms_deploy.declaration import BODY_LIMIT, Platform, size_bytes
 from ms_deploy.kubernetes import container_security, labels, meta, selector
 
 NAME = "gateway"
@@ -16,6 +16,13 @@ CONFIG_DIR = "/etc/nginx/gateway"
 def hosts_conf(api_host: str) -> str:
     """hosts.conf of an environment: the only Host its gateway serves."""
     return f"server_name {api_host};"
+
+
+def ingress_body_limit(platform: Platform) -> str:
+    """The largest body the gateway accepts anywhere: the Ingress controller lets that through
+    (its own default, 1m, would refuse uploads before the gateway sees them, in HTML), and the
+    gateway applies each route's own limit with its problem+json 413."""
+    return max((s.max_upload_body for s in platform.services), key=size_bytes, default=BODY_LIMIT)
 
 
 def _deployment(platform: Platform) -> dict:
@@ -51,7 +58,8 @@ def gateway_documents(platform: Platform) -> list[dict]:
                         "ports": [{"name": "http", "port": port, "targetPort": "http"}]}}
     # No host here: each environment's overlay adds its own api_host (rules and TLS).
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-               "metadata": meta(NAME, ns, labels(NAME, NAME)),
+               "metadata": meta(NAME, ns, labels(NAME, NAME), annotations={
+                   "nginx.ingress.kubernetes.io/proxy-body-size": ingress_body_limit(platform)}),
                "spec": {"ingressClassName": "nginx",
                         "tls": [{"secretName": "memberspace-api-tls"}],
                         "rules": [{"http": {"paths": [{

@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ms_deploy import compose, kafka, kubernetes as k8s, local
-from ms_deploy.declaration import ROOT, Platform
+from ms_deploy.declaration import BODY_LIMIT, ROOT, Platform
 from ms_deploy.gateway_k8s import GATEWAY_NGINX, GATEWAY_NGINX_FILE, gateway_documents, hosts_conf
 from ms_deploy.targets import environment_env, environment_values
 from ms_deploy.yamlout import dump, dump_all
@@ -45,7 +45,7 @@ def nginx(platform: Platform, target: str) -> str:
         raise ValueError(f"no gateway configuration for {target!r}")
     is_local = target == "local"
     return _jinja.get_template("nginx.conf.j2").render(
-        local=is_local, kubernetes=target == "kubernetes", services=platform.services,
+        local=is_local, kubernetes=target == "kubernetes", services=platform.services, body_limit=BODY_LIMIT,
         port=platform.gateway_port, methods=GATEWAY_METHODS, tmp="@PREFIX@/tmp" if is_local else "/tmp",
         schemas=LOCAL_SCHEMAS if is_local else IMAGE_SCHEMAS, docs=LOCAL_DOCS if is_local else IMAGE_DOCS)
 
