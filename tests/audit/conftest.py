@@ -556,11 +556,13 @@ def creation_routes() -> list[Route]:
                                               or r.path.startswith("/internal/"))]
 
 
-async def create_resources(gateway: httpx.AsyncClient, member: Member) -> dict[str, str]:
-    """Send every creation route once with a valid body (path and body ids from the member's own),
-    then learn the ids of what was created. Returns each route's answer, for failure messages."""
+async def create_resources(gateway: httpx.AsyncClient, member: Member, service: str | None = None) -> dict[str, str]:
+    """Send every creation route (of ``service`` only, when given) once with a valid body (path and
+    body ids from the member's own), then learn the ids of what was created. Returns each route's
+    answer, for failure messages."""
     answers: dict[str, str] = {}
-    for route in sorted(creation_routes(), key=lambda r: len(r.path_parameters)):
+    routes = [r for r in creation_routes() if service is None or r.service == service]
+    for route in sorted(routes, key=lambda r: len(r.path_parameters)):
         for path in fill_paths(route, member)[:1]:
             response = await gateway.request(route.method, path, json=valid_body(route, member), headers=member.auth)
             answers[str(route)] = describe(response)

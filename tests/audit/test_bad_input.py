@@ -47,7 +47,9 @@ async def test_bad_input_is_a_4xx_problem_naming_the_field_and_nothing_is_stored
     if route.path_parameters and not audit.fill_paths(route, member):
         # The path names a resource the member has yet to create (a callback to move): create it,
         # so that the answer is about the bad value, not about an id that names nothing.
-        await audit.create_resources(gateway, member)
+        # Only the route's own service: an operator would otherwise create every back-office object
+        # of the platform (webhook subscriptions...) for each bad value.
+        await audit.create_resources(gateway, member, route.service)
     body = audit.valid_body(route, member)
     [path] = audit.fill_paths(route, member)[:1] or [route.path]
     headers = {**member.auth, "content-type": "application/json"}
