@@ -46,7 +46,8 @@ def rules(cfg: CallbackSettings) -> Rules:
 
 def contact_rules(cfg: CallbackSettings) -> ContactRules:
     deadlines = DeadlineRules(cfg.complaint_ack_business_days, cfg.complaint_answer_months, cfg.request_answer_hours)
-    return ContactRules(calendar(cfg), deadlines, cfg.max_attachments, cfg.max_attachment_bytes)
+    return ContactRules(calendar(cfg), deadlines, cfg.max_attachments, cfg.max_attachment_bytes,
+                        cfg.max_attachments_total_bytes)
 
 
 def utc_now() -> datetime:

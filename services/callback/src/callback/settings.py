@@ -56,9 +56,11 @@ class CallbackSettings(ServiceSettings):
     complaint_ack_business_days: int = Field(10, ge=1)
     complaint_answer_months: int = Field(2, ge=1)
     request_answer_hours: int = Field(72, ge=1)
-    # Attachments: base64 in the JSON body, which the gateway caps at 1 MB: 3 files of 250 kB fit.
-    max_attachments: int = Field(3, ge=0, le=20)
-    max_attachment_bytes: int = Field(250_000, ge=1000)
+    # Attachments: files of a multipart/form-data body, which the gateway lets reach 21m on
+    # /v1/contact-requests (service.toml upload_prefixes, max_upload_body): keep the total below it.
+    max_attachments: int = Field(5, ge=0, le=20)
+    max_attachment_bytes: int = Field(10_000_000, ge=1000)
+    max_attachments_total_bytes: int = Field(20_000_000, ge=1000)
     # "This contract is the member's" is asked of contracts' API, with the member's token.
     contracts_url: str = "http://127.0.0.1:8002"
     contracts_timeout_s: float = Field(3.0, gt=0)

@@ -10,7 +10,7 @@ from PIL import Image
 from callback.domain.calendar import Calendar, OpeningHours
 from callback.domain.contact import (
     AlreadyAcknowledged, AlreadyAnswered, DeadlineRules, Kind, RequestStatus, UnacceptedFile, attachment,
-    check_count, deadlines, may_acknowledge, may_answer, overdue,
+    check_count, check_size, check_total, deadlines, file_name, may_acknowledge, may_answer, overdue,
 )
 from callback.settings import DEFAULT_OPENING_HOURS
 
@@ -53,7 +53,7 @@ def test_a_commercial_request_is_answered_within_72_hours_and_has_no_acknowledge
 @pytest.mark.parametrize("content, media_type", [(PDF, "application/pdf"), (image("PNG"), "image/png"),
                                                   (image("JPEG"), "image/jpeg")])
 def test_pdf_jpeg_and_png_are_read_from_their_bytes_with_a_checksum(content, media_type):
-    accepted = attachment("scan.bin", content, 0, 250_000)
+    accepted = attachment("scan.bin", content, 0, 10_000_000)
     assert (accepted.media_type, accepted.size, len(accepted.sha256)) == (media_type, len(content), 64)
 
 
@@ -61,15 +61,37 @@ def test_pdf_jpeg_and_png_are_read_from_their_bytes_with_a_checksum(content, med
                                            ("photo.png", b"<html>hello</html>"), ("vide.pdf", b"")])
 def test_a_file_whose_bytes_are_not_pdf_jpeg_or_png_is_refused_whatever_its_name(name, content):
     with pytest.raises(UnacceptedFile) as refused:
-        attachment(name, content, 1, 250_000)
-    assert refused.value.field == "attachments.1.content_base64"
+        attachment(name, content, 1, 10_000_000)
+    assert refused.value.field == "attachments.1" and name in refused.value.detail
 
 
-def test_a_file_over_the_size_setting_or_too_many_files_are_refused():
-    with pytest.raises(UnacceptedFile):
-        attachment("gros.pdf", PDF + b" " * 2000, 0, 1000)
-    with pytest.raises(UnacceptedFile):
-        check_count(4, 3)
+def test_a_file_over_the_size_setting_is_refused_naming_it_and_too_many_files_or_bytes_in_all_too():
+    with pytest.raises(UnacceptedFile) as refused:
+        attachment("gros.pdf", PDF + b" " * 2000, 2, 1000)
+    assert refused.value.field == "attachments.2" and "« gros.pdf »" in refused.value.detail
+    with pytest.raises(UnacceptedFile) as stated:
+        check_size("photo.jpg", 10_000_001, 0, 10_000_000)
+    assert stated.value.field == "attachments.0" and "10 Mo" in stated.value.detail
+    check_size("photo.jpg", 10_000_000, 0, 10_000_000)  # the limit itself is accepted
+    with pytest.raises(UnacceptedFile) as many:
+        check_count(6, 5)
+    assert many.value.field == "attachments"
+    with pytest.raises(UnacceptedFile) as total:
+        check_total(20_000_001, 20_000_000)
+    assert total.value.field == "attachments"
+
+
+@pytest.mark.parametrize("sent, kept", [("scan.pdf", "scan.pdf"), ("C:\\Users\\moi\\lettre.jpg", "lettre.jpg"),
+                                        ("../../etc/passwd.png", "passwd.png"), ("  résumé.pdf ", "résumé.pdf")])
+def test_a_file_keeps_only_the_last_part_of_its_name_in_nfc(sent, kept):
+    assert file_name(sent, 0) == kept
+
+
+@pytest.mark.parametrize("sent", [None, "", "dossier/", "x" * 201 + ".pdf", "facture‮gnp.pdf"])
+def test_a_file_without_a_printable_name_of_200_characters_at_most_is_refused(sent):
+    with pytest.raises(UnacceptedFile) as refused:
+        file_name(sent, 3)
+    assert refused.value.field == "attachments.3"
 
 
 def test_only_a_received_complaint_is_acknowledged_and_nothing_is_answered_twice():

@@ -4,8 +4,10 @@ the agents' list of what is due and overdue, acknowledgement and answer."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import asyncpg
 import structlog
@@ -42,8 +44,18 @@ class ContractNotTheMembers(InvalidInput):
 class ContactRules:
     calendar: Calendar
     deadlines: DeadlineRules
-    max_attachments: int = 3
-    max_attachment_bytes: int = 250_000
+    max_attachments: int = 5
+    max_attachment_bytes: int = 10_000_000
+    max_attachments_total_bytes: int = 20_000_000
+
+
+class IncomingFile(Protocol):
+    """A file of the upload (FastAPI's UploadFile): its name as sent, its size when known, its bytes."""
+
+    filename: str | None
+    size: int | None
+
+    async def read(self, size: int = -1) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,26 @@ class NewContactRequest:
     category: Category
     contract_id: uuid.UUID | None
     message: str
-    files: list[tuple[str, bytes]]
+    files: Sequence[IncomingFile]
     idempotency_key: str | None = None
+
+
+async def _checked_files(rules: ContactRules, incoming: Sequence[IncomingFile]) -> list[rules_.Attachment]:
+    """Every file checked (count, names, sizes, then type from the bytes) before anything is
+    stored: one refused file refuses the request, naming it. Sizes the upload states are checked
+    before a byte is read, and no file is read past one byte over the limit."""
+    rules_.check_count(len(incoming), rules.max_attachments)
+    names = [rules_.file_name(f.filename, i) for i, f in enumerate(incoming)]
+    for i, (name, f) in enumerate(zip(names, incoming)):
+        if f.size is not None:
+            rules_.check_size(name, f.size, i, rules.max_attachment_bytes)
+    rules_.check_total(sum(f.size or 0 for f in incoming), rules.max_attachments_total_bytes)
+    files = []
+    for i, (name, f) in enumerate(zip(names, incoming)):
+        content = await f.read(rules.max_attachment_bytes + 1)
+        files.append(rules_.attachment(name, content, i, rules.max_attachment_bytes))
+    rules_.check_total(sum(a.size for a in files), rules.max_attachments_total_bytes)
+    return files
 
 
 async def file_request(uow: UnitOfWork, rules: ContactRules, contracts: ContractsClient, account_id: uuid.UUID,
@@ -64,9 +94,7 @@ async def file_request(uow: UnitOfWork, rules: ContactRules, contracts: Contract
             existing = await repo.by_idempotency_key(conn, account_id, command.idempotency_key)
         if existing is not None:
             return existing, False
-    rules_.check_count(len(command.files), rules.max_attachments)
-    files = [rules_.attachment(name, content, i, rules.max_attachment_bytes)
-             for i, (name, content) in enumerate(command.files)]
+    files = await _checked_files(rules, command.files)
     if command.contract_id is not None and not await contracts.is_members(command.contract_id, bearer_token):
         raise ContractNotTheMembers()
     due = rules_.deadlines(command.kind, now, rules.calendar, rules.deadlines)

@@ -9,6 +9,7 @@ months (ACPR recommendation 2022-R-01); a commercial request is answered within 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -19,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 
 from callback.domain.calendar import Calendar
 from ms_platform.errors import Conflict, InvalidInput
+from ms_platform.text import printable
 
 
 class Kind(StrEnum):
@@ -81,19 +83,56 @@ class UnacceptedFile(InvalidInput):
     title = "File not accepted"
 
 
+MAX_FILENAME = 200
+
+
+def _size(n: int) -> str:
+    """A size as members read it: "10 Mo", "250 ko"."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g} Mo".replace(".", ",")
+    return f"{n // 1000} ko"
+
+
+def _field(index: int) -> str:
+    return f"attachments.{index}"
+
+
+def file_name(filename: str | None, index: int) -> str:
+    """The name a member's file keeps: its last path part (some browsers send a whole path),
+    printable, 1 to 200 characters."""
+    name = re.split(r"[\\/]", filename or "")[-1].strip()
+    if not name or len(name) > MAX_FILENAME:
+        raise UnacceptedFile(f"Chaque fichier doit avoir un nom de 1 à {MAX_FILENAME} caractères.", field=_field(index))
+    try:
+        return printable(name)
+    except ValueError as exc:
+        raise UnacceptedFile(str(exc), field=_field(index)) from exc
+
+
+def check_size(name: str, size: int, index: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise UnacceptedFile(f"Le fichier « {name} » dépasse la taille autorisée ({_size(max_bytes)}).",
+                             field=_field(index))
+
+
+def check_total(total: int, max_total: int) -> None:
+    if total > max_total:
+        raise UnacceptedFile(f"Les pièces jointes dépassent ensemble la taille autorisée ({_size(max_total)}).",
+                             field="attachments")
+
+
 def attachment(filename: str, content: bytes, index: int, max_bytes: int) -> Attachment:
     """A PDF, JPEG or PNG, its type read from its bytes (never from its name or a header)."""
-    field = f"attachments.{index}.content_base64"
     if not content:
-        raise UnacceptedFile("Le fichier est vide.", field=field)
-    if len(content) > max_bytes:
-        raise UnacceptedFile(f"Le fichier dépasse la taille autorisée ({max_bytes // 1000} ko).", field=field)
+        raise UnacceptedFile(f"Le fichier « {filename} » est vide.", field=_field(index))
+    check_size(filename, len(content), index, max_bytes)
     try:
         media_type = puremagic.from_string(content, mime=True)
     except puremagic.PureError:
         media_type = ""
     if media_type not in ACCEPTED_TYPES:
-        raise UnacceptedFile("Seuls les fichiers PDF, JPEG et PNG sont acceptés.", field=field)
+        raise UnacceptedFile(f"« {filename} » : seuls les fichiers PDF, JPEG et PNG sont acceptés.",
+                             field=_field(index))
     return Attachment(uuid.uuid4(), filename, media_type, len(content), hashlib.sha256(content).hexdigest(), content)
 
 

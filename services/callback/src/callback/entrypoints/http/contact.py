@@ -2,55 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from pydantic import BaseModel, StringConstraints
 
 from callback.app import contact as app
 from callback.domain.contact import Category, Kind, RequestStatus
 from callback.entrypoints.deps import Member, Now, Uow, account_id
 from ms_platform.auth import bearer_token
-from ms_platform.text import PrintableLine, PrintableText
+from ms_platform.text import PrintableText
 
 router = APIRouter(tags=["contact-requests"])
 
-FileName = Annotated[PrintableLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Message = Annotated[PrintableText, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 _IDS = {404: {"description": "No request (or attachment) of that id that the caller may see"}}
-
-
-class AttachmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    filename: FileName
-    content_base64: str = Field(min_length=4, max_length=1_400_000,
-                                description="The file's bytes, base64; PDF, JPEG or PNG, read from the bytes")
-
-    @field_validator("content_base64")
-    @classmethod
-    def _base64(cls, value: str) -> str:
-        try:
-            base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError("Contenu base64 invalide.") from exc
-        return value
-
-
-class ContactRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Kind = Field(description="complaint: réclamation (acknowledged within 10 working days, answered within "
-                                   "2 months); request: information or commercial request (answered within 72 h)")
-    category: Category
-    contract_id: uuid.UUID | None = Field(None, description="One of the member's contracts, when it is about one")
-    message: Message
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
 
 class AttachmentOut(BaseModel):
@@ -85,16 +54,27 @@ class ContactRequestOut(BaseModel):
 
 
 @router.post("/v1/contact-requests", status_code=201, operation_id="file_contact_request",
-             responses={503: {"description": "The contracts service could not confirm the contract"}})
-async def file_request(body: ContactRequestIn, member: Member, uow: Uow, now: Now, request: Request,
-                       response: Response,
-                       idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
-                       ) -> ContactRequestOut:
-    """File a complaint or a request, with its attachments, in one go; a retry with the same
-    Idempotency-Key returns the first one (200) and stores nothing twice."""
-    command = app.NewContactRequest(
-        body.kind, body.category, body.contract_id, body.message,
-        [(a.filename, base64.b64decode(a.content_base64)) for a in body.attachments], idempotency_key)
+             responses={413: {"description": "The body is over the gateway's limit for uploads"},
+                        503: {"description": "The contracts service could not confirm the contract"}})
+async def file_request(
+        kind: Annotated[Kind, Form(description="complaint: réclamation (acknowledged within 10 working days, "
+                                               "answered within 2 months); request: information or commercial "
+                                               "request (answered within 72 h)")],
+        category: Annotated[Category, Form()],
+        message: Annotated[Message, Form()],
+        attachments: Annotated[list[UploadFile], File(
+            default_factory=list,
+            description="Files, one part each (multipart/form-data): PDF, JPEG or PNG, the type read from the "
+                        "bytes; count and sizes are settings (by default 5 files, 10 MB each, 20 MB in all)")],
+        member: Member, uow: Uow, now: Now, request: Request, response: Response,
+        contract_id: Annotated[uuid.UUID | None, Form(description="One of the member's contracts, when it is "
+                                                                  "about one")] = None,
+        idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> ContactRequestOut:
+    """File a complaint or a request, with its attachments, in one multipart/form-data request; a
+    retry with the same Idempotency-Key returns the first one (200) and stores nothing twice. A
+    file refused (type, size, name) refuses the whole request, naming it (``attachments.N``)."""
+    command = app.NewContactRequest(kind, category, contract_id, message, attachments, idempotency_key)
     state = request.app.state
     filed, created = await app.file_request(uow, state.contact_rules, state.contracts, account_id(member),
                                             bearer_token(request), command, now)
