@@ -1,10 +1,13 @@
 """« Je souhaite être rappelé » through the gateway (issue 12, CB-1..CB-3): slots and booking
 without a token, a member's confirmation email, moves, the SMS reminder the morning of the slot
-read from the SMS stand-in, the agents' queue, a missed call, the export."""
+read from the SMS stand-in, the agents' queue, a missed call, the export; contact requests and
+complaints (CB-4) with files sent as multipart/form-data, a phone's 2 MB photo included."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
 import os
 import socket
@@ -16,8 +19,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 import pytest
+from PIL import Image
 
+from callback.bootstrap import load_settings
 from e2e_support import PASSWORD, PYTHON, ROOT, SMS_OUTBOX, sign_up_and_confirm, unique_email, wait_until
+from ms_deploy import declaration
+from ms_deploy.declaration import BODY_LIMIT, size_bytes
 
 pytestmark = pytest.mark.e2e
 PARIS = ZoneInfo("Europe/Paris")
@@ -190,21 +197,53 @@ async def _async(value):
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PHONE_PHOTO_BYTES = 2_000_000  # a phone's photo of a letter: about 2 MB
 
 
-async def test_a_complaint_about_the_members_contract_with_a_photo_is_acknowledged_and_answered_by_email(
+def phone_photo(at_least: int = PHONE_PHOTO_BYTES) -> bytes:
+    """A real JPEG (noise does not compress) of at least ``at_least`` bytes."""
+    side = 800
+    while True:
+        out = io.BytesIO()
+        Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "JPEG", quality=90)
+        if out.tell() >= at_least:
+            return out.getvalue()
+        side += 200
+
+
+def parts(*files: tuple[str, bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("attachments", (name, content, "application/octet-stream")) for name, content in files]
+
+
+def is_problem(response: httpx.Response, status: int) -> bool:
+    return (response.status_code == status
+            and response.headers["content-type"].startswith("application/problem+json")
+            and response.json()["status"] == status)
+
+
+async def test_a_complaint_about_the_members_contract_with_a_phone_photo_is_acknowledged_and_answered_by_email(
         gateway, mailbox, member, agent):
     address, auth = member
     [contract] = (await gateway.get("/v1/contracts", headers=auth)).json()
-    filed = await gateway.post("/v1/contact-requests", headers={**auth, "Idempotency-Key": str(uuid.uuid4())}, json={
-        "kind": "complaint", "category": "contribution_amount", "contract_id": contract["id"],
-        "message": "Ma cotisation de mars ne correspond pas à mon contrat.",
-        "attachments": [{"filename": "avis.png", "content_base64": base64.b64encode(PNG_1PX).decode()}]})
+    photo = phone_photo()
+    form = {"kind": "complaint", "category": "contribution_amount", "contract_id": contract["id"],
+            "message": "Ma cotisation de mars ne correspond pas à mon contrat."}
+    files = parts(("courrier.jpg", photo), ("avis.png", PNG_1PX))
+    headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
+    filed = await gateway.post("/v1/contact-requests", headers=headers, data=form, files=files)
     assert filed.status_code == 201, filed.text
     complaint = filed.json()
-    [attachment] = complaint["attachments"]
-    download = await gateway.get(f"/v1/contact-requests/{complaint['id']}/attachments/{attachment['id']}", headers=auth)
-    assert download.content == PNG_1PX and download.headers["content-type"] == "image/png"
+    stored = {a["filename"]: a for a in complaint["attachments"]}
+    assert (stored["courrier.jpg"]["size"], stored["courrier.jpg"]["media_type"]) == (len(photo), "image/jpeg")
+    assert stored["courrier.jpg"]["sha256"] == hashlib.sha256(photo).hexdigest()
+    # The same upload again with the same Idempotency-Key: the first request, nothing stored twice.
+    again = await gateway.post("/v1/contact-requests", headers=headers, data=form, files=files)
+    assert again.status_code == 200 and again.json()["id"] == complaint["id"], again.text
+    assert [r["id"] for r in (await gateway.get("/v1/contact-requests", headers=auth)).json()].count(complaint["id"]) == 1
+    for name, content, media_type in (("courrier.jpg", photo, "image/jpeg"), ("avis.png", PNG_1PX, "image/png")):
+        download = await gateway.get(f"/v1/contact-requests/{complaint['id']}/attachments/{stored[name]['id']}",
+                                     headers=auth)
+        assert download.content == content and download.headers["content-type"] == media_type
 
     async def told(words: str):
         return any(words in s for s in subjects(mailbox, address))
@@ -225,10 +264,34 @@ async def test_a_contract_that_is_not_the_members_and_a_file_that_is_not_an_imag
     [other_person] = await registry.register(1)
     other = await sign_up_and_confirm(gateway, mailbox, other_person, unique_email("callback-other"))
     [theirs] = (await gateway.get("/v1/contracts", headers={"Authorization": f"Bearer {other}"})).json()
-    refused = await gateway.post("/v1/contact-requests", headers=auth, json={
+    refused = await gateway.post("/v1/contact-requests", headers=auth, data={
         "kind": "request", "category": "contract", "contract_id": theirs["id"], "message": "Une question."})
     assert refused.status_code == 422 and refused.json()["field"] == "contract_id", refused.text
-    fake = await gateway.post("/v1/contact-requests", headers=auth, json={
-        "kind": "request", "category": "other", "message": "Voici ma facture.",
-        "attachments": [{"filename": "facture.png", "content_base64": base64.b64encode(b"<svg></svg>").decode()}]})
+    fake = await gateway.post("/v1/contact-requests", headers=auth,
+                              data={"kind": "request", "category": "other", "message": "Voici ma facture."},
+                              files=parts(("facture.png", b"<svg></svg>")))
     assert fake.status_code == 422 and fake.json()["type"].endswith("unaccepted-file")
+    assert fake.json()["field"] == "attachments.0" and "facture.png" in fake.json()["detail"]
+
+
+async def test_a_file_over_its_limit_is_a_problem_naming_it_a_body_over_the_gateways_a_413_and_nothing_is_stored(
+        gateway, member):
+    _, auth = member
+    before = (await gateway.get("/v1/contact-requests", headers=auth)).json()
+    limit = load_settings().max_attachment_bytes
+    form = {"kind": "request", "category": "other", "message": "Mon dossier complet."}
+    too_big = b"%PDF-1.4\n" + b" " * limit
+    answer = await gateway.post("/v1/contact-requests", headers=auth, data=form,
+                                files=parts(("lettre.png", PNG_1PX), ("dossier.pdf", too_big)))
+    assert is_problem(answer, 422), answer.text
+    assert answer.json()["field"] == "attachments.1" and "« dossier.pdf »" in answer.json()["detail"]
+    # Past what the gateway lets through on this route: nginx's own 413, problem+json too.
+    gateway_limit = size_bytes(declaration.load().service("callback").max_upload_body)
+    answer = await gateway.post("/v1/contact-requests", headers=auth, data=form,
+                                files=parts(("enorme.pdf", b"%PDF-1.4\n" + b" " * gateway_limit)))
+    assert is_problem(answer, 413), answer.text
+    assert (await gateway.get("/v1/contact-requests", headers=auth)).json() == before
+    # Every other route keeps the gateway's 1m, callback's own included.
+    answer = await gateway.post(f"/v1/contact-queue/{uuid.uuid4()}/answer", headers=auth,
+                                json={"answer": "x" * (size_bytes(BODY_LIMIT) + 1)})
+    assert is_problem(answer, 413), answer.text
