@@ -161,8 +161,9 @@ def test_the_brokers_acls_of_each_principal_are_exactly_those_of_its_strimzi_kaf
     wanted = local_kafka.desired_bindings(PLATFORM)
     have = local_kafka.current_bindings(admin)
     for principal, rules in kafka.principal_acls(PLATFORM).items():
-        assert {b for b in have if b.principal == principal} == local_kafka.bindings(principal, rules) \
-            == wanted[principal], principal
+        assert local_kafka.bindings(principal, rules) == wanted[principal]
+        assert {b for b in have if b.principal == principal} == wanted[principal], \
+            f"{principal}: the broker's ACLs are not the declarations' (a declaration changed since make up?)"
 
 
 def test_apply_removes_an_acl_the_declarations_do_not_give_and_changes_nothing_else():

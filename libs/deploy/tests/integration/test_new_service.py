@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer
 from ms_events.catalogue import dead_letter_topic
 from ms_events.envelope import Envelope
 from ms_events.events.identity import AccountDeleted
-from ms_deploy import local_kafka
+from ms_deploy import declaration, local_kafka
 from ms_events.kafka import KafkaConfig, make_admin, make_producer
 from ms_platform.testing import eventually, free_port, kafka_password
 
@@ -125,9 +125,12 @@ def _psql_admin(sql: str) -> None:
 
 
 def _forget_principal(name: str) -> None:
-    """The scaffolded service's Kafka principal: its ACLs and its credential."""
+    """The scaffolded service's Kafka principal (its ACLs and its credential), and what the copy's
+    declarations gave the other principals on its topics (e.g. a service that reads every public
+    topic): the ACLs go back to this working tree's declarations."""
     client = local_kafka.admin_client(os.environ["KAFKA_BOOTSTRAP_SERVERS"], kafka_password(local_kafka.ADMIN))
     local_kafka.forget_principal(client, name)
+    local_kafka.reconcile_acls(client, local_kafka.desired_bindings(declaration.load()))
 
 
 async def _delete_topics(topics: list[str]) -> None:
