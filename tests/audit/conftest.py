@@ -10,6 +10,7 @@ because the root pyproject.toml puts tests/e2e on pytest's ``pythonpath``.
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib.util
 import json
@@ -131,6 +132,12 @@ class Route:
     def body_schema(self) -> dict | None:
         content = self.operation.get("requestBody", {}).get("content", {})
         media = content.get("application/json")
+        return media.get("schema") if media else None
+
+    @property
+    def form_schema(self) -> dict | None:
+        """The schema of a multipart/form-data body (fields and files: callback's contact requests)."""
+        media = self.operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
         return media.get("schema") if media else None
 
     @property
@@ -556,6 +563,29 @@ def creation_routes() -> list[Route]:
                                               or r.path.startswith("/internal/"))]
 
 
+def form_routes() -> list[Route]:
+    """Writes whose body is multipart/form-data, served through the gateway."""
+    return [r for r in all_routes() if r.method in WRITE_METHODS and r.form_schema and not r.path.startswith("/internal/")]
+
+
+def _is_file(schema: dict) -> bool:
+    return schema.get("format") == "binary" or "contentMediaType" in schema
+
+
+def valid_form(route: Route, member: Member | None) -> dict[str, Any]:
+    """httpx arguments (data, files) of a valid multipart body: fields valid by name, one PDF per file field."""
+    data, files = {}, []
+    pdf = base64.b64decode(VALUES_BY_NAME["content_base64"])
+    for name, schema in route.form_schema.get("properties", {}).items():
+        if _is_file(schema) or _is_file(schema.get("items", {})):
+            files.append((name, ("audit.pdf", pdf, "application/pdf")))
+            continue
+        value = valid_value(schema, name, member)
+        if value is not None:
+            data[name] = value if isinstance(value, str) else json.dumps(value)
+    return {"data": data, "files": files}
+
+
 async def create_resources(gateway: httpx.AsyncClient, member: Member, service: str | None = None) -> dict[str, str]:
     """Send every creation route (of ``service`` only, when given) once with a valid body (path and
     body ids from the member's own), then learn the ids of what was created. Returns each route's
@@ -565,6 +595,11 @@ async def create_resources(gateway: httpx.AsyncClient, member: Member, service: 
     for route in sorted(routes, key=lambda r: len(r.path_parameters)):
         for path in fill_paths(route, member)[:1]:
             response = await gateway.request(route.method, path, json=valid_body(route, member), headers=member.auth)
+            answers[str(route)] = describe(response)
+        await Members.learn_ids_of(gateway, member)
+    for route in [r for r in form_routes() if service is None or r.service == service]:
+        for path in fill_paths(route, member)[:1]:
+            response = await gateway.request(route.method, path, **valid_form(route, member), headers=member.auth)
             answers[str(route)] = describe(response)
         await Members.learn_ids_of(gateway, member)
     return answers
