@@ -183,13 +183,13 @@ async def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(ga
     request_id = r.json()["id"]
     cases = [
         ({"service": "home_help", "day": day(-1), "slot": "08:00-10:00", "quantity": 1, "address_id": home["id"]},
-         "slot-in-the-past", "selections[0].day"),
+         "slot-in-the-past", "selections.0.day"),
         ({"service": "home_help", "day": day(35), "slot": "08:00-10:00", "quantity": 1, "address_id": str(uuid.uuid4())},
-         "address-not-found", "selections[0].address_id"),
+         "address-not-found", "selections.0.address_id"),
         ({"service": "childcare", "day": day(35), "slot": "08:00-10:00", "quantity": 1, "address_id": home["id"]},
-         "service-not-in-contract", "selections[0].service"),
+         "service-not-in-contract", "selections.0.service"),
         ({"service": "home_help", "day": day(35), "slot": "08:00-10:00", "quantity": 999, "address_id": home["id"]},
-         "quota-exceeded", "selections[0].quantity"),
+         "quota-exceeded", "selections.0.quantity"),
     ]
     for selection, code, field in cases:
         r = await gateway.put(f"{PATH}/{request_id}/selections", headers=member["auth"],

@@ -223,11 +223,11 @@ async def test_an_incomplete_request_goes_to_the_agents_queue_with_its_48_hour_d
 
 
 @pytest.mark.parametrize("change,code,field", [
-    ({"days": -1}, "slot-in-the-past", "selections[0].day"),
-    ({"address_id": str(uuid.uuid4())}, "address-not-found", "selections[0].address_id"),
+    ({"days": -1}, "slot-in-the-past", "selections.0.day"),
+    ({"address_id": str(uuid.uuid4())}, "address-not-found", "selections.0.address_id"),
     ({"service": "relative_at_bedside", "quantity": 1, "address_id": None}, "condition-not-met",
-     "selections[0].service"),
-    ({"quantity": 11}, "quota-exceeded", "selections[0].quantity"),
+     "selections.0.service"),
+    ({"quantity": 11}, "quota-exceeded", "selections.0.quantity"),
 ])
 async def test_a_bad_selection_is_a_problem_naming_the_field_and_nothing_is_written(member, pool, change, code, field):
     request = await member.declare(duration_days=3)

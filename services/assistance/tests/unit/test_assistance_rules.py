@@ -66,15 +66,15 @@ def test_a_selection_gets_its_slot_in_paris_time():
 
 
 @pytest.mark.parametrize("selection,error,field", [
-    (Selection("home_help", date(2026, 12, 6), "08:00-10:00", 2, HOME), errors.SlotInThePast, "selections[0].day"),
-    (Selection("home_help", date(2026, 12, 11), "09:00-11:00", 2, HOME), errors.SlotRefused, "selections[0].slot"),
+    (Selection("home_help", date(2026, 12, 6), "08:00-10:00", 2, HOME), errors.SlotInThePast, "selections.0.day"),
+    (Selection("home_help", date(2026, 12, 11), "09:00-11:00", 2, HOME), errors.SlotRefused, "selections.0.slot"),
     (Selection("home_help", date(2026, 12, 11), "08:00-10:00", 2, None), errors.AddressRequired,
-     "selections[0].address_id"),
+     "selections.0.address_id"),
     (Selection("home_help", date(2026, 12, 11), "08:00-10:00", 2, uuid.uuid4()), errors.AddressNotFound,
-     "selections[0].address_id"),
+     "selections.0.address_id"),
     (Selection("home_help", date(2026, 12, 11), "08:00-10:00", 11, HOME), errors.QuotaExceeded,
-     "selections[0].quantity"),
-    (Selection("home_help", date(2027, 2, 1), "08:00-10:00", 2, HOME), errors.ConditionNotMet, "selections[0].day"),
+     "selections.0.quantity"),
+    (Selection("home_help", date(2027, 2, 1), "08:00-10:00", 2, HOME), errors.ConditionNotMet, "selections.0.day"),
 ])
 def test_a_selection_breaking_a_rule_is_refused_naming_the_field(selection, error, field):
     with pytest.raises(error) as refused:

@@ -58,7 +58,7 @@ class ServiceNotInContract(InvalidInput):
 
     def __init__(self, index: int) -> None:
         super().__init__("Cette prestation n'est pas prévue par votre contrat pour cet évènement.",
-                         field=f"selections[{index}].service")
+                         field=f"selections.{index}.service")
 
 
 class SlotRefused(InvalidInput):
@@ -66,7 +66,7 @@ class SlotRefused(InvalidInput):
     title = "Invalid slot"
 
     def __init__(self, index: int, detail: str, what: str = "slot") -> None:
-        super().__init__(detail, field=f"selections[{index}].{what}")
+        super().__init__(detail, field=f"selections.{index}.{what}")
 
 
 class SlotInThePast(InvalidInput):
@@ -75,7 +75,7 @@ class SlotInThePast(InvalidInput):
 
     def __init__(self, index: int) -> None:
         super().__init__("Ce créneau est déjà passé. Choisissez un jour et un créneau à venir.",
-                         field=f"selections[{index}].day")
+                         field=f"selections.{index}.day")
 
 
 class ConditionNotMet(InvalidInput):
@@ -83,7 +83,7 @@ class ConditionNotMet(InvalidInput):
     title = "Condition not met"
 
     def __init__(self, index: int, detail: str, what: str = "service") -> None:
-        super().__init__(detail, field=f"selections[{index}].{what}")
+        super().__init__(detail, field=f"selections.{index}.{what}")
 
 
 class QuotaExceeded(InvalidInput):
@@ -93,7 +93,7 @@ class QuotaExceeded(InvalidInput):
     def __init__(self, index: int, label: str, quota: int, unit: str, used: int) -> None:
         left = max(quota - used, 0)
         super().__init__(f"{label} : votre contrat prévoit {quota} {unit} pour cet évènement ; il en reste {left}.",
-                         field=f"selections[{index}].quantity", quota=quota, remaining=left)
+                         field=f"selections.{index}.quantity", quota=quota, remaining=left)
 
 
 class AddressRequired(InvalidInput):
@@ -102,7 +102,7 @@ class AddressRequired(InvalidInput):
 
     def __init__(self, index: int) -> None:
         super().__init__("Cette prestation est réalisée à domicile : choisissez l'une de vos adresses.",
-                         field=f"selections[{index}].address_id")
+                         field=f"selections.{index}.address_id")
 
 
 class AddressNotFound(InvalidInput):

@@ -159,9 +159,9 @@ def place(rules: SlotRules, book: GuaranteeBook, product_code: str, declaration:
             if sel.address_id is None:
                 raise errors.AddressRequired(i)
             if sel.address_id not in member_addresses:
-                raise errors.AddressNotFound(f"selections[{i}].address_id")
+                raise errors.AddressNotFound(f"selections.{i}.address_id")
         elif sel.address_id is not None and sel.address_id not in member_addresses:
-            raise errors.AddressNotFound(f"selections[{i}].address_id")
+            raise errors.AddressNotFound(f"selections.{i}.address_id")
         totals[sel.service] += sel.quantity
         if totals[sel.service] > guarantee.quota:
             raise errors.QuotaExceeded(i, info.label, guarantee.quota, info.unit_label,
