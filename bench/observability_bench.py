@@ -6,9 +6,17 @@ Two identity API processes of the same code, next to the stack's: (on) as the st
 Prometheus metrics (RED per route, pool) and tracing to the local trace sink at the stack's
 sampling share; (off) METRICS_ENABLED=false and no OTLP endpoint (non-recording spans only).
 wrk measures GET /v1/me with one member's token on each, straight on their ports (the gateway
-would add the same cost to both), alternating on and off BENCH_OBS_ROUNDS times (default 3);
-the median ratio on/off is the point (target >= 0.9). Writes bench/results/observability-*.json
-and bench/results/observability-latest.md.
+would add the same cost to both): one warm-up run on each, then BENCH_OBS_ROUNDS rounds (default
+5) of one run on each, on first in odd rounds and off first in even ones (the machine is shared:
+whatever else runs weighs on both alike). Each round's ratio on/off is kept; their median is the
+point (target >= 0.9).
+
+Next to requests per second, each run reads the API process's CPU time (all its threads, the
+span exporter's included, from /proc) and gives CPU microseconds per request: the ratio off/on
+of those is what the throughput ratio would be with the API alone on its core. On a shared
+machine whose load swings during a run, it is the steadier figure of the two; both are kept.
+The trace sink's CPU (another process, the collector's stand-in) is reported per request too.
+Writes bench/results/observability-*.json and bench/results/observability-latest.md.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import run  # noqa: E402  (the foundation bench: token, wrk, results)
 
 from ms_platform.testing import free_port  # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_OBS_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_OBS_ROUNDS", "5"))
 WITH_ENV = ROOT / "deploy" / "local" / "bin" / "with-env"
 
 
@@ -63,6 +71,27 @@ def wrk_rps(port: int, token: str) -> float:
     return result["rps"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def trace_sink_pid() -> int | None:
+    found = subprocess.run(["pgrep", "-f", "deploy/local/trace_sink.py"], capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
+
+
+def measured_run(process: subprocess.Popen, port: int, token: str, sink: int | None) -> dict:
+    """One wrk run: requests per second, and CPU microseconds per request of the API and of the sink."""
+    api0, sink0 = cpu_seconds(process.pid), cpu_seconds(sink) if sink else 0.0
+    rps = wrk_rps(port, token)
+    api1, sink1 = cpu_seconds(process.pid), cpu_seconds(sink) if sink else 0.0
+    requests = rps * run.WRK_SECONDS
+    return {"rps": rps, "api_cpu_us": round((api1 - api0) * 1e6 / requests, 1),
+            "sink_cpu_us": round((sink1 - sink0) * 1e6 / requests, 1) if sink else None}
+
+
 async def token() -> str:
     async with httpx.AsyncClient(base_url=run.GATEWAY, timeout=30) as client:
         return await run.signed_in_token(client, await run.operator_registry(client), run.Mailbox())
@@ -77,18 +106,28 @@ def measure() -> dict:
             wait_ready(port)
         assert httpx.get(f"http://127.0.0.1:{ports['off']}/metrics").status_code == 404, "metrics were not off"
         assert httpx.get(f"http://127.0.0.1:{ports['on']}/metrics").status_code == 200, "metrics were not on"
+        for port in ports.values():  # warm-up: first requests fill caches and label children
+            wrk_rps(port, member)
+        sink = trace_sink_pid()
         rounds = []
-        for _ in range(ROUNDS):
-            on = wrk_rps(ports["on"], member)
-            off = wrk_rps(ports["off"], member)
-            rounds.append({"on_rps": on, "off_rps": off, "ratio": round(on / off, 3)})
+        for n in range(ROUNDS):
+            order = ("on", "off") if n % 2 == 0 else ("off", "on")
+            runs = {name: measured_run(processes[name], ports[name], member, sink) for name in order}
+            on, off = runs["on"], runs["off"]
+            rounds.append({"first": order[0], "on_rps": on["rps"], "off_rps": off["rps"],
+                           "ratio": round(on["rps"] / off["rps"], 3),
+                           "on_cpu_us": on["api_cpu_us"], "off_cpu_us": off["api_cpu_us"],
+                           "cpu_ratio": round(off["api_cpu_us"] / on["api_cpu_us"], 3),
+                           "on_sink_cpu_us": on["sink_cpu_us"], "off_sink_cpu_us": off["sink_cpu_us"]})
     finally:
         for process in processes.values():
             process.terminate()
             process.wait(15)
     return {"when": datetime.now(UTC).isoformat(timespec="seconds"), "host": platform.node(), "cpus": os.cpu_count(),
             "sampling": _local_setting("OTEL_TRACES_SAMPLER_ARG", "1"), "rounds": rounds,
-            "ratio": statistics.median(r["ratio"] for r in rounds), "target": 0.9}
+            "ratio": statistics.median(r["ratio"] for r in rounds),
+            "cpu_ratio": statistics.median(r["cpu_ratio"] for r in rounds),
+            "load_average": round(os.getloadavg()[0], 2), "target": 0.9}
 
 
 def _local_setting(name: str, default: str) -> str:
@@ -97,10 +136,14 @@ def _local_setting(name: str, default: str) -> str:
 
 
 def markdown(r: dict) -> str:
-    rows = "\n".join(f"| {i + 1} | {x['on_rps']} | {x['off_rps']} | {x['ratio']} |" for i, x in enumerate(r["rounds"]))
-    return (f"# Cost of metrics and tracing on GET /v1/me ({r['when']}, {r['cpus']} CPUs, traced share {r['sampling']})\n\n"
-            "| round | on req/s | off req/s | on/off |\n|---|---:|---:|---:|\n" + rows +
-            f"\n\nMedian on/off: **{r['ratio']}** (target ≥ {r['target']}).\n")
+    rows = "\n".join(f"| {i + 1} | {x['first']} | {x['on_rps']} | {x['off_rps']} | {x['ratio']} | {x['on_cpu_us']} "
+                     f"| {x['off_cpu_us']} | {x['cpu_ratio']} | {x['on_sink_cpu_us']} |" for i, x in enumerate(r["rounds"]))
+    return (f"# Cost of metrics and tracing on GET /v1/me ({r['when']}, {r['cpus']} CPUs, traced share {r['sampling']}, "
+            f"load average {r['load_average']})\n\n"
+            "| round | first | on req/s | off req/s | on/off | on CPU µs/req | off CPU µs/req | off/on CPU "
+            "| sink CPU µs/req (on) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n" + rows +
+            f"\n\nMedian on/off throughput: **{r['ratio']}**; median off/on API CPU per request: "
+            f"**{r['cpu_ratio']}** (target ≥ {r['target']}).\n")
 
 
 if __name__ == "__main__":
