@@ -98,7 +98,7 @@ class ServiceSettings(BaseSettings):
         url = self.database_url
         if not url.hosts() or not url.hosts()[0].get("password"):
             reasons.append("database_url has no password")
-        if self.kafka_security_protocol == "PLAINTEXT":
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
             reasons.append("Kafka must use TLS (KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL)")
         if self.kafka_security_protocol.startswith("SASL_") and not (
             self.kafka_sasl_username and self.kafka_sasl_password

@@ -22,6 +22,16 @@ def test_production_refuses_insecure_defaults(monkeypatch):
     assert "no password" in message and "TLS" in message and "https" in message
 
 
+@pytest.mark.parametrize("protocol", ["PLAINTEXT", "SASL_PLAINTEXT"])
+def test_production_refuses_kafka_without_tls(monkeypatch, protocol):
+    monkeypatch.setenv("MS_ENVIRONMENT", "production")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", protocol)
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "svc")
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "secret")
+    with pytest.raises(ValidationError, match="Kafka must use TLS"):
+        _settings(database_url="postgresql://svc:secret@db:5432/svc", jwks_url="https://id.example/jwks")
+
+
 def test_production_accepts_secure_settings(monkeypatch):
     monkeypatch.setenv("MS_ENVIRONMENT", "production")
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
