@@ -6,11 +6,22 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from assistance.domain.catalogue import LifeEvent
 from ms_platform.text import PrintableLine
 
+
+
+def _text_only(value: object) -> object:
+    """Dates and times come as ISO text: a number is not silently read as a timestamp."""
+    if not isinstance(value, str):
+        raise ValueError("Indiquez une date (AAAA-MM-JJ) ou une heure (HH:MM) sous forme de texte.")
+    return value
+
+
+DateText = Annotated[date, BeforeValidator(_text_only)]
+TimeText = Annotated[time, BeforeValidator(_text_only)]
 ServiceCode = Literal["home_help", "childcare", "school_transport", "meal_delivery", "pet_care",
                       "relative_at_bedside", "remote_alarm"]
 # Checked against the settings' slots after the request's owner (a slot of another list is a 422
@@ -92,7 +103,7 @@ class RequestServicesOut(BaseModel):
 
 class DeclarationIn(Strict):
     event: LifeEvent = Field(description="hospitalisation | immobilisation | birth | heavy_treatment | relative_death")
-    event_date: date = Field(description="When it happened or will happen (a planned event counts, AS-1)")
+    event_date: DateText = Field(description="When it happened or will happen (a planned event counts, AS-1)")
     duration_days: int | None = Field(None, ge=1, le=365, description="How many days it lasts, when known")
     contract_id: uuid.UUID | None = Field(None, description="One of the member's contracts (default: the first in "
                                                             "force with assistance guarantees)")
@@ -105,7 +116,7 @@ class AnswersIn(Strict):
 
 class SelectionIn(Strict):
     service: ServiceCode
-    day: date
+    day: DateText
     slot: SlotText = Field(description="One of the slots GET …/services lists, e.g. 08:00-10:00")
     quantity: int = Field(ge=1, le=1000, description="Hours or units, in the service's unit")
     address_id: uuid.UUID | None = Field(None, description="Required for a service at home: one of the member's "
@@ -218,8 +229,8 @@ class TripIn(Strict):
     contract_id: uuid.UUID | None = None
     from_address_id: uuid.UUID
     to_address_id: uuid.UUID
-    day: date
-    pickup_time: time
+    day: DateText
+    pickup_time: TimeText = Field(description="Local time, HH:MM", examples=["08:15"])
 
 
 class TripOut(BaseModel):
