@@ -30,7 +30,8 @@ PATH = "/v1/assistance/requests"
 
 
 def unique_mobile() -> str:
-    return "06" + str(uuid.uuid4().int)[:8]
+    """A French mobile number libphonenumber accepts (06 1x xx xx xx: every 061 number is a mobile)."""
+    return "061" + str(uuid.uuid4().int)[:7]
 
 
 def e164(national: str) -> str:
@@ -178,7 +179,7 @@ async def test_a_member_declares_a_hospitalisation_gets_home_help_and_school_tra
 
 async def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(gateway, member):
     await eventually_projected(gateway, member)
-    home = (await gateway.get("/v1/assistance/addresses", headers=member["auth"])).json()[0]
+    home = await add_address(gateway, member, "Appartement", "21", "cours Gambetta")
     r = await gateway.post(PATH, headers=member["auth"], json={"event": "birth", "event_date": day(30)})
     request_id = r.json()["id"]
     cases = [
@@ -220,7 +221,7 @@ async def test_nobody_else_sees_a_request_and_the_agents_routes_refuse_members(g
 
 async def test_killing_the_case_opening_worker_mid_stream_loses_no_case_and_opens_none_twice(gateway, member):
     await eventually_projected(gateway, member)
-    home = (await gateway.get("/v1/assistance/addresses", headers=member["auth"])).json()[0]
+    home = await add_address(gateway, member, "Domicile", "7", "rue Garibaldi")
     requests: list[str] = []
     total, kills = 24, (8, 16)
     for i in range(total):
