@@ -85,8 +85,8 @@ async def _employer(gateway, operator, audit):
     r = await gateway.post("/v1/companies", headers=operator.auth, json={
         "siren": siren, "name": f"Audit {siren}", "notice_email": f"rh-{siren}@entreprise.example"})
     assert r.status_code == 201, r.text
-    r = await gateway.post(f"/v1/companies/{siren}/group-contracts", headers=operator.auth, json={
-        "contract_number": f"GA-{siren}", "category": "sante", "label": "Santé collective",
+    r = await gateway.post("/v1/group-contracts", headers=operator.auth, json={
+        "siren": siren, "contract_number": f"GA-{siren}", "category": "sante", "label": "Santé collective",
         "contribution_formula": "family", "start_date": "2024-01-01", "options": ["optique-renforcee"]})
     assert r.status_code == 201, r.text
     contract_id = r.json()["id"]

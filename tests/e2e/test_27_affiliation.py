@@ -56,8 +56,8 @@ async def new_company(gateway: httpx.AsyncClient, operator: dict[str, str]) -> d
     assert r.status_code == 201, r.text
     contracts = {}
     for category, formula in (("sante", "supplementary_company_contribution"), ("prevoyance", "family")):
-        r = await gateway.post(f"/v1/companies/{siren}/group-contracts", headers=operator, json={
-            "contract_number": f"G{category[0].upper()}-{siren}", "category": category,
+        r = await gateway.post("/v1/group-contracts", headers=operator, json={
+            "siren": siren, "contract_number": f"G{category[0].upper()}-{siren}", "category": category,
             "label": f"Contrat {category} collectif", "contribution_formula": formula, "start_date": "2024-01-01",
             "options": ["optique-renforcee"]})
         assert r.status_code == 201, r.text

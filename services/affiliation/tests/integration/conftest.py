@@ -114,8 +114,8 @@ def company(client, operator):
         assert response.status_code == 201, response.text
         contracts = []
         for category in ("sante", "prevoyance"):
-            response = await client.post(f"/v1/companies/{siren}/group-contracts", headers=operator, json={
-                "contract_number": f"G{category[0].upper()}-{siren}", "category": category,
+            response = await client.post("/v1/group-contracts", headers=operator, json={
+                "siren": siren, "contract_number": f"G{category[0].upper()}-{siren}", "category": category,
                 "label": f"Contrat {category}", "contribution_formula": formula, "start_date": start,
                 "options": ["optique-renforcee"], "contracts_contract_id": str(uuid.uuid4())})
             assert response.status_code == 201, response.text
@@ -158,3 +158,9 @@ def process(app):
                                       app.state.clock())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def new_siren():
+    """A well-formed random SIREN (10^8 of them: two tests never meet on one)."""
+    return random_siren

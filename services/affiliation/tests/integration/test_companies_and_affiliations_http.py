@@ -240,3 +240,17 @@ async def test_a_search_with_a_nul_or_a_bidi_override_is_refused_naming_q_and_an
             assert response.status_code == 422 and "q" in response.text, (path, response.text)
     for odd in ("abcdefghi", "7" * 40, "73282932"):
         assert (await client.get(f"/v1/companies/{odd}", headers=operator)).status_code == 404
+
+
+async def test_a_group_contract_for_an_unregistered_or_malformed_siren_is_refused_naming_siren(
+        client, operator, pool, new_siren):
+    body = {"contract_number": f"GX-{uuid.uuid4().hex[:8].upper()}", "category": "sante", "label": "Santé",
+            "contribution_formula": "family", "start_date": "2024-01-01", "options": []}
+    unregistered = new_siren()
+    assert not await pool.fetchval("select exists (select 1 from company where siren = $1)", unregistered)
+    for siren, code in ((unregistered, "unknown-company"), ("732829321", "invalid-siren")):
+        response = await client.post("/v1/group-contracts", headers=operator, json={**body, "siren": siren})
+        assert response.status_code == 422 and response.json()["field"] == "siren", response.text
+        assert response.json()["type"].endswith(code)
+    assert await pool.fetchval("select count(*) from group_contract where contract_number = $1",
+                               body["contract_number"]) == 0

@@ -99,8 +99,8 @@ async def test_offline_and_online_employees_are_listed_filtered_paged_and_downlo
     made = await company()
     offline = [body(made.sante["id"], last_name=name, start="2024-03-01", email=None)
                for name in ("Bernard", "Dubois", "Petit")]
-    imported = await client.post(f"/v1/companies/{made.siren}/offline-affiliations", headers=operator,
-                                 json={"employees": offline})
+    imported = await client.post("/v1/offline-affiliations", headers=operator,
+                                 json={"siren": made.siren, "employees": offline})
     assert imported.status_code == 201, imported.text
     await client.post(f"/v1/companies/{made.siren}/affiliations", headers=employer(made.siren),
                       json=body(made.sante["id"], last_name="Arnaud"))
@@ -134,8 +134,8 @@ async def test_an_offline_import_is_all_or_nothing_and_names_the_faulty_line(cli
     made = await company()
     lines = [body(made.sante["id"], start="2024-03-01"), body(made.sante["id"], start="2024-03-01")]
     lines[1]["employee"]["nir"] = "123"
-    response = await client.post(f"/v1/companies/{made.siren}/offline-affiliations", headers=operator,
-                                 json={"employees": lines})
+    response = await client.post("/v1/offline-affiliations", headers=operator,
+                                 json={"siren": made.siren, "employees": lines})
     assert response.status_code == 422 and "employees.1.employee.nir" in response.text
     assert await pool.fetchval("select count(*) from employee where siren = $1", made.siren) == 0
 

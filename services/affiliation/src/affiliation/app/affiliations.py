@@ -255,7 +255,7 @@ async def import_offline(uow: UnitOfWork, rules: Rules, siren: str, lines: list[
     each refusal naming its line (``employees.<n>.<field>``)."""
     ids: list[uuid.UUID] = []
     async with uow.begin() as tx:
-        company = await existing_company(tx.conn, siren)
+        company = await existing_company(tx.conn, siren, named_in_body=True)
         seen: set[str] = set()
         for n, line in enumerate(lines):
             prefix = f"employees.{n}."

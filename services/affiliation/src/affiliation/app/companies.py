@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from affiliation.adapters import repository as repo
-from affiliation.domain.errors import CompanyExists, CompanyNotFound, ContractNumberTaken, InvalidField
+from affiliation.domain.errors import CompanyExists, CompanyNotFound, ContractNumberTaken, InvalidField, UnknownCompany
 from affiliation.domain.rules import Category, checked_siren
 from ms_events.events.affiliation import CompanyRegistered, GroupContractAdded
 from ms_platform.uow import UnitOfWork
@@ -41,10 +41,11 @@ async def register_company(uow: UnitOfWork, siren: str, name: str, notice_email:
     return {"siren": number, "name": name, "notice_email": notice_email, "created_at": now, "group_contracts": []}
 
 
-async def existing_company(conn: asyncpg.Connection, siren: str) -> asyncpg.Record:
+async def existing_company(conn: asyncpg.Connection, siren: str, *, named_in_body: bool = False) -> asyncpg.Record:
+    """The company, or 404 (a path's SIREN), or 422 naming ``siren`` (a body's)."""
     row = await repo.company(conn, siren)
     if row is None:
-        raise CompanyNotFound()
+        raise UnknownCompany() if named_in_body else CompanyNotFound()
     return row
 
 
@@ -77,7 +78,7 @@ async def add_group_contract(uow: UnitOfWork, siren: str, new: NewGroupContract)
               "contribution_formula": new.contribution_formula, "start_date": new.start_date,
               "options": new.options, "created_at": now}
     async with uow.begin() as tx:
-        await existing_company(tx.conn, siren)
+        await existing_company(tx.conn, siren, named_in_body=True)
         if not await repo.add_group_contract(tx.conn, **values):
             raise ContractNumberTaken()
         tx.publish(GroupContractAdded(

@@ -94,6 +94,14 @@ class ContractNumberTaken(Conflict):
         super().__init__("Ce numéro de contrat est déjà enregistré.", field="contract_number")
 
 
+class UnknownCompany(InvalidInput):
+    code = "unknown-company"
+    title = "Unknown company"
+
+    def __init__(self) -> None:
+        super().__init__("Aucune entreprise n'est enregistrée sous ce SIREN.", field="siren")
+
+
 class CompanyNotFound(Missing):
     def __init__(self) -> None:
         super().__init__("Ressource introuvable (entreprise).")

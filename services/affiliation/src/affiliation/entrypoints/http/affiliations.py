@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from affiliation.app import affiliations as app
-from affiliation.domain.rules import Status
+from affiliation.domain.rules import Status, checked_siren
 from affiliation.entrypoints.deps import (
     CompanyUser, Now, Operator, RulesDep, Siren, Uow, account_id, company_scope,
 )
@@ -44,11 +44,10 @@ async def get_request(siren: Siren, affiliation_id: uuid.UUID, user: CompanyUser
     return RequestOut.of(await app.one_request(uow, company_scope(user, siren), affiliation_id), now)
 
 
-@router.post("/v1/companies/{siren}/offline-affiliations", status_code=201, operation_id="import_offline_affiliations",
-             responses=_IDS)
-async def import_offline(siren: Siren, body: OfflineAffiliationsIn, operator: Operator, uow: Uow, rules: RulesDep,
+@router.post("/v1/offline-affiliations", status_code=201, operation_id="import_offline_affiliations")
+async def import_offline(body: OfflineAffiliationsIn, _operator: Operator, uow: Uow, rules: RulesDep,
                          now: Now) -> Imported:
-    """Employees affiliated offline (paper form, phone), from the insurer's files: all or nothing.
-    Operators only."""
+    """Employees affiliated offline (paper form, phone) from the insurer's files, for the company
+    the body names: all or nothing. Operators only."""
     commands = [e.command() for e in body.employees]
-    return Imported(employee_ids=await app.import_offline(uow, rules, company_scope(operator, siren), commands, now))
+    return Imported(employee_ids=await app.import_offline(uow, rules, checked_siren(body.siren), commands, now))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from affiliation.app import companies as app
 from affiliation.app.companies import NewGroupContract
+from affiliation.domain.rules import checked_siren
 from affiliation.entrypoints.deps import CompanyUser, Operator, Search, Siren, Uow, company_scope
 from affiliation.entrypoints.http.schemas import CompanyIn, CompanyOut, GroupContractIn, GroupContractOut
 
@@ -36,13 +37,13 @@ async def get_company(siren: Siren, user: CompanyUser, uow: Uow) -> CompanyOut:
     return CompanyOut(**await app.company_view(uow, company_scope(user, siren)))
 
 
-@router.post("/v1/companies/{siren}/group-contracts", status_code=201, operation_id="add_group_contract",
-             responses=_IDS)
-async def add_contract(siren: Siren, body: GroupContractIn, operator: Operator, uow: Uow) -> GroupContractOut:
-    """Add a group contract (santé or prévoyance) with its contribution formula. Operators only."""
+@router.post("/v1/group-contracts", status_code=201, operation_id="add_group_contract")
+async def add_contract(body: GroupContractIn, _operator: Operator, uow: Uow) -> GroupContractOut:
+    """Add a group contract (santé or prévoyance) with its contribution formula to the company the
+    body names. Operators only."""
     new = NewGroupContract(body.contract_number, body.category.value, body.label, body.contribution_formula.value,
                            body.start_date, body.options, body.contracts_contract_id)
-    return GroupContractOut(**await app.add_group_contract(uow, company_scope(operator, siren), new))
+    return GroupContractOut(**await app.add_group_contract(uow, checked_siren(body.siren), new))
 
 
 @router.get("/v1/companies/{siren}/group-contracts", operation_id="list_group_contracts", responses=_IDS)

@@ -44,6 +44,7 @@ class CompanyIn(Strict):
 
 
 class GroupContractIn(Strict):
+    siren: SirenText = Field(description="The company's SIREN (registered first)", examples=["732829320"])
     contract_number: ContractNumber = Field(examples=["GS-2027-0042"])
     category: Category = Field(description="sante | prevoyance (prévoyance refuses online affiliation, AF-6)")
     label: Label = Field(examples=["Santé collective Essentiel"])
@@ -183,6 +184,7 @@ class EmployeePage(BaseModel):
 
 
 class OfflineAffiliationsIn(Strict):
+    siren: SirenText = Field(description="The company's SIREN", examples=["732829320"])
     employees: list[AffiliationIn] = Field(min_length=1, max_length=500)
 
 
