@@ -347,6 +347,7 @@ VALUES_BY_NAME = {
     "new_password": "Nouvelle-Ecluse#2032",
     "url": "https://audit.example/hooks",  # a webhook target (https to a public host)
     "event_type": "AccountConfirmed",      # one a webhook may carry
+    "event_date": lambda: time.strftime("%Y-%m-%d"),  # assistance: a life event today (past or planned)
 }
 
 
@@ -391,7 +392,8 @@ def valid_value(schema: dict, name: str, member: Member | None) -> Any:
     if fmt == "email" or name == "email":
         return unique_email("audit-body")
     if fmt == "date":
-        return VALUES_BY_NAME["birth_date"] if name == "birth_date" else "2026-06-30"
+        value = VALUES_BY_NAME.get(name, "2026-06-30")  # birth_date, event_date (assistance: today)
+        return value() if callable(value) else value
     if fmt == "date-time":
         value = VALUES_BY_NAME.get(name, "2026-06-30T10:00:00+00:00")
         return value() if callable(value) else value
