@@ -13,7 +13,7 @@ from stdnum.fr import siren
 
 from contracts.domain.contracts import RELATIONSHIPS, age_on
 from contracts.domain.names import person_key
-from contracts.domain.text import AddressLine, PersonName, checked, free_text_error
+from ms_platform.civil_text import AddressLine, PersonName, checked, free_text_error
 from contracts.domain.schedules import Schedule, ScheduleShape, schedule_errors, years_errors
 
 

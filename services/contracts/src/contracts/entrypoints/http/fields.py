@@ -1,4 +1,4 @@
-"""Text fields of request bodies: each checked by the domain's text rules (domain/text.py).
+"""Text fields of request bodies: each checked by the platform's civil-status text rules (ms_platform.civil_text).
 
 A refusal is a pydantic ValueError, so the platform answers 422 problem+json naming the field;
 accepted text is stored in its composed (NFC) form.
@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from contracts.domain.text import AddressLine, PersonName, account_holder_error, checked, free_text_error
+from ms_platform.civil_text import AddressLine, PersonName, account_holder_error, checked, free_text_error
 
 
 AccountHolder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140),

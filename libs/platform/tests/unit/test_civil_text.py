@@ -8,7 +8,7 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from contracts.domain.text import account_holder_error, address_error, free_text_error, name_error
+from ms_platform.civil_text import account_holder_error, address_error, free_text_error, name_error
 from contracts.entrypoints.http.bank_accounts import BankAccountIn
 from contracts.entrypoints.http.beneficiaries import BeneficiaryIn
 from contracts.entrypoints.http.requests import RequestIn

@@ -1,6 +1,7 @@
 """What stored text may contain: names, postal addresses, account holders and free text.
 
-Everything the registry stores is shown again (cards, attestations, emails, the back office), so
+Shared by every service that stores people's names and addresses (contracts, affiliation, ...): what
+they store is shown again (cards, attestations, employee lists, emails, the back office), so
 text that hides or reorders what a reader sees (bidi overrides, zero-width characters, control
 characters) is refused everywhere. Names follow French civil status: letters of the Latin alphabet
 with their diacritics (the French ones of the circulaire du 23 juillet 2014, and those of names
