@@ -12,6 +12,11 @@ import asyncpg
 
 from affiliation.domain.rules import GroupContract
 
+def _json(value: Any) -> Any:
+    """A jsonb value as the platform's pool decodes it (json.loads codec, ms_platform.db)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _contains(text: str) -> str:
     """An ILIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -103,7 +108,7 @@ async def add_request(conn: asyncpg.Connection, r: dict[str, Any]) -> None:
         " received_at, due_at) values ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
         " $15, $16, $17)",
         r["id"], r["siren"], r["group_contract_id"], r["origin"], r["first_name"], r["last_name"], r["birth_date"],
-        r["nir"], r["email"], json.dumps(r["address"]), r["options"], json.dumps(r["beneficiaries"]), r["start_date"],
+        r["nir"], r["email"], r["address"], r["options"], r["beneficiaries"], r["start_date"],
         r["account_id"], r["invitation_id"], r["received_at"], r["due_at"])
 
 
@@ -111,8 +116,8 @@ def _request(row: asyncpg.Record | None) -> dict[str, Any] | None:
     if row is None:
         return None
     out = dict(row)
-    out["address"] = json.loads(out["address"])
-    out["beneficiaries"] = json.loads(out["beneficiaries"])
+    out["address"] = _json(out["address"])
+    out["beneficiaries"] = _json(out["beneficiaries"])
     out["options"] = list(out["options"])
     return out
 
@@ -169,7 +174,7 @@ async def add_employee(conn: asyncpg.Connection, e: dict[str, Any]) -> None:
         " nir, email, address, options, start_date, affiliated_at)"
         " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         e["id"], e["siren"], e["group_contract_id"], e["request_id"], e["source"], e["first_name"], e["last_name"],
-        e["birth_date"], e["nir"], e["email"], json.dumps(e["address"]), e["options"], e["start_date"],
+        e["birth_date"], e["nir"], e["email"], e["address"], e["options"], e["start_date"],
         e["affiliated_at"])
 
 
@@ -192,7 +197,7 @@ def _employee_filter(siren: str, q: str | None, group_contract_id: uuid.UUID | N
 
 def _employee(row: asyncpg.Record) -> dict[str, Any]:
     out = dict(row)
-    out["address"] = json.loads(out["address"])
+    out["address"] = _json(out["address"])
     out["options"] = list(out["options"])
     return out
 
