@@ -54,6 +54,19 @@ def confirmation_token(message: EmailMessage) -> str:
     return urllib.parse.unquote(match.group(1))
 
 
+def unique_mobile() -> str:
+    """A French mobile number of its own (06 1x xx xx xx: libphonenumber knows every 061 number as
+    a mobile; a random 06 number may fall in a range the plan does not allocate, and be refused)."""
+    return "061" + str(uuid.uuid4().int)[:7]
+
+
+def sms_to(e164: str) -> list[dict]:
+    """What the SMS stand-in received for this number (+33...), oldest file first."""
+    import json
+
+    return [r for r in (json.loads(p.read_text()) for p in sorted(SMS_OUTBOX.glob("*.json"))) if r["to"] == e164]
+
+
 def unique_email(tag: str = "e2e", domain: str = "example.org") -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@{domain}"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import os
 import socket
 import subprocess
@@ -22,20 +21,12 @@ import pytest
 from PIL import Image
 
 from callback.bootstrap import load_settings
-from e2e_support import PASSWORD, PYTHON, ROOT, SMS_OUTBOX, sign_up_and_confirm, unique_email, wait_until
+from e2e_support import PASSWORD, PYTHON, ROOT, sign_up_and_confirm, sms_to, unique_email, unique_mobile, wait_until
 from ms_deploy import declaration
 from ms_deploy.declaration import BODY_LIMIT, size_bytes
 
 pytestmark = pytest.mark.e2e
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def unique_mobile() -> str:
-    return "06" + str(uuid.uuid4().int)[:8]
-
-
-def sms_to(e164: str) -> list[dict]:
-    return [r for r in (json.loads(p.read_text()) for p in SMS_OUTBOX.glob("*.json")) if r["to"] == e164]
 
 
 async def staff_token(gateway: httpx.AsyncClient, kind: str) -> str:

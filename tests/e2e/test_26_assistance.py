@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from e2e_support import (
-    PASSWORD, PYTHON, ROOT, SMS_OUTBOX, sign_up_and_confirm, stack, unique_email, wait_running, wait_until,
+    PASSWORD, PYTHON, ROOT, sign_up_and_confirm, sms_to, stack, unique_email, unique_mobile, wait_running, wait_until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -29,17 +29,8 @@ CARRIER_OUTBOX = Path(os.environ.get("CARRIER_OUTBOX", ROOT / "var" / "carrier")
 PATH = "/v1/assistance/requests"
 
 
-def unique_mobile() -> str:
-    """A French mobile number libphonenumber accepts (06 1x xx xx xx: every 061 number is a mobile)."""
-    return "061" + str(uuid.uuid4().int)[:7]
-
-
 def e164(national: str) -> str:
     return "+33" + national[1:]
-
-
-def sms_to(number: str) -> list[dict]:
-    return [r for r in (json.loads(p.read_text()) for p in SMS_OUTBOX.glob("*.json")) if r["to"] == number]
 
 
 def day(n: int) -> str:
