@@ -16,7 +16,7 @@ from pydantic import StringConstraints
 
 from affiliation.app.affiliations import Rules
 from affiliation.domain.errors import CompanyNotFound
-from affiliation.domain.text import checked, free_text_error
+from ms_platform.civil_text import checked, free_text_error
 from affiliation.settings import AffiliationSettings
 from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.deps import Uow, app_settings

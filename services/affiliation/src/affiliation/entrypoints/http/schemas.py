@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from affiliation.app.affiliations import Affiliation, Employee
 from affiliation.domain.rules import Category, Formula, Origin, Source, Status
-from affiliation.domain.text import AddressLine, PersonName, checked, free_text_error
+from ms_platform.civil_text import AddressLine, PersonName, checked, free_text_error
 
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
                         checked(free_text_error)]
