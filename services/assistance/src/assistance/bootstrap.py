@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from assistance.adapters.carrier import CarrierClient
 from assistance.adapters.contracts import ContractsClient
 from assistance.app import context
+from assistance.app.context import Assistance
 from assistance.app.addresses import run_carrier_sweeper
 from assistance.entrypoints.http import ROUTERS
 from assistance.entrypoints.worker import subscriptions
@@ -54,10 +55,15 @@ def create_app(settings: AssistanceSettings | None = None) -> FastAPI:
     return app
 
 
+def build_handlers(settings: AssistanceSettings) -> Assistance:
+    """What the worker's handlers need (the guarantees, slots, the health data cipher, postcodes)."""
+    return context.build(settings)
+
+
 def run_worker(settings: AssistanceSettings) -> None:
     """The case-opening worker: consume the events of entrypoints/worker.py as consumer group
     "assistance", and send school trips to the carrier in the same process."""
-    ctx = context.build(settings)
+    ctx = build_handlers(settings)
 
     def extra_tasks(pool, stop: asyncio.Event) -> list:
         carrier = CarrierClient(settings.carrier_url, settings.carrier_api_key(), settings.carrier_timeout_s)

@@ -141,6 +141,14 @@ def test_after_a_rotation_the_new_key_seals_and_the_old_one_still_opens():
         HealthCipher.from_text(NEW).open(before, "ctx")
 
 
+def test_a_key_in_the_platforms_base64_keyring_format_is_the_same_key_as_in_hex():
+    import base64
+
+    as_base64 = "k2:" + base64.b64encode(bytes.fromhex("22" * 32)).decode()
+    sealed = HealthCipher.from_text(NEW).seal({"a": 1}, "ctx")
+    assert HealthCipher.from_text(as_base64).open(sealed, "ctx") == {"a": 1}
+
+
 @pytest.mark.parametrize("text", ["", "k1:abcd", "k1:" + "11" * 32 + ",k1:" + "22" * 32])
 def test_malformed_keys_are_refused(text):
     with pytest.raises(ValueError):

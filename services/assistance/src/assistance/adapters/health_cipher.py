@@ -34,17 +34,27 @@ def key_id_of(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
 
 
+def _key_bytes(material: str) -> bytes:
+    if len(material) == 64 and all(c in "0123456789abcdefABCDEF" for c in material):
+        return bytes.fromhex(material)
+    try:
+        return base64.b64decode(material, validate=True)
+    except ValueError as exc:
+        raise ValueError("a health data key is 64 hex digits or base64") from exc
+
+
 def parse_keys(text: str) -> list[tuple[str, bytes]]:
-    """``kid:hex64,kid:hex64`` or bare ``hex64`` entries (key id = the first 8 hex digits of the
-    key's SHA-256); the first seals."""
+    """``kid:key,kid:key`` or bare ``key`` entries, each key 32 bytes as 64 hex digits or in base64
+    (the platform's keyring format, as identity's TOTP keys); a bare key's id is the first 8 hex
+    digits of its SHA-256. The first seals."""
     keys: list[tuple[str, bytes]] = []
     for entry in (e.strip() for e in text.split(",")):
         if not entry:
             continue
         kid, sep, material = entry.rpartition(":")
-        key = bytes.fromhex(material if sep else entry)
+        key = _key_bytes(material if sep else entry)
         if len(key) != 32:
-            raise ValueError("each health data key is 32 bytes (64 hex digits)")
+            raise ValueError("each health data key is 32 bytes (64 hex digits, or base64)")
         kid = kid if sep else key_id_of(key)
         if not kid.isalnum() or any(kid == k for k, _ in keys):
             raise ValueError(f"key id {kid!r} must be alphanumeric and unique")
