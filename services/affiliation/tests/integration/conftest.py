@@ -7,66 +7,20 @@ exercise the real role and ownership checks without a running identity service.
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, AsyncIterator
+from typing import Any
 
-import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from stdnum import luhn
 
 from affiliation import bootstrap
-from ms_platform.auth import TokenVerifier
-from ms_platform.migrate import upgrade
-
-KID = "affiliation-tests"
+from ms_platform.testing.service_app import service_app_fixtures
 
 
-@pytest.fixture(scope="session")
-def settings():
-    return bootstrap.load_settings()
 
-
-@pytest.fixture(scope="session")
-def signing_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-@pytest.fixture(scope="session")
-async def app(settings, signing_key) -> AsyncIterator[Any]:
-    upgrade(bootstrap.MIGRATIONS, settings.dsn)
-    application = bootstrap.create_app(settings)
-    async with application.router.lifespan_context(application):
-        application.state.token_verifier = TokenVerifier(
-            settings.jwks_url, "affiliation", settings.jwt_issuer, keys={KID: signing_key.public_key()})
-        yield application
-
-
-@pytest.fixture(scope="session")
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://affiliation.test") as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
-def pool(app):
-    return app.state.pool
-
-
-@pytest.fixture(scope="session")
-def token(settings, signing_key):
-    def make(*roles: str, subject: uuid.UUID | None = None, **extra: Any) -> dict[str, str]:
-        now = int(time.time())
-        claims = {"sub": str(subject or uuid.uuid4()), "roles": list(roles), "jti": uuid.uuid4().hex,
-                  "aud": "affiliation", "iss": settings.jwt_issuer, "iat": now, "exp": now + 600, **extra}
-        signed = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": KID})
-        return {"Authorization": f"Bearer {signed}"}
-
-    return make
+settings, signing_key, app, client, pool, token = service_app_fixtures(bootstrap, "affiliation")
 
 
 @pytest.fixture(scope="session")

@@ -63,11 +63,11 @@ def service_app_fixtures(bootstrap: ModuleType, service: str) -> tuple[Any, ...]
     @pytest.fixture(scope="session", name="token")
     def token(settings, signing_key) -> TokenMaker:
         def make(*roles: str, subject: uuid.UUID | None = None, **claims: Any) -> dict[str, str]:
-            """Authorization headers of a token with these roles; extra claims (ids as text)."""
+            """Authorization headers of a token with these roles; extra claims (ids as text, None left out)."""
             now = int(time.time())
             body = {"sub": str(subject or uuid.uuid4()), "roles": list(roles), "jti": uuid.uuid4().hex,
                     "aud": service, "iss": settings.jwt_issuer, "iat": now, "exp": now + 600}
-            body.update({k: str(v) if isinstance(v, uuid.UUID) else v for k, v in claims.items()})
+            body.update({k: str(v) if isinstance(v, uuid.UUID) else v for k, v in claims.items() if v is not None})
             signed = jwt.encode(body, signing_key, algorithm="ES256", headers={"kid": kid})
             return {"Authorization": f"Bearer {signed}"}
 
