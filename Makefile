@@ -19,7 +19,7 @@ BIN := deploy/local/bin
 PYTEST := $(BIN)/pytest-run
 PYTEST_ARGS ?=
 
-UNIT_PATHS        := $(wildcard libs/*/tests/unit services/*/tests/unit tests/deploy)
+UNIT_PATHS        := $(wildcard libs/*/tests/unit domain/*/tests/unit services/*/tests/unit tests/deploy)
 INTEGRATION_PATHS := $(wildcard libs/*/tests/integration services/*/tests/integration)
 E2E_PATHS         := $(wildcard tests/e2e tests/audit)
 

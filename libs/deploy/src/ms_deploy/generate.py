@@ -65,8 +65,14 @@ def docs_initializer(platform: Platform) -> str:
             "};\n")
 
 
+def domain_packages(root: Path = ROOT) -> list[str]:
+    """The workspace's shared domain packages (domain/<name>/, e.g. the coverage rules): the image
+    copies their pyproject.toml with the libs' before locking, like the services'."""
+    return sorted(p.parent.name for p in (root / "domain").glob("*/pyproject.toml"))
+
+
 def dockerfile(platform: Platform) -> str:
-    return _jinja.get_template("Dockerfile.j2").render(services=platform.services)
+    return _jinja.get_template("Dockerfile.j2").render(services=platform.services, domain_packages=domain_packages())
 
 
 def platform_documents(platform: Platform) -> list[dict]:

@@ -14,7 +14,7 @@ import asyncpg
 
 from contracts.adapters import reads, repository as repo
 from contracts.domain.contracts import age_on, in_force
-from contracts.domain.coverage import Guarantee, Scenario, simulate
+from coverage_rules import Guarantee, Scenario, simulate
 from contracts.domain.errors import ContractNotFound, NoHealthContract, UnknownPatient, UnknownProduct
 from contracts.app.scope import Scope
 from ms_platform.uow import UnitOfWork

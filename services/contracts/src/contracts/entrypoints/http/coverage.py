@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.app.coverage import SimulationRequest, simulate_coverage
-from contracts.domain.coverage import CARE_TYPES, Scenario
+from coverage_rules import CARE_TYPES, Scenario
 from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.scope import ScopeDep
 

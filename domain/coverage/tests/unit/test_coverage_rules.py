@@ -1,10 +1,10 @@
-"""The domain rules of French health insurance, one computation per test (CT-8, later claims)."""
+"""The domain rules of French health insurance, one computation per test (CT-8, CL-1)."""
 
 from decimal import Decimal as D
 
 import pytest
 
-from contracts.domain.coverage import Guarantee, Scenario, UnknownCareType, simulate
+from coverage_rules import Guarantee, Scenario, UnknownCareType, simulate
 
 
 def pct(rate: int, care_type: str = "consultation_gp") -> Guarantee:

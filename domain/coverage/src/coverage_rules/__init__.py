@@ -1,7 +1,8 @@
 """Who pays what for one act of care: the AMO share, the insurer's share, the remainder.
 
 The one implementation of the French health-insurance rules of the requirements' "Domain
-rules" section. The coverage simulator (CT-8) uses it now, claims will use it later: it is
+rules" section, shared by contracts' coverage simulator (CT-8) and claims' statements (CL-1):
+a workspace package of its own so that neither service imports the other (ADR 0012). It is
 pure (no I/O, no clock), takes amounts as ``Decimal`` and rounds to the cent at the end.
 """
 
