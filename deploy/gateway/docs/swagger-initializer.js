@@ -7,6 +7,7 @@ window.onload = function () {
     { url: "/openapi/notify.json", name: "notify" },
     { url: "/openapi/assistance.json", name: "assistance" },
     { url: "/openapi/callback.json", name: "callback" },
+    { url: "/openapi/claims.json", name: "claims" },
     { url: "/openapi/affiliation.json", name: "affiliation" },
     { url: "/openapi/webhooks.json", name: "webhooks" }
     ],

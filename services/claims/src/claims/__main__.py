@@ -1,0 +1,17 @@
+"""``python -m claims api|relay|worker|migrate``."""
+
+from claims import bootstrap
+from ms_events.runtime import service_main
+
+
+def main() -> None:
+    service_main(
+        settings=bootstrap.load_settings,
+        app_factory="claims.bootstrap:create_app",
+        migrations=bootstrap.MIGRATIONS,
+        worker=bootstrap.run_worker,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The only place that reads settings and wires claims's parts together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from claims.entrypoints.http import ROUTERS
+from claims.entrypoints.worker import subscriptions
+from claims.settings import ClaimsSettings
+from ms_events import outbox
+from ms_events.runtime import run_worker as run_platform_worker
+from ms_platform.app import create_app as create_platform_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def load_settings() -> ClaimsSettings:
+    return ClaimsSettings()  # type: ignore[call-arg]  (read from the environment)
+
+
+def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
+    cfg = settings or load_settings()
+    app = create_platform_app(cfg, title="claims", routers=ROUTERS, description="Claims: Claims and reimbursements: statements (décomptes) from the insurer and social security, spending summaries, member-submitted claims.")
+    # Published events reach the outbox in the use case's transaction.
+    app.state.unit_of_work = outbox.unit_of_work
+    app.state.settings = cfg
+    return app
+
+
+def run_worker(settings: ClaimsSettings) -> None:
+    """Consume the events of entrypoints/worker.py as consumer group "claims"."""
+    run_platform_worker(settings, subscriptions())

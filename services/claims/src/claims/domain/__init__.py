@@ -1,0 +1,1 @@
+"""Claims's rules: no I/O here."""

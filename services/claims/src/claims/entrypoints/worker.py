@@ -1,0 +1,12 @@
+"""The events claims's worker consumes, and the use case each one runs."""
+
+from __future__ import annotations
+
+from claims.app.items import erase_account
+from ms_events.catalogue import Event
+from ms_events.consumer import Handler
+from ms_events.events.identity import AccountDeleted
+
+
+def subscriptions() -> dict[type[Event], Handler]:
+    return {AccountDeleted: erase_account}
