@@ -77,9 +77,14 @@ def import_command(argv: list[str]) -> None:
     import_files(argv, dsn=cfg.dsn, rules=import_rules(cfg), today=clock(cfg))
 
 
+def build_handlers(cfg: ContractsSettings) -> dict[str, str]:
+    """What the worker's handlers need from the settings: the group products per category (AF-3)."""
+    return dict(cfg.group_products)
+
+
 def run_worker(cfg: ContractsSettings) -> None:
     """Consume the events of ``entrypoints.worker``, as consumer group "contracts"."""
     from contracts.entrypoints.worker import subscriptions
     from ms_events import runtime
 
-    runtime.run_worker(cfg, subscriptions())
+    runtime.run_worker(cfg, subscriptions(build_handlers(cfg)))

@@ -37,3 +37,6 @@ class ContractsSettings(ServiceSettings):
     # unconfirmed requests (so at most this many confirmation emails until one is opened).
     quote_confirmation_hours: int = 24
     max_unconfirmed_quotes_per_email: int = 3
+    # AF-3: the product of an affiliated employee's membership when the company's group contract
+    # is not in the registry yet (per category, a product code the registry holds).
+    group_products: dict[str, str] = {"sante": "SANTE-ENTREPRISE"}

@@ -1,4 +1,4 @@
-"""``python -m identity api|relay|migrate|create-staff``."""
+"""``python -m identity api|relay|worker|migrate|create-staff``."""
 
 from identity import bootstrap
 from identity.entrypoints.cli import create_staff
@@ -10,6 +10,7 @@ def main() -> None:
         settings=bootstrap.settings,
         app_factory="identity.bootstrap:create_app",
         migrations=bootstrap.MIGRATIONS,
+        worker=bootstrap.run_worker,
         commands={"create-staff": create_staff},
     )
 

@@ -111,3 +111,16 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         s, title="identity", routers=ROUTERS, audience="identity", lifespan=lifespan,
         description="Accounts, sign-in, sessions and privacy of the member space.",
     )
+
+
+def build_handlers(s: IdentitySettings) -> timedelta:
+    """What the worker's handlers need from the settings: the activation's lifetime (ID-13)."""
+    return timedelta(days=s.activation_ttl_days)
+
+
+def run_worker(s: IdentitySettings) -> None:
+    """Consume the events of ``entrypoints.worker`` as consumer group "identity" (ID-13)."""
+    from identity.entrypoints.worker import subscriptions
+    from ms_events import runtime
+
+    runtime.run_worker(s, subscriptions(build_handlers(s)))

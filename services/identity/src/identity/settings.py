@@ -40,6 +40,9 @@ class IdentitySettings(ServiceSettings):
     throttle_per_identifier_per_hour: int = 100
     throttle_per_address_per_15_min: int = 300
     confirmation_ttl_hours: int = 48
+    # ID-13: how long a pre-registered employee's activation link (email) or code (letter) works;
+    # a letter takes days to arrive.
+    activation_ttl_days: int = 30
     # ID-2: the default is the strictest source (s000); s001's 8 + upper/lower/digit is expressible.
     password_min_length: int = 12
     password_require_upper: bool = True

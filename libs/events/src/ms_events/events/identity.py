@@ -263,3 +263,41 @@ class AccountDeleted(Event):
     person_id: uuid.UUID | None = Field(None, description="The holder id in contracts, for members")
     kind: str
     deleted_at: datetime
+
+
+@event(
+    topic="identity.account.v1",
+    key="account_id",
+    summary="An employee affiliated by their employer was pre-registered (ID-13): the account waits for "
+            "its activation (the link or code is sent privately, by email or postal letter).",
+)
+class AccountPreRegistered(Event):
+    account_id: uuid.UUID
+    kind: str = Field(description="member")
+    first_name: str
+    last_name: str
+    siren: str = Field(description="The employer's SIREN")
+    contract_number: str = Field(description="The company's group contract")
+    channel: Literal["email", "letter"] = Field(description="How the activation travels: email | letter")
+    activation_expires_at: datetime
+    pre_registered_at: datetime
+
+
+@event(
+    topic=SECRET_TOPIC,
+    key="account_id",
+    summary="A pre-registered employee's activation (ID-13) must be sent: by email with a link when the "
+            "employer gave an address, otherwise by postal letter with a code.",
+    tells_a_person=True,
+    private=True,
+)
+class ActivationRequested(Event):
+    account_id: uuid.UUID
+    first_name: str
+    last_name: str
+    company_name: str
+    email: EmailStr | None = Field(None, description="Where the link goes; None: a postal letter")
+    address: PostalAddress | None = Field(None, description="Where the letter goes (no email)")
+    activation_token: str = secret("Single-use secret of the activation link (email) or code (letter).")
+    activation_expires_at: datetime
+    requested_at: datetime

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from contracts.app.affiliation import GroupMembership
 from contracts.app.privacy import erase_account
 from ms_events.consumer import Handler
 from ms_events.catalogue import Event
+from ms_events.events.affiliation import EmployeeAffiliated
 from ms_events.events.identity import AccountDeleted
 
+DEFAULT_GROUP_PRODUCTS = {"sante": "SANTE-ENTREPRISE"}
 
-def subscriptions() -> dict[type[Event], Handler]:
-    return {AccountDeleted: erase_account}
+
+def subscriptions(group_products: dict[str, str] | None = None) -> dict[type[Event], Handler]:
+    """AccountDeleted: erasure (ID-11); EmployeeAffiliated: the employee joins the group contract (AF-3)."""
+    return {
+        AccountDeleted: erase_account,
+        EmployeeAffiliated: GroupMembership(DEFAULT_GROUP_PRODUCTS if group_products is None else group_products),
+    }

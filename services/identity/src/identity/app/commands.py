@@ -42,3 +42,12 @@ class CreateStaffAccount:
 @dataclass(frozen=True)
 class RequestConfirmationEmail:
     email: str
+
+
+@dataclass(frozen=True)
+class ActivateAccount:
+    """ID-13: an affiliated employee activates their pre-registered account."""
+
+    token: str
+    password: str
+    email: str | None = None

@@ -19,6 +19,7 @@ class AccountKind(StrEnum):
 
 
 class AccountStatus(StrEnum):
+    PRE_REGISTERED = "pre_registered"  # an affiliated employee's account, waiting for its activation (ID-13)
     PENDING_CONFIRMATION = "pending_confirmation"
     ACTIVE = "active"
     DELETED = "deleted"
@@ -72,6 +73,31 @@ def may_sign_in(status: str) -> SignInDecision:
     if status == AccountStatus.PENDING_CONFIRMATION:
         return SignInDecision(False, "not-confirmed")
     return SignInDecision(False, "invalid-credentials")
+
+
+# Letter codes are typed by hand: no 0/O, 1/I/L, in groups of four (16 symbols of 31: ~79 bits).
+ACTIVATION_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACTIVATION_CODE_LENGTH = 16
+
+
+def new_activation_code() -> tuple[str, bytes]:
+    """A postal letter's activation code (ID-13) as printed, and the hash that is stored."""
+    raw = "".join(secrets.choice(ACTIVATION_CODE_ALPHABET) for _ in range(ACTIVATION_CODE_LENGTH))
+    printed = "-".join(raw[i:i + 4] for i in range(0, ACTIVATION_CODE_LENGTH, 4))
+    return printed, hash_token(raw)
+
+
+def activation_token_hashes(typed: str) -> list[bytes]:
+    """The stored hashes an activation link's token or a letter's code (as typed) may match.
+
+    A code is read whatever its case, spaces and dashes; a link's token is taken as it is.
+    """
+    typed = typed.strip()
+    hashes = [hash_token(typed)]
+    compact = "".join(c for c in typed.upper() if c not in " -")
+    if len(compact) == ACTIVATION_CODE_LENGTH and all(c in ACTIVATION_CODE_ALPHABET for c in compact):
+        hashes.append(hash_token(compact))
+    return hashes
 
 
 def confirmation_expiry(now: datetime, ttl_hours: int) -> datetime:

@@ -70,6 +70,28 @@ class InvalidConfirmationLink(Refused):
         super().__init__("Ce lien de confirmation n'est pas valide ou a expiré.", field="token")
 
 
+class InvalidActivationLink(Refused):
+    """Unknown, used or expired activation link or letter code (ID-13): one answer for all three."""
+
+    code = "activation-token-invalid"
+    title = "Invalid activation link"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien ou ce code d'activation n'est pas valide ou a expiré. Contactez votre "
+                         "employeur ou nos conseillers pour en recevoir un nouveau.", field="token")
+
+
+class ActivationEmailRequired(InvalidInput):
+    """An employee activating with a letter's code gives the address their space will use."""
+
+    code = "email-required"
+    title = "Email required"
+
+    def __init__(self) -> None:
+        super().__init__("Indiquez l'adresse e-mail de votre espace : un lien de confirmation y sera envoyé.",
+                         field="email")
+
+
 class InvalidEmailChangeLink(Refused):
     code = "email-change-token-invalid"
     title = "Invalid confirmation link"

@@ -25,6 +25,8 @@ SECURITY_PATH = "/mon-compte/securite"
 SIGN_IN_PATH = "/connexion"
 FORGOTTEN_PASSWORD_PATH = "/mot-de-passe-oublie"
 QUOTE_CONFIRMATION_PATH = "/confirmer-ma-demande-de-devis"
+# ID-13: the page where an affiliated employee activates their space (identity's activation API).
+ACTIVATION_PATH = "/activer-mon-compte"
 
 _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -262,8 +264,27 @@ def _quote_confirmation_requested(event: ct.QuoteConfirmationRequested, brand: B
     }, {Channel.EMAIL: str(event.email)})
 
 
+def _activation(event: id_.ActivationRequested, brand: Brand) -> Composed:
+    """ID-13: an affiliated employee's activation: the link by email, or the code by postal letter."""
+    expires = event.activation_expires_at
+    if event.email is not None:
+        return Composed("account_activation", {
+            "company_name": event.company_name,
+            "activation_url": link(brand.public_url, ACTIVATION_PATH, event.activation_token),
+            "expires_at": french_datetime(expires),
+        }, {Channel.EMAIL: str(event.email)}, event.first_name, event.last_name)
+    address = event.address.model_dump() if event.address else None
+    recipient = postal_lines(ContactView(event.account_id, None, event.first_name, event.last_name, address=address))
+    return Composed("activation_letter", {
+        "activation_code": event.activation_token,
+        "expires_on": french_date(_paris(expires).date()),
+        "activation_url": brand.public_url.rstrip("/") + ACTIVATION_PATH,
+    }, {Channel.LETTER: recipient}, event.first_name, event.last_name)
+
+
 COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
     id_.ConfirmationEmailRequested: _confirmation,
+    id_.ActivationRequested: _activation,
     id_.SignUpAttemptedWithExistingEmail: _sign_up_attempted,
     id_.EmailChangeRequested: _email_change_requested,
     id_.EmailChanged: _email_changed,
@@ -356,7 +377,7 @@ def activation_letter(
     return MessageRequest("activation_letter", Channel.LETTER, recipient, {
         **brand_context(brand), "first_name": contact.first_name or "", "last_name": contact.last_name or "",
         "full_name": full_name, "activation_code": activation_code, "expires_on": french_date(expires_on),
-        "activation_url": brand.public_url.rstrip("/") + "/activer-mon-compte",
+        "activation_url": brand.public_url.rstrip("/") + ACTIVATION_PATH,
     })
 
 

@@ -72,6 +72,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
         # a beneficiary added on a group santé contract (AF-5), to the company's notice address.
         TemplateSpec("employee_invitation", Category.ACCOUNT, (_E,)),
         TemplateSpec("employer_beneficiary_notice", Category.CONTRACT, (_E,)),
+        # ID-13: an affiliated employee's activation, the link by email or the code by postal letter.
+        TemplateSpec("account_activation", Category.ACCOUNT, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
     )
 }

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from identity.app import handlers
-from identity.app.commands import ConfirmAccount, RequestConfirmationEmail, SignUpMember
+from identity.app import activation, handlers
+from identity.app.commands import ActivateAccount, ConfirmAccount, RequestConfirmationEmail, SignUpMember
 from identity.domain.accounts import normalize_mobile
 from identity.domain.names import NAME_MAX_LENGTH, person_name
 from identity.entrypoints.deps import ServicesDep
@@ -98,3 +98,24 @@ async def request_confirmation_email(body: ConfirmationEmailRequest, svc: Servic
     await handlers.request_confirmation_email(svc, RequestConfirmationEmail(body.email))
     return {"detail": "Si un compte en attente de confirmation correspond à cette adresse, "
                       "un nouveau lien vient de lui être envoyé."}
+
+
+class ActivationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    token: Annotated[str, Field(min_length=16, max_length=200,
+                                description="The emailed link's token, or the postal letter's code")]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    email: EmailStr | None = Field(None, description="With a letter's code: the address the space will use")
+
+
+class ActivationResponse(BaseModel):
+    id: str
+    status: str = Field(description="active (emailed link) | pending_confirmation (letter: confirm the address)")
+
+
+@router.post("/v1/accounts/activation", response_model=ActivationResponse, tags=["accounts"])
+async def activate(body: ActivationRequest, svc: ServicesDep) -> dict:
+    """Activate an affiliated employee's pre-registered space (ID-13) with the emailed link's token
+    or the letter's code, and choose its password."""
+    return await activation.activate_account(svc, ActivateAccount(body.token, body.password,
+                                                                  str(body.email) if body.email else None))

@@ -1,0 +1,15 @@
+"""The events identity's worker consumes, and the use case each one runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from identity.app.activation import PreRegistration
+from ms_events.catalogue import Event
+from ms_events.consumer import Handler
+from ms_events.events.affiliation import EmployeeAffiliated
+
+
+def subscriptions(activation_ttl: timedelta = timedelta(days=30)) -> dict[type[Event], Handler]:
+    """ID-13: an affiliated employee is pre-registered and their activation sent."""
+    return {EmployeeAffiliated: PreRegistration(activation_ttl)}
