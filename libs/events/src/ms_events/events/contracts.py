@@ -31,6 +31,9 @@ class ContractRegistered(Event):
     start_date: date
     end_date: date | None = None
     registered_at: datetime
+    affiliation_employee_id: uuid.UUID | None = Field(
+        None, description="An employee's membership of a company's group contract (AF-3): the employee_id of "
+                          "affiliation's EmployeeAffiliated; holder_id is that employee's person in the registry")
 
 
 @event(

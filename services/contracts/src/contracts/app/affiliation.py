@@ -8,11 +8,11 @@ the insurer's import registered it here (same contract number), or else the depl
 product for the category (``CONTRACTS_GROUP_PRODUCTS``). The member number comes from a sequence;
 the membership's contract number is the group contract's followed by it.
 
-The employee's person id is the affiliation's employee id: identity pre-registers the account
-with that same id as ``person_id`` (ID-13), so the activated account's token shows the contract
-with no call between the two. An employee the registry already knows (same names and birth date)
-keeps the registry's person: that membership is theirs, but the pre-registered account does not
-see it (docs/affiliation.md, "What is left"). ``ContractRegistered`` is published as for an import.
+The employee's person is a new registry person whose id is the affiliation's employee id, or the
+one the registry already has under the same names and birth date (the registry's rule for people).
+``ContractRegistered`` is published as for an import, with ``affiliation_employee_id``: identity
+takes its ``holder_id`` as the pre-registered account's ``person_id`` (ID-13), so the activated
+account's token shows the membership.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ class GroupMembership:
             event.siren, event.employee_id, event.contract_number)
         await append(conn, ContractRegistered(
             contract_id=contract_id, contract_number=number, category=event.category, product_code=product_code,
-            holder_id=holder_id, start_date=event.start_date, registered_at=registered_at))
+            holder_id=holder_id, start_date=event.start_date, registered_at=registered_at,
+            affiliation_employee_id=event.employee_id))
         log.info("contracts.affiliation.member_added", contract_id=str(contract_id), siren=event.siren,
                  source=event.source)
 

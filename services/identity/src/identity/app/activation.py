@@ -2,9 +2,11 @@
 
 On affiliation's ``EmployeeAffiliated`` (the worker, in the inbox transaction) identity writes a
 pre-registered member account: the employee's names, birth date, postal address and email if the
-employer gave one, and ``person_id`` = the affiliation's employee id, which contracts also takes
-as the employee's person id when it adds them to the group contract (AF-3), so the activated
-account's token shows that contract. The activation travels privately (``ActivationRequested`` on
+employer gave one. Its ``person_id`` is the employee's person in the contracts registry, told by
+contracts' ``ContractRegistered`` when it adds the employee to the group contract (AF-3,
+``affiliation_employee_id``): whichever event comes first, the other finds it (both take a lock on
+the employee id); until then it is the affiliation's employee id, which contracts uses for a person
+it did not know. So the activated account's token shows the group contract. The activation travels privately (``ActivationRequested`` on
 identity.secret.v1, notify only): with an email, a single-use link; without, a code printed on a
 postal letter. Only the secret's SHA-256 is stored; it is never logged.
 
@@ -33,6 +35,7 @@ from identity.domain.accounts import (
 from identity.domain.errors import ActivationEmailRequired, EmailAlreadyUsed, InvalidActivationLink, PasswordRefused
 from ms_events.envelope import Envelope
 from ms_events.events.affiliation import EmployeeAffiliated
+from ms_events.events.contracts import ContractRegistered
 from ms_events.events.identity import (
     AccountConfirmed, AccountCreated, AccountPreRegistered, ActivationRequested, ConfirmationEmailRequested,
     PostalAddress,
@@ -49,6 +52,7 @@ class PreRegistration:
         self.activation_ttl = activation_ttl
 
     async def __call__(self, conn: asyncpg.Connection, envelope: Envelope, event: EmployeeAffiliated) -> None:
+        await _lock_employee(conn, event.employee_id)
         if await conn.fetchval("select id from account where affiliation_employee_id = $1", event.employee_id):
             log.info("identity.pre_registration.already_done")
             return
@@ -65,10 +69,12 @@ class PreRegistration:
         channel = "email" if email else "letter"
         token, token_hash = new_secret_token() if email else new_activation_code()
         address = event.address.model_dump(mode="json")
+        person_id = await conn.fetchval("select person_id from affiliated_person where employee_id = $1",
+                                        event.employee_id) or event.employee_id
         await repo.insert_account(
             conn, id=account_id, kind=AccountKind.MEMBER.value, email=email,
             email_normalized=normalize_email(email) if email else None, first_name=event.first_name,
-            last_name=event.last_name, birth_date=event.birth_date, person_id=event.employee_id,
+            last_name=event.last_name, birth_date=event.birth_date, person_id=person_id,
             category=event.category, status=AccountStatus.PRE_REGISTERED.value, created_at=now,
             address=address, city=address.get("city"), affiliation_employee_id=event.employee_id,
         )
@@ -89,6 +95,26 @@ class PreRegistration:
         )
         await repo.record_security_event(conn, "account.pre_registered", account_id, None, channel=channel)
         log.info("identity.pre_registered", account_id=str(account_id), channel=channel)
+
+
+async def _lock_employee(conn: asyncpg.Connection, employee_id: uuid.UUID) -> None:
+    """Serialise the two events about one employee until the transaction ends."""
+    await conn.execute("select pg_advisory_xact_lock(hashtext('affiliated:' || $1::text))", employee_id)
+
+
+async def employee_person_known(conn: asyncpg.Connection, envelope: Envelope, event: ContractRegistered) -> None:
+    """contracts' ContractRegistered: an affiliated employee's registry person becomes their account's."""
+    if event.affiliation_employee_id is None:
+        return  # an insurer's import: nothing to do with pre-registration
+    await _lock_employee(conn, event.affiliation_employee_id)
+    await conn.execute(
+        "insert into affiliated_person (employee_id, person_id) values ($1, $2)"
+        " on conflict (employee_id) do update set person_id = excluded.person_id",
+        event.affiliation_employee_id, event.holder_id)
+    await conn.execute(
+        "update account set person_id = $2, updated_at = now()"
+        " where affiliation_employee_id = $1 and person_id is distinct from $2 and status <> 'deleted'",
+        event.affiliation_employee_id, event.holder_id)
 
 
 async def activate_account(svc: Services, cmd: ActivateAccount) -> dict:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from identity.app.activation import PreRegistration
+from identity.app.activation import PreRegistration, employee_person_known
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
 from ms_events.events.affiliation import EmployeeAffiliated
+from ms_events.events.contracts import ContractRegistered
 
 
 def subscriptions(activation_ttl: timedelta = timedelta(days=30)) -> dict[type[Event], Handler]:
-    """ID-13: an affiliated employee is pre-registered and their activation sent."""
-    return {EmployeeAffiliated: PreRegistration(activation_ttl)}
+    """ID-13: an affiliated employee is pre-registered and their activation sent; their registry
+    person comes with contracts' ContractRegistered (AF-3)."""
+    return {EmployeeAffiliated: PreRegistration(activation_ttl), ContractRegistered: employee_person_known}
