@@ -1,4 +1,4 @@
-"""``python -m claims api|relay|worker|migrate``."""
+"""``python -m claims api|relay|worker|migrate|import``."""
 
 from claims import bootstrap
 from ms_events.runtime import service_main
@@ -10,6 +10,7 @@ def main() -> None:
         app_factory="claims.bootstrap:create_app",
         migrations=bootstrap.MIGRATIONS,
         worker=bootstrap.run_worker,
+        commands={"import": bootstrap.import_command},
     )
 
 

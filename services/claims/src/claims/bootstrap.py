@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
@@ -20,13 +23,27 @@ def load_settings() -> ClaimsSettings:
     return ClaimsSettings()  # type: ignore[call-arg]  (read from the environment)
 
 
+def clock(cfg: ClaimsSettings) -> Callable[[], date]:
+    zone = ZoneInfo(cfg.timezone)
+    return lambda: datetime.now(zone).date()
+
+
 def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
     app = create_platform_app(cfg, title="claims", routers=ROUTERS, description="Claims: Claims and reimbursements: statements (décomptes) from the insurer and social security, spending summaries, member-submitted claims.")
     # Published events reach the outbox in the use case's transaction.
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg
+    app.state.clock = clock(cfg)
     return app
+
+
+def import_command(argv: list[str]) -> None:
+    """``python -m claims import <lines.json>``: statement lines from a file (entrypoints/cli.py)."""
+    from claims.entrypoints.cli import import_file
+
+    cfg = load_settings()
+    import_file(argv, dsn=cfg.dsn, max_lines=cfg.max_import_lines, today=clock(cfg))
 
 
 def run_worker(settings: ClaimsSettings) -> None:

@@ -13,5 +13,12 @@ class ClaimsSettings(ServiceSettings):
 
     service_name: str = "claims"
     api_port: int = 8006
-    # How many items one account may keep (a setting, not a constant: insurers differ).
-    max_items_per_account: int = Field(100, ge=1)
+    # "Today" (no care date in the future) is the insurer's calendar day, not the server's.
+    timezone: str = "Europe/Paris"
+    # Lines one import may carry (HTTP and files alike): larger files are split by the sender.
+    max_import_lines: int = Field(5000, ge=1)
+    # The member's listing: lines per page by default and at most.
+    page_size: int = Field(50, ge=1)
+    page_size_max: int = Field(200, ge=1)
+    # Printed on the PDF statement.
+    insurer_name: str = "Mutuelle Démo"

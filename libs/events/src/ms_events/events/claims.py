@@ -1,15 +1,19 @@
-"""claims.item.v1 — Claims's items (created by make new-service; replace with the context's events)."""
+"""claims.statement.v1 — claims' statement lines (décomptes, CL-1)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from ms_events.catalogue import Event, event
 
 
-@event(topic="claims.item.v1", key="item_id", summary="A member recorded an item.")
-class ClaimsItemCreated(Event):
-    item_id: uuid.UUID
-    account_id: uuid.UUID
-    created_at: datetime
+@event(topic="claims.statement.v1", key="statement_line_id",
+       summary="A statement line (décompte) was recorded for a contract, or corrected by its source. "
+               "Carries no amount and no care type (health data): read the line through the API.")
+class StatementLineRecorded(Event):
+    statement_line_id: uuid.UUID
+    contract_number: str
+    holder_id: uuid.UUID
+    payment_date: date | None = None
+    recorded_at: datetime

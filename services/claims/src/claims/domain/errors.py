@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from ms_platform.errors import Conflict, InvalidInput
+from ms_platform.errors import InvalidInput
 
 
-class InvalidTitle(InvalidInput):
-    code = "invalid-title"
+class InvalidField(InvalidInput):
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail, field=field)
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="title")
-
-
-class TooManyItems(Conflict):
-    code = "too-many-items"

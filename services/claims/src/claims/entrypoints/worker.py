@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from claims.app.items import erase_account
+from claims.app.statements import erase_account, project_contract
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
+from ms_events.events.contracts import ContractRegistered
 from ms_events.events.identity import AccountDeleted
 
 
 def subscriptions() -> dict[type[Event], Handler]:
-    return {AccountDeleted: erase_account}
+    return {AccountDeleted: erase_account, ContractRegistered: project_contract}

@@ -1,5 +1,5 @@
 """Claims's HTTP routers, in the order the app includes them."""
 
-from claims.entrypoints.http import items, privacy
+from claims.entrypoints.http import imports, privacy, statements
 
-ROUTERS = [items.router, privacy.router]
+ROUTERS = [statements.router, imports.router, privacy.router]
