@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from claims.adapters.chart import summary_chart
 from claims.adapters.pdf import euros, statement_pdf
 from claims.domain.statements import (
-    InvalidCursor, decode_cursor, encode_cursor, person_key, totals, validate_batch, validate_line,
+    CARE_TYPE_LABELS,     InvalidCursor, decode_cursor, encode_cursor, person_key, totals, validate_batch, validate_line,
 )
 from coverage_rules import CARE_TYPES
 
@@ -41,7 +41,8 @@ def test_a_valid_line_is_kept_with_the_account_masked_and_never_whole():
     assert (found.amo, found.amc, found.out_of_pocket) == (D("19.00"), D("9.00"), D("2.00"))
 
 
-def test_care_types_are_the_coverage_rules_ones():
+def test_care_types_are_the_coverage_rules_ones_each_with_a_french_label():
+    assert set(CARE_TYPE_LABELS) == set(CARE_TYPES)
     for care_type in CARE_TYPES:
         assert validate_line(line(care_type=care_type), CONTRACTS, TODAY)[1] == []
     assert fields(line(care_type="massage")) == {"care_type"}
