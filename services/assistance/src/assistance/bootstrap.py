@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from assistance.adapters.carrier import CarrierClient
 from assistance.adapters.contracts import ContractsClient
+from assistance.adapters.contracts_cache import ContractsCache
 from assistance.app import context
 from assistance.app.context import Assistance
 from assistance.app.addresses import run_carrier_sweeper
@@ -40,7 +41,8 @@ def create_app(settings: AssistanceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s)
         try:
-            yield
+            async with ContractsCache(cfg.dsn) as app.state.contracts_cache:
+                yield
         finally:
             await app.state.contracts.aclose()
 

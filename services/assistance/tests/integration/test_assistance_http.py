@@ -3,6 +3,7 @@ agents, bad input, ownership, health data sealed at rest, addresses, erasure and
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from assistance.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
 from ms_events.events.assistance import AssistanceRequested
-from ms_events.events.contracts import ContractRegistered
+from ms_events.events.contracts import BeneficiaryAdded, ContractRegistered, TerminationConfirmed
 from ms_events.events.identity import AccountDeleted
 from ms_events.runtime import kafka_config
 
@@ -111,6 +112,89 @@ async def test_naming_a_contract_that_is_not_the_members_is_not_found(member, cl
     response = await client.get("/v1/assistance/eligible-services", headers=member.headers,
                                 params={"event": "hospitalisation", "contract_id": str(other.contract)})
     assert response.status_code == 404
+
+
+async def test_a_beneficiary_of_a_contract_gets_nothing_from_it_only_its_holder_does(member, client, token, runner):
+    """Only contracts the member holds count: the holder's spouse, a beneficiary with an account of
+    their own (their person_id), sees no contract and declares nothing on it."""
+    spouse = uuid.uuid4()
+    added = BeneficiaryAdded(contract_id=member.contract, holder_id=member.person, beneficiary_id=spouse,
+                             relationship="spouse", added_at=datetime.now(UTC))
+    await runner.process(_record("contracts.contract.v1", Envelope.wrap(added)))
+    headers = token("member", person_id=spouse)
+    browse = await client.get("/v1/assistance/eligible-services", params={"event": "hospitalisation"}, headers=headers)
+    assert browse.status_code == 409 and code_of(browse) == "no-assistance-contract"
+    named = await client.get("/v1/assistance/eligible-services", headers=headers,
+                             params={"event": "hospitalisation", "contract_id": str(member.contract)})
+    assert named.status_code == 404
+    declared = await client.post(PATH, headers=headers, json={
+        "event": "hospitalisation", "event_date": date.today().isoformat(), "contract_id": str(member.contract)})
+    assert declared.status_code == 404
+    mine = await member.client.get("/v1/assistance/eligible-services", headers=member.headers,
+                                   params={"event": "hospitalisation"})
+    assert mine.status_code == 200 and mine.json()["contract_id"] == str(member.contract)
+
+
+async def test_a_contract_of_an_account_the_member_linked_is_their_own(member, client, token):
+    """« Réunir vos comptes » (ID-12): the contracts of the persons linked to the member's account
+    (``linked_person_ids``) are the member's own, as in contracts."""
+    headers = token("member", person_id=uuid.uuid4(), linked_person_ids=[str(member.person)])
+    browse = await client.get("/v1/assistance/eligible-services", params={"event": "hospitalisation"}, headers=headers)
+    assert browse.status_code == 200 and browse.json()["contract_id"] == str(member.contract)
+
+
+async def _eventually(client, headers: dict, expected: int, seconds: float = 5.0):
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        response = await client.get("/v1/assistance/eligible-services", params={"event": "hospitalisation"},
+                                    headers=headers)
+        if response.status_code == expected or asyncio.get_running_loop().time() > deadline:
+            return response
+        await asyncio.sleep(0.05)
+
+
+async def test_the_cached_catalogue_read_follows_the_projection_as_soon_as_it_changes(client, token, runner, app):
+    """The holder's contracts are kept in memory for the catalogue read; the projection's commit
+    empties the copy (NOTIFY), so a registration and a termination show at once, not after a TTL."""
+    person, contract = uuid.uuid4(), uuid.uuid4()
+    headers = token("member", person_id=person)
+    cache = app.state.contracts_cache
+    for _ in range(50):  # no contract yet, and that is what the cache keeps (once it listens)
+        assert (await _eventually(client, headers, 409, 0)).status_code == 409
+        if cache.lookup(person) == []:
+            break
+        await asyncio.sleep(0.05)
+    assert cache.lookup(person) == []
+    registered = ContractRegistered(contract_id=contract, contract_number="104299", category="sante",
+                                    product_code="SANTE-OPTIMUM", holder_id=person, start_date=date(2024, 1, 1),
+                                    registered_at=datetime.now(UTC))
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(registered))) == "handled"
+    response = await _eventually(client, headers, 200, 2.0)
+    assert response.status_code == 200 and response.json()["contract_id"] == str(contract)
+    ended = TerminationConfirmed(termination_id=uuid.uuid4(), contract_id=contract, contract_number="104299",
+                                 holder_id=person, reason="other", effective_date=date.today() - timedelta(days=1),
+                                 confirmed_at=datetime.now(UTC))
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(ended))) == "handled"
+    response = await _eventually(client, headers, 409, 2.0)
+    assert response.status_code == 409 and code_of(response) == "no-assistance-contract"
+
+
+async def test_two_requests_for_the_same_event_validated_at_once_never_exceed_the_quota(member):
+    """The quota per event is re-checked at validation with validations of one event taking turns:
+    two requests taking 6 of the 10 hours each, validated at the same moment, give one 201 and one
+    problem naming the quantity."""
+    event_date = (date.today() + timedelta(days=2)).isoformat()
+    ids = []
+    for _ in range(2):
+        request = await member.declare(event_date=event_date, duration_days=5)
+        assert (await member.select(request["id"], member.selection(quantity=6))).status_code == 200
+        ids.append(request["id"])
+    answers = await asyncio.gather(*(member.client.post(
+        f"{PATH}/{i}/validate", headers={"Idempotency-Key": uuid.uuid4().hex, **member.headers}, json={})
+        for i in ids))
+    assert sorted(a.status_code for a in answers) == [201, 422], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 422)
+    assert code_of(refused) == "quota-exceeded" and refused.json()["field"] == "selections.0.quantity"
 
 
 # ---- the journey -----------------------------------------------------------------------------------

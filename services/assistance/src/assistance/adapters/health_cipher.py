@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -103,8 +104,11 @@ class HealthCipher:
 
     def fingerprints(self, text: str) -> list[str]:
         """One fingerprint per key, the sealing key's first."""
-        out = []
-        for kid, key in self.keys:
-            mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"assistance-fingerprint").derive(key)
-            out.append(f"{kid}.{hmac.new(mac_key, text.encode(), hashlib.sha256).hexdigest()}")
-        return out
+        return [f"{kid}.{hmac.new(mac_key, text.encode(), hashlib.sha256).hexdigest()}"
+                for kid, mac_key in self._mac_keys]
+
+    @cached_property
+    def _mac_keys(self) -> tuple[tuple[str, bytes], ...]:
+        """The fingerprint keys, derived once per cipher (HKDF from each health data key)."""
+        return tuple((kid, HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                                info=b"assistance-fingerprint").derive(key)) for kid, key in self.keys)

@@ -30,11 +30,17 @@ async def end_contract(conn: asyncpg.Connection, contract_id: uuid.UUID, effecti
                        contract_id, effective)
 
 
-async def contracts_in_force(conn: asyncpg.Connection, holder_id: uuid.UUID, today: date) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """select contract_id, product_code, category from contract_projection
-            where holder_id = $1 and start_date <= $2 and (end_date is null or end_date >= $2)
-            order by category = 'sante' desc, start_date, contract_id""", holder_id, today)
+async def contracts_of_holders(conn: asyncpg.Connection,
+                               holder_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Every contract these persons hold (as holders: never one where they are only a
+    beneficiary), in force or not."""
+    rows = await conn.fetch(
+        """select contract_id, holder_id, product_code, category, start_date, end_date from contract_projection
+            where holder_id = any($1::uuid[])""", holder_ids)
+    out: dict[uuid.UUID, list[dict[str, Any]]] = {h: [] for h in holder_ids}
+    for r in rows:
+        out[r["holder_id"]].append(dict(r))
+    return out
 
 
 # ---- addresses ---------------------------------------------------------------------------------
@@ -142,6 +148,11 @@ async def used_quota(conn: asyncpg.Connection, fingerprints: list[str], exclude:
             where r.event_fingerprint = any($1::text[]) and r.status <> 'draft' and r.id <> $2
             group by s.service""", fingerprints, exclude)
     return {r["service"]: r["used"] for r in rows}
+
+
+async def lock_event(conn: asyncpg.Connection, fingerprint: str) -> None:
+    """Until the transaction ends, other validations of the same event (contract, event, date) wait."""
+    await conn.execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", fingerprint)
 
 
 async def replace_selections(conn: asyncpg.Connection, request_id: uuid.UUID, placed: list[PlacedSelection],

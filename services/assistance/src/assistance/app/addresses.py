@@ -96,7 +96,7 @@ def _trip_view(t: dict[str, Any], addresses_by_id: dict[uuid.UUID, dict[str, Any
 
 
 async def plan_trip(uow: UnitOfWork, ctx: Assistance, contracts: ContractsClient, account_id: uuid.UUID,
-                    person_id: uuid.UUID | None, bearer: str, contract_id: uuid.UUID | None, child_id: uuid.UUID,
+                    holders: list[uuid.UUID], bearer: str, contract_id: uuid.UUID | None, child_id: uuid.UUID,
                     from_id: uuid.UUID, to_id: uuid.UUID, day: date, pickup_time: time,
                     now: datetime) -> dict[str, Any]:
     """A school trip for a child on the contract, between two of the member's addresses."""
@@ -112,7 +112,7 @@ async def plan_trip(uow: UnitOfWork, ctx: Assistance, contracts: ContractsClient
     from assistance.app.requests import _contract
 
     async with uow.connect() as conn:
-        cid, _ = await _contract(conn, ctx, person_id, contract_id, ctx.slots.today(now))
+        cid, _ = await _contract(conn, ctx, holders, contract_id, ctx.slots.today(now))
     # Contracts' API before the transaction: the child is on the member's contract now.
     child = next((c for c in await contracts.children(cid, bearer) if str(c.get("id")) == str(child_id)), None)
     if child is None:

@@ -17,6 +17,7 @@ import structlog
 from prometheus_client import Counter
 
 from assistance.adapters import repository as repo
+from assistance.adapters.contracts_cache import ContractsCache
 from assistance.app.context import Assistance
 from assistance.domain import errors
 from assistance.domain.catalogue import LIFE_EVENTS, SERVICES, LifeEvent, questions_for, recommended
@@ -71,12 +72,13 @@ def _fingerprint_text(contract_id: uuid.UUID, declaration: Declaration) -> str:
 # ---- the contract ------------------------------------------------------------------------------
 
 
-async def _contract(conn: asyncpg.Connection, ctx: Assistance, person_id: uuid.UUID | None,
-                    contract_id: uuid.UUID | None, today: date) -> tuple[uuid.UUID, str]:
-    """The member's in-force contract with assistance guarantees (the one named, or the first)."""
-    if person_id is None:
-        raise errors.NoAssistanceContract()
-    rows = [r for r in await repo.contracts_in_force(conn, person_id, today) if ctx.book.covers(r["product_code"])]
+def _in_force(ctx: Assistance, rows: list[dict[str, Any]], contract_id: uuid.UUID | None,
+              today: date) -> tuple[uuid.UUID, str]:
+    """The member's in-force contract with assistance guarantees (the one named, or the first:
+    santé before prévoyance, then the oldest)."""
+    rows = sorted((r for r in rows if r["start_date"] <= today and (r["end_date"] is None or r["end_date"] >= today)
+                   and ctx.book.covers(r["product_code"])),
+                  key=lambda r: (r["category"] != "sante", r["start_date"], r["contract_id"]))
     if contract_id is not None:
         # A contract named that is not one of the member's, in force, with assistance: not theirs to name.
         rows = [r for r in rows if r["contract_id"] == contract_id]
@@ -87,6 +89,17 @@ async def _contract(conn: asyncpg.Connection, ctx: Assistance, person_id: uuid.U
     return rows[0]["contract_id"], rows[0]["product_code"]
 
 
+async def _contract(conn: asyncpg.Connection, ctx: Assistance, holders: list[uuid.UUID],
+                    contract_id: uuid.UUID | None, today: date) -> tuple[uuid.UUID, str]:
+    """The contract, read from the projection in the caller's transaction. Only contracts the
+    member holds count (their own person and the accounts they linked, ID-12): a contract where
+    they are merely a beneficiary gives them nothing to request (its holder requests)."""
+    if not holders:
+        raise errors.NoAssistanceContract()
+    found = await repo.contracts_of_holders(conn, holders)
+    return _in_force(ctx, [r for rows in found.values() for r in rows], contract_id, today)
+
+
 def guarantee_view(g: Guarantee, used: int = 0, is_recommended: bool | None = None) -> dict[str, Any]:
     info = SERVICES[g.service]
     return {"service": g.service, "label": info.label, "description": info.description, "at_home": info.at_home,
@@ -95,27 +108,40 @@ def guarantee_view(g: Guarantee, used: int = 0, is_recommended: bool | None = No
             "included_in_contract": True, "recommended": is_recommended}
 
 
-async def browse(uow: UnitOfWork, ctx: Assistance, person_id: uuid.UUID | None, event: LifeEvent,
-                 contract_id: uuid.UUID | None, now: datetime) -> dict[str, Any]:
+async def eligible_contract(uow: UnitOfWork, ctx: Assistance, holders: list[uuid.UUID],
+                            contract_id: uuid.UUID | None, now: datetime,
+                            cache: ContractsCache | None = None) -> tuple[uuid.UUID, str]:
+    """The contract « Je sais ce dont j'ai besoin » shows (and its product): the holders' contracts
+    come from the in-memory cache the projection's changes empty; "in force" from today's date."""
+    if not holders:
+        raise errors.NoAssistanceContract()
+
+    async def load(missing: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        async with uow.connect() as conn:
+            return await repo.contracts_of_holders(conn, missing)
+
+    found = await cache.get(holders, load) if cache is not None else await load(holders)
+    return _in_force(ctx, [r for rows in found.values() for r in rows], contract_id, ctx.slots.today(now))
+
+
+def browse(ctx: Assistance, contract_id: uuid.UUID, product: str, event: LifeEvent) -> dict[str, Any]:
     """« Je sais ce dont j'ai besoin »: every service the contract provides for the event; no request
-    is made and nothing is stored (AS-2, AS-3)."""
-    async with uow.connect() as conn:
-        cid, product = await _contract(conn, ctx, person_id, contract_id, ctx.slots.today(now))
-    return {"contract_id": cid, "event": event.value, "event_label": LIFE_EVENTS[event].label,
+    is made and nothing is stored (AS-2, AS-3). Depends on the contract and the guarantee book only."""
+    return {"contract_id": contract_id, "event": event.value, "event_label": LIFE_EVENTS[event].label,
             "services": [guarantee_view(g) for g in ctx.book.for_event(product, event)]}
 
 
 # ---- the request -------------------------------------------------------------------------------
 
 
-async def declare(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, person_id: uuid.UUID | None,
+async def declare(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, holders: list[uuid.UUID],
                   event: LifeEvent, event_date: date, duration_days: int | None, contract_id: uuid.UUID | None,
                   now: datetime) -> dict[str, Any]:
     """AS-1: declare an event and its date (past or planned); a draft request starts."""
     declaration = check_declaration(ctx.slots, event, event_date, duration_days, now)
     request_id = uuid.uuid4()
     async with uow.begin() as tx:
-        cid, product = await _contract(tx.conn, ctx, person_id, contract_id, ctx.slots.today(now))
+        cid, product = await _contract(tx.conn, ctx, holders, contract_id, ctx.slots.today(now))
         if not ctx.book.for_event(product, event):
             raise errors.EventNotCovered()
         await repo.add_request(tx.conn, {
@@ -217,11 +243,13 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
             rows = (await repo.selections_of(tx.conn, [request_id]))[request_id]
             if not rows:
                 raise errors.NothingSelected()
-            # The quota again, under the request's lock: another request for the same event may
-            # have been validated since the selection.
+            # The quota again: another request for the same event may have been validated since
+            # the selection. Validations of one event take turns (a transaction lock on its
+            # fingerprint under the sealing key), so two at once cannot both take the last hours.
             declaration = open_declaration(ctx, request)
-            used = await repo.used_quota(tx.conn, ctx.cipher.fingerprints(
-                _fingerprint_text(request["contract_id"], declaration)), request_id)
+            fingerprints = ctx.cipher.fingerprints(_fingerprint_text(request["contract_id"], declaration))
+            await repo.lock_event(tx.conn, fingerprints[0])
+            used = await repo.used_quota(tx.conn, fingerprints, request_id)
             totals: dict[str, int] = {}
             for i, row in enumerate(rows):
                 totals[row["service"]] = totals.get(row["service"], 0) + row["quantity"]
@@ -232,6 +260,10 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
                     info = SERVICES[row["service"]]
                     raise errors.QuotaExceeded(i, info.label, g.quota, info.unit_label, used.get(row["service"], 0))
             await repo.mark_validated(tx.conn, request_id, e164, idempotency_key, now)
+            # The summary from what this transaction holds: no case exists before it commits.
+            validated = {**request, "status": Status.VALIDATED.value, "phone": e164,
+                         "idempotency_key": idempotency_key, "validated_at": now, "updated_at": now}
+            [view] = await _views(tx.conn, ctx, [validated], {request_id: rows}, with_cases=False)
             tx.publish(AssistanceRequested(
                 request_id=request_id, account_id=account_id, requested_at=now,
                 services=[RequestedService(
@@ -247,7 +279,7 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
         return await summary(uow, ctx, account_id, request_id), False
     VALIDATIONS.labels("validated").inc()
     log.info("assistance.request_validated", request_id=str(request_id))
-    return await summary(uow, ctx, account_id, request_id), True
+    return view, True
 
 
 async def delete_draft(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, request_id: uuid.UUID) -> None:
@@ -284,13 +316,18 @@ def _case_view(case: dict[str, Any] | None, history: list[dict[str, Any]]) -> di
                          "changed_at": h["changed_at"]} for h in history]}
 
 
-async def _views(conn: asyncpg.Connection, ctx: Assistance, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _views(conn: asyncpg.Connection, ctx: Assistance, requests: list[dict[str, Any]],
+                 selections: dict[uuid.UUID, list[dict[str, Any]]] | None = None,
+                 with_cases: bool = True) -> list[dict[str, Any]]:
+    """The requests as the member sees them; ``selections`` when the caller has just read them,
+    ``with_cases=False`` when none can have a case yet (inside the validating transaction)."""
     ids = [r["id"] for r in requests]
-    selections = await repo.selections_of(conn, ids)
+    if selections is None:
+        selections = await repo.selections_of(conn, ids)
     addresses = await repo.addresses_by_id(conn, list({s["address_id"] for rows in selections.values()
                                                        for s in rows if s["address_id"]}))
-    cases = await repo.cases_of_requests(conn, ids)
-    history = await repo.history_of(conn, [c["id"] for c in cases.values()])
+    cases = await repo.cases_of_requests(conn, ids) if with_cases else {}
+    history = await repo.history_of(conn, [c["id"] for c in cases.values()]) if cases else {}
     out = []
     for r in requests:
         declaration = open_declaration(ctx, r)

@@ -15,7 +15,7 @@ from ms_platform.auth import Principal, Role, require_roles
 from ms_platform.deps import Uow, app_settings
 
 __all__ = ["Agent", "Ctx", "Contracts", "Member", "Now", "Service", "SettingsDep", "Uow", "account_id", "bearer",
-           "person_id"]
+           "holder_ids", "person_id"]
 
 SettingsDep = Annotated[AssistanceSettings, Depends(app_settings)]
 Member = Annotated[Principal, require_roles(Role.MEMBER)]
@@ -56,3 +56,22 @@ def person_id(principal: Principal) -> uuid.UUID | None:
 
 def bearer(request: Request) -> str:
     return request.headers.get("authorization", "").partition(" ")[2]
+
+
+def holder_ids(principal: Principal) -> list[uuid.UUID]:
+    """The persons whose contracts are the member's own: their ``person_id`` and the accounts
+    they linked (``linked_person_ids``, « Réunir vos comptes », ID-12), as contracts' scope reads
+    them. Never a contract where they are only a beneficiary."""
+    out: list[uuid.UUID] = []
+    own = person_id(principal)
+    if own is not None:
+        out.append(own)
+    linked = principal.claims.get("linked_person_ids")
+    for value in linked if isinstance(linked, list) else []:
+        try:
+            holder = uuid.UUID(str(value))
+        except ValueError:
+            continue
+        if holder not in out:
+            out.append(holder)
+    return out

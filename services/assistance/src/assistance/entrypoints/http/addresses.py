@@ -9,7 +9,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from assistance.app import addresses as app
-from assistance.entrypoints.deps import Contracts, Ctx, Member, Now, Uow, account_id, bearer, person_id
+from assistance.entrypoints.deps import Contracts, Ctx, Member, Now, Uow, account_id, bearer, holder_ids
 from assistance.entrypoints.http.schemas import AddressCreatedOut, AddressIn, TripIn, TripOut
 
 router = APIRouter(tags=["assistance-addresses"])
@@ -44,7 +44,7 @@ async def plan_trip(body: TripIn, member: Member, uow: Uow, ctx: Ctx, contracts:
     """A school trip for a child on the contract, between two of the member's addresses; the carrier
     receives it."""
     return TripOut(**await app.plan_trip(
-        uow, ctx, contracts, account_id(member), person_id(member), bearer(request), body.contract_id, body.child_id,
+        uow, ctx, contracts, account_id(member), holder_ids(member), bearer(request), body.contract_id, body.child_id,
         body.from_address_id, body.to_address_id, body.day, body.pickup_time, now))
 
 

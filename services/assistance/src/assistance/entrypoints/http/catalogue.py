@@ -7,11 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from assistance.app import requests as app
 from assistance.domain.catalogue import LIFE_EVENTS, SERVICES, LifeEvent
-from assistance.entrypoints.deps import Ctx, Member, Now, Uow, person_id
+from assistance.entrypoints.deps import Ctx, Member, Now, Uow, holder_ids
 from assistance.entrypoints.http.schemas import BrowseOut, CatalogueServiceOut, LifeEventOut, QuestionOut
 
 router = APIRouter(tags=["assistance-catalogue"])
@@ -37,11 +37,26 @@ async def services(_member: Member) -> list[CatalogueServiceOut]:
                                 unit=s.unit.value, unit_label=s.unit_label) for s in SERVICES.values()]
 
 
-@router.get("/v1/assistance/eligible-services", operation_id="browse_eligible_services",
+# The answer for a (contract, product, event) depends only on the guarantee book, loaded once per
+# process: its JSON is built once. Bounded: a member has few contracts, the events are five.
+_BROWSE_BODIES: dict[tuple[int, uuid.UUID, str, LifeEvent], bytes] = {}
+_MAX_BROWSE_BODIES = 4_096
+
+
+@router.get("/v1/assistance/eligible-services", operation_id="browse_eligible_services", response_model=BrowseOut,
             responses={409: {"description": "No contract in force with assistance guarantees"}})
-async def eligible_services(member: Member, uow: Uow, ctx: Ctx, now: Now,
+async def eligible_services(request: Request, member: Member, uow: Uow, ctx: Ctx, now: Now,
                             event: Annotated[LifeEvent, Query(description="The life event")],
-                            contract_id: Annotated[uuid.UUID | None, Query()] = None) -> BrowseOut:
+                            contract_id: Annotated[uuid.UUID | None, Query()] = None) -> Response:
     """« Je sais ce dont j'ai besoin »: every service the contract provides for the event, with its
     quota and conditions. Nothing is recorded (AS-2)."""
-    return BrowseOut(**await app.browse(uow, ctx, person_id(member), event, contract_id, now))
+    cid, product = await app.eligible_contract(uow, ctx, holder_ids(member), contract_id, now,
+                                               request.app.state.contracts_cache)
+    key = (id(ctx.book), cid, product, event)
+    body = _BROWSE_BODIES.get(key)
+    if body is None:
+        body = BrowseOut(**app.browse(ctx, cid, product, event)).model_dump_json().encode()
+        if len(_BROWSE_BODIES) >= _MAX_BROWSE_BODIES:
+            _BROWSE_BODIES.clear()
+        _BROWSE_BODIES[key] = body
+    return Response(body, media_type="application/json")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Response
 
 from assistance.app import requests as app
 from assistance.domain.requests import Selection
-from assistance.entrypoints.deps import Ctx, Member, Now, Uow, account_id, person_id
+from assistance.entrypoints.deps import Ctx, Member, Now, Uow, account_id, holder_ids
 from assistance.entrypoints.http.schemas import (
     AccessOut, AnswersIn, DeclarationIn, RequestOut, RequestServicesOut, SelectionsIn, ValidationIn,
 )
@@ -29,7 +29,7 @@ _VALIDATED = {409: {"description": "The request is validated: the problem's call
              responses={409: {"description": "No contract in force with assistance guarantees"}})
 async def declare(body: DeclarationIn, member: Member, uow: Uow, ctx: Ctx, now: Now) -> RequestOut:
     """Declare an event and its date, past or planned (AS-1): a draft request starts."""
-    return RequestOut(**await app.declare(uow, ctx, account_id(member), person_id(member), body.event,
+    return RequestOut(**await app.declare(uow, ctx, account_id(member), holder_ids(member), body.event,
                                           body.event_date, body.duration_days, body.contract_id, now))
 
 
