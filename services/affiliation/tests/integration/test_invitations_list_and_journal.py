@@ -15,7 +15,7 @@ from aiokafka import ConsumerRecord
 from affiliation.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
-from ms_events.events.contracts import BeneficiaryAdded
+from ms_events.events.contracts import BeneficiaryAdded, TerminationConfirmed
 from ms_events.events.identity import AccountDeleted
 from ms_events.runtime import kafka_config
 
@@ -194,6 +194,39 @@ async def test_a_beneficiary_added_on_a_group_contract_tells_the_employer_as_af5
         assert data["contract_number"] == made.sante["contract_number"]
     line = await pool.fetchval("select summary from journal where siren = $1 and kind = 'beneficiary'", made.siren)
     assert line == f"Bénéficiaire (enfant) ajouté sur le contrat {made.sante['contract_number']}"
+
+
+async def test_a_beneficiary_added_on_a_prevoyance_contract_is_journalled_but_the_employer_is_not_emailed(
+        company, pool, settings):
+    made = await company("supplementary_company_contribution")
+    contracts_id = await pool.fetchval("select contracts_contract_id from group_contract where id = $1",
+                                       uuid.UUID(made.prevoyance["id"]))
+    event = BeneficiaryAdded(contract_id=contracts_id, holder_id=uuid.uuid4(), beneficiary_id=uuid.uuid4(),
+                             relationship="spouse", contribution_formula="supplementary_company_contribution",
+                             company_contribution_changes=True, added_at=datetime.now(UTC))
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    assert await pool.fetchval("select count(*) from outbox where key = $1 and event_type = 'EmployerBeneficiaryNotice'",
+                               made.siren) == 0
+    line = await pool.fetchval("select summary from journal where siren = $1 and kind = 'beneficiary'", made.siren)
+    assert line == f"Bénéficiaire (conjoint) ajouté sur le contrat {made.prevoyance['contract_number']}"
+
+
+async def test_a_confirmed_termination_of_a_group_contract_is_a_journal_update_found_without_accents_and_of_another_contract_nothing(
+        company, pool, settings, client, employer):
+    made = await company()
+    contracts_id = await pool.fetchval("select contracts_contract_id from group_contract where id = $1",
+                                       uuid.UUID(made.sante["id"]))
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    for contract_id in (contracts_id, uuid.uuid4()):
+        event = TerminationConfirmed(termination_id=uuid.uuid4(), contract_id=contract_id,
+                                     contract_number=made.sante["contract_number"], holder_id=uuid.uuid4(),
+                                     reason="other", effective_date=date(2027, 3, 31), confirmed_at=datetime.now(UTC))
+        assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    lines = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                              params={"kind": "update", "q": "RESILIATION"})).json()
+    assert [line["summary"] for line in lines] == [
+        f"Résiliation du contrat {made.sante['contract_number']} confirmée, effective le 31/03/2027"]
 
 
 async def test_an_employer_users_actions_are_exported_and_unsigned_on_account_deleted(

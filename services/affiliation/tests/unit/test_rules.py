@@ -12,7 +12,7 @@ from affiliation.domain.errors import (
 )
 from affiliation.domain.rules import (
     BusinessDays, GroupContract, check_affiliation, check_birth_date, checked_nir, checked_siren,
-    employer_told_of_beneficiary, review_reason,
+    employer_told_of_beneficiary, review_reason, searchable,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -134,4 +134,14 @@ def test_a_retroactive_start_or_an_employee_affiliated_elsewhere_goes_to_review(
 ])
 def test_the_employer_is_told_of_a_beneficiary_always_with_the_supplementary_formula_and_with_family_only_on_change(
         formula, changes, told):
-    assert employer_told_of_beneficiary(formula, changes) is told
+    assert employer_told_of_beneficiary("sante", formula, changes) is told
+
+
+@pytest.mark.parametrize("formula", ["supplementary_company_contribution", "family"])
+def test_a_beneficiary_on_a_prevoyance_contract_never_tells_the_employer(formula):
+    assert employer_told_of_beneficiary("prevoyance", formula, True) is False
+
+
+def test_journal_search_text_leaves_out_accents_and_case():
+    assert searchable("Bénéficiaire (conjoint) ajouté — LEFÈBVRE") == "beneficiaire (conjoint) ajoute — lefebvre"
+    assert searchable("Résiliation") == searchable("RESILIATION")

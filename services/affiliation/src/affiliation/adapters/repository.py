@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 
-from affiliation.domain.rules import GroupContract
+from affiliation.domain.rules import GroupContract, searchable
 
 def _json(value: Any) -> Any:
     """A jsonb value as the platform's pool decodes it (json.loads codec, ms_platform.db)."""
@@ -163,9 +163,11 @@ async def set_status(conn: asyncpg.Connection, request_id: uuid.UUID, status: st
 
 # ---- employees ------------------------------------------------------------------------------------
 
-EMPLOYEE_COLUMNS = ("e.id, e.siren, e.group_contract_id, g.contract_number, g.label as contract_label, e.request_id,"
-                    " e.source, e.first_name, e.last_name, e.birth_date, e.nir, e.email, e.address, e.options,"
-                    " e.start_date, e.affiliated_at")
+# What the page shows (schemas.EmployeeOut), and what the downloads' columns show (employees.COLUMNS).
+_PAGE_COLUMNS = ("e.id, e.group_contract_id, g.contract_number, g.label as contract_label, e.source, e.first_name,"
+                 " e.last_name, e.birth_date, e.nir, e.email, e.address, e.options, e.start_date, e.affiliated_at")
+_EXPORT_COLUMNS = ("e.last_name, e.first_name, e.birth_date, e.nir, e.email, g.contract_number,"
+                   " g.label as contract_label, e.options, e.start_date, e.source")
 
 
 async def add_employee(conn: asyncpg.Connection, e: dict[str, Any]) -> None:
@@ -212,21 +214,21 @@ async def employees_page(conn: asyncpg.Connection, siren: str, *, q: str | None,
         where += f" and (e.last_name, e.first_name, e.id) > (${n - 2}, ${n - 1}, ${n})"
     args.append(limit)
     rows = await conn.fetch(
-        f"select {EMPLOYEE_COLUMNS} from employee e join group_contract g on g.id = e.group_contract_id where {where}"
+        f"select {_PAGE_COLUMNS} from employee e join group_contract g on g.id = e.group_contract_id where {where}"
         f" order by e.last_name, e.first_name, e.id limit ${len(args)}", *args)
     return [_employee(r) for r in rows]
 
 
 async def stream_employees(conn: asyncpg.Connection, siren: str, *, q: str | None, group_contract_id: uuid.UUID | None,
-                           source: str | None, prefetch: int = 1000) -> AsyncIterator[dict[str, Any]]:
-    """Every matching employee, by name, through a server-side cursor (``conn`` in a transaction):
-    the export never holds more than ``prefetch`` rows."""
+                           source: str | None, prefetch: int = 1000) -> AsyncIterator[asyncpg.Record]:
+    """Every matching employee's downloaded columns, by name, through a server-side cursor
+    (``conn`` in a transaction): the export never holds more than ``prefetch`` rows."""
     where, args = _employee_filter(siren, q, group_contract_id, source)
     cursor = conn.cursor(
-        f"select {EMPLOYEE_COLUMNS} from employee e join group_contract g on g.id = e.group_contract_id where {where}"
+        f"select {_EXPORT_COLUMNS} from employee e join group_contract g on g.id = e.group_contract_id where {where}"
         " order by e.last_name, e.first_name, e.id", *args, prefetch=prefetch)
     async for row in cursor:
-        yield _employee(row)
+        yield row
 
 
 # ---- invitations --------------------------------------------------------------------------------
@@ -265,12 +267,16 @@ async def invitations_of(conn: asyncpg.Connection, siren: str, limit: int) -> li
 # ---- journal ------------------------------------------------------------------------------------
 
 
+def journal_search_text(summary: str, subject: str | None) -> str:
+    return searchable(f"{summary} {subject or ''}")
+
+
 async def add_journal_line(conn: asyncpg.Connection, line: dict[str, Any]) -> None:
     await conn.execute(
-        "insert into journal (event_id, siren, occurred_at, day, kind, summary, subject, account_id, ref_id)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (event_id) do nothing",
+        "insert into journal (event_id, siren, occurred_at, day, kind, summary, subject, account_id, ref_id,"
+        " search_text) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (event_id) do nothing",
         line["event_id"], line["siren"], line["occurred_at"], line["day"], line["kind"], line["summary"],
-        line["subject"], line["account_id"], line["ref_id"])
+        line["subject"], line["account_id"], line["ref_id"], journal_search_text(line["summary"], line["subject"]))
 
 
 async def journal(conn: asyncpg.Connection, siren: str, *, day_from: date | None, day_to: date | None, q: str | None,
@@ -279,8 +285,8 @@ async def journal(conn: asyncpg.Connection, siren: str, *, day_from: date | None
     where = ("siren = $1 and ($2::date is null or day >= $2) and ($3::date is null or day <= $3)"
              " and ($4::text is null or kind = $4)")
     if q:
-        args.append(_contains(q))
-        where += f" and (summary ilike ${len(args)} or coalesce(subject, '') ilike ${len(args)})"
+        args.append(_contains(searchable(q)))
+        where += f" and search_text like ${len(args)}"
     order = "desc" if newest_first else "asc"
     args += [limit, offset]
     return await conn.fetch(

@@ -57,9 +57,12 @@ def decode_cursor(cursor: str) -> tuple[str, str, uuid.UUID]:
 async def page(uow: UnitOfWork, siren: str, filters: Filters, cursor: str | None, limit: int) -> dict[str, Any]:
     after = decode_cursor(cursor) if cursor else None
     async with uow.connect() as conn:
-        await existing_company(conn, siren)
         rows = await repo.employees_page(conn, siren, q=filters.q, group_contract_id=filters.group_contract_id,
                                          source=filters.source, after=after, limit=limit + 1)
+        if not rows:
+            # An employee row names its company (foreign key): only an empty page asks whether the
+            # company exists (an empty list, or 404).
+            await existing_company(conn, siren)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next_cursor": encode_cursor(rows[-1]) if more else None}

@@ -19,7 +19,7 @@ from affiliation.domain.rules import employer_told_of_beneficiary
 from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events import affiliation as af
-from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved
+from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, TerminationConfirmed
 from ms_events.outbox import append
 from ms_platform.uow import UnitOfWork
 
@@ -89,7 +89,8 @@ async def beneficiary_changed(conn: asyncpg.Connection, envelope: Envelope,
     verb = "ajouté" if added else "retiré"
     await _write(conn, envelope, contract["siren"], _line(
         "beneficiary", f"Bénéficiaire ({relation}) {verb} sur le contrat {contract['contract_number']}"))
-    if added and employer_told_of_beneficiary(contract["contribution_formula"], event.company_contribution_changes):
+    if added and employer_told_of_beneficiary(contract["category"], contract["contribution_formula"],
+                                                 event.company_contribution_changes):
         notice = af.EmployerBeneficiaryNotice(
             siren=contract["siren"], company_name=contract["name"], notice_email=contract["notice_email"],
             contract_number=contract["contract_number"], relationship=event.relationship,
@@ -97,6 +98,17 @@ async def beneficiary_changed(conn: asyncpg.Connection, envelope: Envelope,
             company_contribution_changes=event.company_contribution_changes, added_at=event.added_at)
         await append(conn, notice)
         log.info("affiliation.beneficiary_notice", siren=contract["siren"])
+
+
+async def termination_confirmed(conn: asyncpg.Connection, envelope: Envelope, event: TerminationConfirmed) -> None:
+    """contracts' confirmed termination of a company's group contract: a journal line (an update)."""
+    contract = await repo.contract_for_contracts_id(conn, event.contract_id)
+    if contract is None:
+        return  # not a group contract of a company in the employer space
+    await _write(conn, envelope, contract["siren"], _line(
+        "update", f"Résiliation du contrat {contract['contract_number']} confirmée,"
+                  f" effective le {event.effective_date.strftime('%d/%m/%Y')}", account_id=None,
+        ref_id=event.termination_id))
 
 
 async def entries(uow: UnitOfWork, siren: str, *, day_from: date | None, day_to: date | None, q: str | None,

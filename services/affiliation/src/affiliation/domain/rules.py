@@ -5,6 +5,7 @@ notice on a beneficiary addition (AF-1..AF-6). No I/O here.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -151,9 +152,19 @@ def review_reason(start_date: date, today: date, max_retroactive_days: int, affi
     return None
 
 
-def employer_told_of_beneficiary(formula: str | None, company_contribution_changes: bool) -> bool:
-    """AF-5: always with the supplementary company contribution; with the family formula only when
-    the company's contribution changes; never for another formula or an individual contract."""
+def employer_told_of_beneficiary(category: str, formula: str | None, company_contribution_changes: bool) -> bool:
+    """AF-5, for a group santé contract: always with the supplementary company contribution; with
+    the family formula only when the company's contribution changes; never for another formula, an
+    individual contract or a prévoyance contract (its beneficiaries are not the employer's cost)."""
+    if category != Category.SANTE:
+        return False
     if formula == Formula.SUPPLEMENTARY:
         return True
     return formula == Formula.FAMILY and company_contribution_changes
+
+
+def searchable(text: str) -> str:
+    """Text as the journal's search compares it (AF-7): accents and case left out, so that
+    « beneficiaire » finds « Bénéficiaire » and « LEFEBVRE » finds « Lefèbvre »."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
