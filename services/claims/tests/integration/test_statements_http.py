@@ -61,7 +61,7 @@ async def test_an_import_records_valid_lines_reports_every_bad_one_and_is_idempo
     good = [_line(number, _ref()), _line(number, _ref(), care_type="pharmacy", billed="10.00", br="10.00",
                                          amo="6.50", amc="3.50", out_of_pocket="0.00")]
     future = (date.today() + timedelta(days=2)).isoformat()
-    bad = [_line(number, _ref(), care_date=future), _line("nope-000", _ref()), _line(number, _ref(), out_of_pocket="1")]
+    bad = [_line(number, _ref(), care_date=future, payment_date=None), _line("nope-000", _ref()), _line(number, _ref(), out_of_pocket="1")]
     report = await _import(client, token, good + bad)
     assert (report["accepted"], report["unchanged"]) == (2, 0)
     assert [(r["line"], [e["field"] for e in r["errors"]]) for r in report["refused"]] == [
