@@ -91,17 +91,26 @@ show_log_tail() {
 
 # Wait until Kafka accepts connections on 127.0.0.1:9092 and, when a log offset is given,
 # until var/log/kafka.log says "Kafka Server started" after that byte offset.
+# Whether var/log/kafka.log says "Kafka Server started" after byte <offset>. supervisord may
+# rotate the log while the broker starts (kafka.log -> kafka.log.1): then the line is in the
+# rest of the previous file or in the new one.
+kafka_started_since() {
+    local offset="$1" log="$VAR/log/kafka.log"
+    # grep reads to the end (no -q): an early exit would SIGPIPE tail and, under pipefail,
+    # fail even when the line is there.
+    if (("$(stat -c %s "$log" 2>/dev/null || echo 0)" < offset)); then
+        { tail -c +"$((offset + 1))" "$log.1" 2>/dev/null; cat "$log" 2>/dev/null; } | grep 'Kafka Server started' >/dev/null
+    else
+        tail -c +"$((offset + 1))" "$log" 2>/dev/null | grep 'Kafka Server started' >/dev/null
+    fi
+}
+
 # Usage: wait_kafka <timeout seconds> [log offset]
 wait_kafka() {
     local timeout="$1" offset="${2:-}" deadline=$((SECONDS + $1)) state
     while ((SECONDS < deadline)); do
-        if [[ -n "$offset" && "$(stat -c %s "$VAR/log/kafka.log" 2>/dev/null || echo 0)" -lt "$offset" ]]; then
-            offset=0  # the log was rotated since the start
-        fi
         if port_open 127.0.0.1 9092; then
-            # grep reads to the end (no -q): an early exit would SIGPIPE tail and, under
-            # pipefail, fail the test even when the line is there.
-            if [[ -z "$offset" ]] || tail -c +"$((offset + 1))" "$VAR/log/kafka.log" 2>/dev/null | grep 'Kafka Server started' >/dev/null; then
+            if [[ -z "$offset" ]] || kafka_started_since "$offset"; then
                 return 0
             fi
         fi

@@ -142,6 +142,9 @@ def cluster_documents(platform: Platform) -> list[dict]:
                     "auto.create.topics.enable": False, "default.replication.factor": 3,
                     "min.insync.replicas": 2, "offsets.topic.replication.factor": 3,
                     "transaction.state.log.replication.factor": 3, "transaction.state.log.min.isr": 2,
+                    # A metadata snapshot soon after a KafkaUser is deleted: without one, Kafka
+                    # 4.1-4.4 may forget every SCRAM credential on restart (docs/kafka-security.md).
+                    "metadata.log.max.snapshot.interval.ms": 60000,
                 },
             },
             "entityOperator": {"topicOperator": {}, "userOperator": {}},
