@@ -34,14 +34,19 @@ def line(contract_number: str, person: dict, **overrides) -> dict:
             "beneficiary": {"last_name": person["last_name"], "first_name": person["first_name"],
                             "birth_date": person["birth_date"]},
             "care_date": "2026-02-03", "care_type": "consultation_gp", "billed": "30.00", "br": "30.00",
-            "amo": "19.00", "amc": "9.00", "out_of_pocket": "2.00", "payment_date": "2026-02-06",
+            "amo": "19.00", "amc": "9.00", "out_of_pocket": "2.00",
             "paid_to_iban": "FR7630006000011234567890189"}
-    return {**base, **overrides}
+    out = {**base, **overrides}
+    if "payment_date" not in overrides:  # paid three days after the care
+        out["payment_date"] = (date.fromisoformat(out["care_date"]) + timedelta(days=3)).isoformat()
+    return out
 
 
-async def import_lines(gateway: httpx.AsyncClient, operator: dict, lines: list[dict]) -> dict:
+async def import_lines(gateway: httpx.AsyncClient, operator: dict, lines: list[dict], *, all_valid: bool = True) -> dict:
     response = await gateway.post("/v1/statement-imports", json={"lines": lines}, headers=operator)
     assert response.status_code == 200, response.text
+    if all_valid:
+        assert response.json()["refused"] == [], response.json()["refused"]
     return response.json()
 
 
@@ -61,7 +66,7 @@ async def two_members(gateway, mailbox, registry, operator_token):
                      source_ref=f"E2E-PROBE-{m['person']['contract_number']}-{uuid.uuid4().hex[:8]}")
 
         async def known(probe=probe):
-            report = await import_lines(gateway, operator, [probe])
+            report = await import_lines(gateway, operator, [probe], all_valid=False)
             return report["refused"] == []
         await wait_until(known, timeout=60, what="claims' worker to project the contract")
     return a, b, operator
@@ -74,7 +79,7 @@ async def test_an_operator_imports_lines_and_every_bad_one_is_reported_naming_it
     future = (date.today() + timedelta(days=3)).isoformat()
     report = await import_lines(gateway, operator, [
         good, line(number, person, care_date=future), line(number, person, care_type="massage"),
-        line(number, person, paid_to_iban="FR7630006000011234567890180"), {"source": "noemie"}])
+        line(number, person, paid_to_iban="FR7630006000011234567890180"), {"source": "noemie"}], all_valid=False)
     assert report["accepted"] == 1
     assert [(r["line"], r["errors"][0]["field"]) for r in report["refused"]] == [
         (2, "care_date"), (3, "care_type"), (4, "paid_to_iban"), (5, "source_ref")]
@@ -122,11 +127,13 @@ async def test_the_member_lists_filters_and_pages_their_lines_and_the_other_memb
     beneficiary = seen[0]["beneficiary"]["id"]
     mine = await gateway.get("/v1/statements", params={"beneficiary_id": beneficiary}, headers=a["auth"])
     assert len(mine.json()["items"]) >= 6
-    # B: nothing of A's, whatever B sends.
-    assert (await gateway.get("/v1/statements", headers=b["auth"])).json()["items"] == []
+    # B: their own lines only, nothing of A's, whatever B sends.
+    b_lines = (await gateway.get("/v1/statements", params={"limit": 200}, headers=b["auth"])).json()["items"]
+    assert b_lines and {s["contract_number"] for s in b_lines} == {b["person"]["contract_number"]}
+    assert not {s["id"] for s in seen} & {s["id"] for s in b_lines}
     theirs = await gateway.get("/v1/statements", params={"beneficiary_id": beneficiary}, headers=b["auth"])
     assert theirs.status_code == 200 and theirs.json()["items"] == []
-    assert (await gateway.get("/v1/statements/summary", headers=b["auth"])).json()["groups"] == []
+    assert (await gateway.get("/v1/statements/summary", params=march, headers=b["auth"])).json()["groups"] == []
     bad = await gateway.get("/v1/statements", params={"care_type": "massage"}, headers=a["auth"])
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
     assert "care_type" in bad.text
