@@ -99,7 +99,7 @@ class PreRegistration:
 
 async def _lock_employee(conn: asyncpg.Connection, employee_id: uuid.UUID) -> None:
     """Serialise the two events about one employee until the transaction ends."""
-    await conn.execute("select pg_advisory_xact_lock(hashtext('affiliated:' || $1::text))", employee_id)
+    await conn.execute("select pg_advisory_xact_lock(hashtext('affiliated:' || $1))", str(employee_id))
 
 
 async def employee_person_known(conn: asyncpg.Connection, envelope: Envelope, event: ContractRegistered) -> None:
