@@ -38,7 +38,10 @@ async def delete_address(address_id: uuid.UUID, member: Member, uow: Uow, ctx: C
 
 
 @router.post("/v1/assistance/school-trips", status_code=201, operation_id="plan_school_trip",
-             responses={503: {"description": "Contracts' API cannot confirm the child"}})
+             responses={404: {"description": "The contract named is not one the member holds, in force, with "
+                                             "assistance guarantees"},
+                        409: {"description": "No contract in force with assistance guarantees"},
+                        503: {"description": "Contracts' API cannot confirm the child"}})
 async def plan_trip(body: TripIn, member: Member, uow: Uow, ctx: Ctx, contracts: Contracts, now: Now,
                     request: Request) -> TripOut:
     """A school trip for a child on the contract, between two of the member's addresses; the carrier

@@ -44,7 +44,9 @@ _MAX_BROWSE_BODIES = 4_096
 
 
 @router.get("/v1/assistance/eligible-services", operation_id="browse_eligible_services", response_model=BrowseOut,
-            responses={409: {"description": "No contract in force with assistance guarantees"}})
+            responses={404: {"description": "The contract named is not one the member holds, in force, with "
+                                            "assistance guarantees"},
+                       409: {"description": "No contract in force with assistance guarantees"}})
 async def eligible_services(request: Request, member: Member, uow: Uow, ctx: Ctx, now: Now,
                             event: Annotated[LifeEvent, Query(description="The life event")],
                             contract_id: Annotated[uuid.UUID | None, Query()] = None) -> Response:

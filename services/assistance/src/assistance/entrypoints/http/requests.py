@@ -26,7 +26,9 @@ _VALIDATED = {409: {"description": "The request is validated: the problem's call
 
 
 @router.post(PATH, status_code=201, operation_id="declare_life_event",
-             responses={409: {"description": "No contract in force with assistance guarantees"}})
+             responses={404: {"description": "The contract named is not one the member holds, in force, with "
+                                             "assistance guarantees"},
+                        409: {"description": "No contract in force with assistance guarantees"}})
 async def declare(body: DeclarationIn, member: Member, uow: Uow, ctx: Ctx, now: Now) -> RequestOut:
     """Declare an event and its date, past or planned (AS-1): a draft request starts."""
     return RequestOut(**await app.declare(uow, ctx, account_id(member), holder_ids(member), body.event,
