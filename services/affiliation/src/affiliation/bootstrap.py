@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import AsyncIterator
 
 from fastapi import FastAPI
 
+from affiliation.adapters.pages_cache import PagesCache
 from affiliation.app.affiliations import Rules, run_processor
 from affiliation.domain.rules import BusinessDays
 from affiliation.entrypoints.http import ROUTERS
@@ -36,7 +39,13 @@ def utc_now() -> datetime:
 
 def create_app(settings: AffiliationSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
-    app = create_platform_app(cfg, title="affiliation", routers=ROUTERS,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with PagesCache(cfg.dsn) as app.state.pages_cache:
+            yield
+
+    app = create_platform_app(cfg, title="affiliation", routers=ROUTERS, lifespan=lifespan,
                               description="Affiliation: the employer space — companies, their group contracts and "
                                           "employer users, employees' affiliation online and offline, invitations, "
                                           "the employee list and the company journal.")

@@ -130,6 +130,31 @@ async def test_offline_and_online_employees_are_listed_filtered_paged_and_downlo
     assert all(name in text for name in ("Arnaud", "Bernard", "Petit", "Hors ligne"))
 
 
+async def test_a_kept_page_is_dropped_when_the_companys_employees_or_contracts_change_whoever_writes(
+        client, app, company, employer, operator, body, pool):
+    made = await company()
+    auth, url = employer(made.siren), f"/v1/companies/{made.siren}/employees"
+    imported = await client.post("/v1/offline-affiliations", headers=operator, json={
+        "siren": made.siren, "employees": [body(made.sante["id"], last_name="Bernard", start="2024-03-01")]})
+    assert imported.status_code == 201, imported.text
+    first = (await client.get(url, headers=auth)).json()
+    assert [e["last_name"] for e in first["items"]] == ["Bernard"]
+    assert app.state.pages_cache.lookup((made.siren, None, None, None, 50)) is not None  # kept
+
+    # Written through the API: the writer's next answer already shows it.
+    imported = await client.post("/v1/offline-affiliations", headers=operator, json={
+        "siren": made.siren, "employees": [body(made.sante["id"], last_name="Arnaud", start="2024-03-01")]})
+    assert imported.status_code == 201, imported.text
+    second = (await client.get(url, headers=auth)).json()
+    assert [e["last_name"] for e in second["items"]] == ["Arnaud", "Bernard"]
+
+    # Written by another process (the worker, a back-office script): dropped at its commit.
+    await pool.execute("update group_contract set label = 'Santé renfort' where id = $1", uuid.UUID(made.sante["id"]))
+    await app.state.pages_cache.caught_up()
+    third = (await client.get(url, headers=auth)).json()
+    assert {e["contract_label"] for e in third["items"]} == {"Santé renfort"}
+
+
 async def test_an_offline_import_is_all_or_nothing_and_names_the_faulty_line(client, company, operator, body, pool):
     made = await company()
     lines = [body(made.sante["id"], start="2024-03-01"), body(made.sante["id"], start="2024-03-01")]

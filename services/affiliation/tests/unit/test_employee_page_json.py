@@ -35,3 +35,13 @@ def test_a_page_written_from_rows_reads_back_as_the_documented_page_and_nothing_
     assert item.affiliated_at == row["affiliated_at"] and item.options == ["optique-renforcee"]
     assert b"siren" not in body and b"request_id" not in body
     assert body == EmployeePage(items=[EmployeeOut(**row)], next_cursor="abc").model_dump_json().encode()
+
+
+def test_only_pages_without_a_search_and_of_at_most_100_rows_are_kept():
+    from affiliation.adapters.pages_cache import page_key
+
+    contract = uuid.uuid4()
+    assert page_key("732829320", None, contract, "offline", "abc", 50) == ("732829320", contract, "offline", "abc", 50)
+    assert page_key("732829320", None, None, None, None, 100) == ("732829320", None, None, None, 100)
+    assert page_key("732829320", "dur", None, None, None, 50) is None
+    assert page_key("732829320", None, None, None, None, 101) is None

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from affiliation.adapters.pages_cache import page_key
 from affiliation.app import employees as app
 from affiliation.domain.rules import Source
 from affiliation.entrypoints.deps import CompanyUser, Search, SettingsDep, Siren, Uow, company_scope
@@ -23,16 +24,23 @@ _MEDIA = {"csv": "text/csv; charset=utf-8",
 
 @router.get("/v1/companies/{siren}/employees", operation_id="list_employees", responses=_IDS,
             response_model=EmployeePage)
-async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: SettingsDep, q: SearchQuery = None,
-                         group_contract_id: uuid.UUID | None = None, source: Source | None = None,
-                         cursor: Annotated[str | None, Query(max_length=400)] = None,
+async def list_employees(siren: Siren, user: CompanyUser, uow: Uow, settings: SettingsDep, request: Request,
+                         q: SearchQuery = None, group_contract_id: uuid.UUID | None = None,
+                         source: Source | None = None, cursor: Annotated[str | None, Query(max_length=400)] = None,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> Response:
     """By last name; ``next_cursor`` gives the next page."""
+    scope = company_scope(user, siren)  # before any read, the cache's included
     filters = app.Filters(q, group_contract_id, source.value if source else None)
-    found = await app.page(uow, company_scope(user, siren), filters, cursor, min(limit, settings.page_size_max))
-    # Rows from our own tables: serialized as they are (one pass in pydantic-core), not validated
-    # into models and then serialized again.
-    return Response(EMPLOYEE_PAGE_JSON.dump_json(found), media_type="application/json")
+    limit = min(limit, settings.page_size_max)
+
+    async def load() -> bytes:
+        # Rows from our own tables: serialized as they are (one pass in pydantic-core), not
+        # validated into models and then serialized again.
+        return EMPLOYEE_PAGE_JSON.dump_json(await app.page(uow, scope, filters, cursor, limit))
+
+    key = page_key(scope, filters.q, filters.group_contract_id, filters.source, cursor, limit)
+    body = await request.app.state.pages_cache.get(key, load)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/companies/{siren}/employees/export", operation_id="export_employees", responses={
