@@ -143,8 +143,10 @@ def zone_of(department: str, zones: list[Zone]) -> str:
 
 
 def price(tariff: Tariff, zones: list[Zone], people: list[PersonCovered], postcode: str,
-          option_level: int, effective: date) -> Pricing | list[FieldError]:
-    """The monthly contribution, or every field at fault (field names as the quote body's)."""
+          option_level: int, effective: date, today: date | None = None) -> Pricing | list[FieldError]:
+    """The monthly contribution, or every field at fault (field names as the quote body's).
+
+    Ages are counted on ``effective``; a birth date after ``today`` (default: ``effective``) is refused."""
     errors: list[FieldError] = []
     department = department_of(postcode)
     if department is None:
@@ -153,7 +155,7 @@ def price(tariff: Tariff, zones: list[Zone], people: list[PersonCovered], postco
     if option is None:
         levels = ", ".join(str(o.level) for o in tariff.options)
         errors.append(FieldError("option_level", f"Niveau d'option inconnu pour ce produit (niveaux : {levels})."))
-    errors += _people_errors(people, effective)
+    errors += _people_errors(people, effective, min(today or effective, effective))
     if errors:
         return errors
     assert department is not None and option is not None
@@ -166,7 +168,7 @@ def price(tariff: Tariff, zones: list[Zone], people: list[PersonCovered], postco
     return Pricing(zone, department, option.level, zone_factor, option.factor, discount, tuple(priced), monthly)
 
 
-def _people_errors(people: list[PersonCovered], effective: date) -> list[FieldError]:
+def _people_errors(people: list[PersonCovered], effective: date, today: date) -> list[FieldError]:
     errors: list[FieldError] = []
     mains = [i for i, p in enumerate(people) if p.relationship == "main"]
     if len(mains) != 1:
@@ -174,7 +176,7 @@ def _people_errors(people: list[PersonCovered], effective: date) -> list[FieldEr
     if sum(p.relationship in ("spouse", "partner") for p in people) > 1:
         errors.append(FieldError("people", "Un seul conjoint ou partenaire par devis."))
     for i, person in enumerate(people):
-        if person.birth_date > effective:
+        if person.birth_date > today:
             errors.append(FieldError(f"people.{i}.birth_date", "La date de naissance ne peut pas être dans le futur."))
         elif age_on(person.birth_date, effective) > 130:
             errors.append(FieldError(f"people.{i}.birth_date", "Date de naissance invraisemblable."))

@@ -1,0 +1,270 @@
+"""Use cases of the broker space in contracts (BR-1..BR-4): offers, pricing, quotes, projects.
+
+The broker's access (firm, role, offers, autonomy) comes from their token (ADR 0013);
+every read and write is filtered by it here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import structlog
+
+from contracts.adapters import broker as repo
+from contracts.adapters import reads
+from contracts.adapters.broker_pdf import product_pdf, quote_pdf
+from contracts.domain.broker import (
+    AutonomyInsufficient, BrokerAccess, BrokerResourceNotFound, InvalidPricing, NoPricingTool, OfferNotAllowed,
+    QuoteExpired, QuoteRequiredToSign, UnknownOffer, check_move,
+)
+from contracts.domain.imports import FieldError
+from contracts.domain.pricing import PersonCovered, Pricing, Tariff, Zone, price
+from ms_platform.uow import UnitOfWork
+
+log = structlog.get_logger()
+MAX_EFFECTIVE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PricingRequest:
+    product_code: str
+    postcode: str
+    option_level: int
+    effective_date: date | None
+    people: list[PersonCovered]
+
+
+def default_effective_date(today: date) -> date:
+    """The first day of next month: when a contract signed today usually starts."""
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _own(access: BrokerAccess) -> uuid.UUID | None:
+    """The owner filter: None for admins (the whole firm), the account for collaborators."""
+    return None if access.admin else access.account_id
+
+
+# ---- offers (BR-1) -------------------------------------------------------------------------
+
+async def list_offers(uow: UnitOfWork, access: BrokerAccess, client_type: str | None) -> list[dict[str, Any]]:
+    async with uow.connect() as conn:
+        offers = await repo.offers(conn, client_type)
+    return [{**_offer_view(o), "may_sell": access.may_sell(o["code"])} for o in offers]
+
+
+def _offer_view(o: dict[str, Any]) -> dict[str, Any]:
+    tariff = o["tariff"]
+    return {"code": o["code"], "name": o["name"], "category": o["category"], "client_types": list(o["client_types"]),
+            "featured": o["featured"], "summary": o["summary"], "quote_validity_days": o["quote_validity_days"],
+            "pricing_tool": tariff is not None,
+            "option_levels": [{"level": x["level"], "label": x["label"]} for x in tariff["options"]] if tariff else []}
+
+
+async def offer_with_guarantees(uow: UnitOfWork, access: BrokerAccess, code: str) -> dict[str, Any]:
+    async with uow.connect() as conn:
+        offer = await repo.offer(conn, code)
+        if offer is None:
+            raise BrokerResourceNotFound("produit")
+        product = (await reads.products_with_guarantees(conn, [code]))[code]
+    guarantees = [{k: g[k] for k in ("code", "label", "care_type", "rule_type", "rate_pct", "amount_eur", "period")}
+                  for g in product["guarantees"]]
+    return {**_offer_view(offer), "may_sell": access.may_sell(code), "guarantees": guarantees,
+            "tariff": offer["tariff"]}
+
+
+async def offer_document(uow: UnitOfWork, access: BrokerAccess, code: str, insurer_name: str, today: date) -> bytes:
+    """The product's documentation as a PDF, generated from its guarantees table."""
+    product = await offer_with_guarantees(uow, access, code)
+    return product_pdf(product, insurer_name, today)
+
+
+# ---- pricing and quotes (BR-2) -------------------------------------------------------------
+
+async def _priced(conn: Any, access: BrokerAccess, request: PricingRequest, today: date) -> tuple[dict[str, Any], Pricing, date]:
+    offer = await repo.offer(conn, request.product_code)
+    if offer is None:
+        raise UnknownOffer()
+    if offer["tariff"] is None:
+        raise NoPricingTool()
+    if not access.may_sell(request.product_code):
+        raise OfferNotAllowed()
+    effective = request.effective_date or default_effective_date(today)
+    errors: list[FieldError] = []
+    if not today <= effective <= today + timedelta(days=MAX_EFFECTIVE_DAYS):
+        errors.append(FieldError("effective_date", "La date d'effet doit être comprise entre aujourd'hui et un an."))
+    zones = [Zone.model_validate(z) for z in await repo.zones(conn)]
+    result = price(Tariff.model_validate(offer["tariff"]), zones, request.people, request.postcode,
+                   request.option_level, effective, today)
+    if isinstance(result, list):
+        errors += result
+    if errors:
+        raise InvalidPricing(errors)
+    assert isinstance(result, Pricing)
+    return offer, result, effective
+
+
+def pricing_view(pricing: Pricing) -> dict[str, Any]:
+    return {
+        "zone": pricing.zone, "department": pricing.department, "option_level": pricing.option_level,
+        "zone_factor": str(pricing.zone_factor), "option_factor": str(pricing.option_factor),
+        "family_discount_pct": str(pricing.family_discount_pct),
+        "people": [{"relationship": p.relationship, "age": p.age, "monthly_eur": str(p.monthly_eur), "charged": p.charged}
+                   for p in pricing.people],
+        "monthly_eur": str(pricing.monthly_eur), "yearly_eur": str(pricing.yearly_eur),
+    }
+
+
+async def price_offer(uow: UnitOfWork, access: BrokerAccess, request: PricingRequest, today: date) -> dict[str, Any]:
+    """The monthly contribution, stored nowhere (the tarificateur's live answer)."""
+    async with uow.connect() as conn:
+        offer, pricing, effective = await _priced(conn, access, request, today)
+    return {"product_code": offer["code"], "effective_date": effective, **pricing_view(pricing)}
+
+
+async def create_quote(uow: UnitOfWork, access: BrokerAccess, request: PricingRequest, project_id: uuid.UUID | None,
+                       today: date, insurer_name: str) -> dict[str, Any]:
+    """Price, then keep the quote: its inputs, its result and its PDF, valid for the offer's days."""
+    async with uow.begin() as tx:
+        offer, pricing, effective = await _priced(tx.conn, access, request, today)
+        if project_id is not None:
+            project = await repo.project(tx.conn, project_id, lock=True)
+            if project is None or not access.sees(project["firm_id"], project["owner_id"]):
+                raise BrokerResourceNotFound("projet")
+            await repo.touch_project(tx.conn, project_id)
+        now = datetime.now(timezone.utc)
+        quote = {
+            "id": uuid.uuid4(), "number": await repo.next_quote_number(tx.conn, today.year),
+            "firm_id": access.firm_id, "created_by": access.account_id, "project_id": project_id,
+            "product_code": offer["code"], "created_at": now,
+            "valid_until": today + timedelta(days=offer["quote_validity_days"]),
+            "inputs": {"postcode": request.postcode, "option_level": request.option_level,
+                       "effective_date": effective.isoformat(),
+                       "people": [{"relationship": p.relationship, "birth_date": p.birth_date.isoformat()}
+                                  for p in request.people]},
+            "result": pricing_view(pricing), "monthly_eur": pricing.monthly_eur,
+        }
+        await repo.insert_quote(tx.conn, quote, quote_pdf(quote, offer["name"], insurer_name))
+    log.info("broker.quote_created", quote_id=str(quote["id"]), product_code=offer["code"], firm_id=str(access.firm_id))
+    return quote_view(quote, today)
+
+
+def quote_view(quote: dict[str, Any], today: date) -> dict[str, Any]:
+    return {k: quote[k] for k in ("id", "number", "project_id", "product_code", "inputs", "result", "created_at",
+                                  "valid_until")} | {"monthly_eur": str(quote["monthly_eur"]),
+                                                     "valid": quote["valid_until"] >= today}
+
+
+async def _visible_quote(conn: Any, access: BrokerAccess, quote_id: uuid.UUID) -> dict[str, Any]:
+    quote = await repo.quote(conn, quote_id)
+    if quote is None or not access.sees(quote["firm_id"], quote["created_by"]) and not (
+            quote["project_id"] is not None and await _project_visible(conn, access, quote["project_id"])):
+        raise BrokerResourceNotFound("devis")
+    return quote
+
+
+async def _project_visible(conn: Any, access: BrokerAccess, project_id: uuid.UUID) -> bool:
+    project = await repo.project(conn, project_id)
+    return project is not None and access.sees(project["firm_id"], project["owner_id"])
+
+
+async def get_quote(uow: UnitOfWork, access: BrokerAccess, quote_id: uuid.UUID, today: date) -> dict[str, Any]:
+    async with uow.connect() as conn:
+        return quote_view(await _visible_quote(conn, access, quote_id), today)
+
+
+async def get_quote_pdf(uow: UnitOfWork, access: BrokerAccess, quote_id: uuid.UUID) -> tuple[str, bytes]:
+    async with uow.connect() as conn:
+        quote = await _visible_quote(conn, access, quote_id)
+        return quote["number"], await repo.quote_pdf(conn, quote_id) or b""
+
+
+async def list_quotes(uow: UnitOfWork, access: BrokerAccess, today: date, limit: int) -> list[dict[str, Any]]:
+    async with uow.connect() as conn:
+        return [quote_view(q, today) for q in await repo.quotes(conn, access.firm_id, _own(access), limit)]
+
+
+# ---- projects (BR-3) -----------------------------------------------------------------------
+
+def project_view(row: Any) -> dict[str, Any]:
+    return {"id": row["id"], "status": row["status"], "owner_id": row["owner_id"],
+            "client": {"type": row["client_type"], "name": row["client_name"], "email": row["client_email"],
+                       "postcode": row["client_postcode"]},
+            "signed_quote_id": row["signed_quote_id"], "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+async def create_project(uow: UnitOfWork, access: BrokerAccess, client: dict[str, Any]) -> dict[str, Any]:
+    async with uow.begin() as tx:
+        row = await repo.insert_project(tx.conn, {
+            "id": uuid.uuid4(), "firm_id": access.firm_id, "owner_id": access.account_id,
+            "client_type": client["type"], "client_name": client["name"], "client_email": client.get("email"),
+            "client_postcode": client.get("postcode")})
+    return project_view(row) | {"quotes": []}
+
+
+async def get_project(uow: UnitOfWork, access: BrokerAccess, project_id: uuid.UUID, today: date) -> dict[str, Any]:
+    async with uow.connect() as conn:
+        row = await repo.project(conn, project_id)
+        if row is None or not access.sees(row["firm_id"], row["owner_id"]):
+            raise BrokerResourceNotFound("projet")
+        quotes = await repo.quotes_of_project(conn, project_id)
+    return project_view(row) | {"quotes": [quote_view(q, today) for q in quotes]}
+
+
+async def list_projects(uow: UnitOfWork, access: BrokerAccess, status: str | None, client_type: str | None,
+                        search: str | None, limit: int) -> list[dict[str, Any]]:
+    async with uow.connect() as conn:
+        rows = await repo.projects(conn, access.firm_id, _own(access), status, client_type, search, limit)
+    return [project_view(r) for r in rows]
+
+
+async def move_project(uow: UnitOfWork, access: BrokerAccess, project_id: uuid.UUID, status: str,
+                       quote_id: uuid.UUID | None, today: date) -> dict[str, Any]:
+    """Move a project to ``status``; signing names one of its valid quotes, within the broker's autonomy."""
+    async with uow.begin() as tx:
+        row = await repo.project(tx.conn, project_id, lock=True)
+        if row is None or not access.sees(row["firm_id"], row["owner_id"]):
+            raise BrokerResourceNotFound("projet")
+        check_move(row["status"], status)
+        signed_quote = None
+        if status == "signed":
+            signed_quote = await _quote_to_sign(tx.conn, access, project_id, quote_id, today)
+        row = await repo.move_project(tx.conn, project_id, status, signed_quote)
+        quotes = await repo.quotes_of_project(tx.conn, project_id)
+    log.info("broker.project_moved", project_id=str(project_id), status=status)
+    return project_view(row) | {"quotes": [quote_view(q, today) for q in quotes]}
+
+
+async def _quote_to_sign(conn: Any, access: BrokerAccess, project_id: uuid.UUID, quote_id: uuid.UUID | None,
+                         today: date) -> uuid.UUID:
+    if quote_id is None:
+        raise QuoteRequiredToSign()
+    quote = await repo.quote(conn, quote_id)
+    if quote is None or quote["project_id"] != project_id:
+        raise QuoteRequiredToSign()
+    if not access.may_sell(quote["product_code"]):
+        raise OfferNotAllowed()
+    if not access.may_sign(Decimal(quote["monthly_eur"]) * 12):
+        raise AutonomyInsufficient()
+    if quote["valid_until"] < today:
+        raise QuoteExpired()
+    return quote_id
+
+
+# ---- dashboard (BR-4) ----------------------------------------------------------------------
+
+async def dashboard(uow: UnitOfWork, access: BrokerAccess, today: date) -> dict[str, Any]:
+    """Portfolio figures over what the caller sees, and the products of the moment."""
+    async with uow.connect() as conn:
+        figures = await repo.dashboard(conn, access.firm_id, _own(access), today)
+        featured = [o for o in await repo.offers(conn, None) if o["featured"]]
+    return {
+        "clients": figures["clients"],
+        "projects_by_status": {s: figures[s] for s in ("draft", "sent", "signed", "lost")},
+        "signed_monthly_eur": str(figures["signed_monthly_eur"]),
+        "quotes_valid": figures["quotes_valid"],
+        "products_of_the_moment": [{"code": o["code"], "name": o["name"], "summary": o["summary"]} for o in featured],
+    }

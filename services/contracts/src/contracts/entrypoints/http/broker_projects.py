@@ -1,0 +1,52 @@
+"""The broker's projects (BR-3) and dashboard (BR-4)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from contracts.app import broker as app
+from contracts.domain.pricing import ClientType
+from contracts.entrypoints.broker_scope import BrokerDep
+from contracts.entrypoints.deps import Today, Uow
+from contracts.entrypoints.http.broker_schemas import DashboardOut, MoveIn, ProjectDetailOut, ProjectIn, ProjectOut, Status
+
+router = APIRouter(tags=["broker"])
+
+
+@router.post("/v1/broker-projects", response_model=ProjectDetailOut, status_code=201)
+async def create_broker_project(uow: Uow, access: BrokerDep, body: ProjectIn) -> dict[str, Any]:
+    """A new project (draft) for a client, owned by the caller."""
+    return await app.create_project(uow, access, body.client.model_dump())
+
+
+@router.get("/v1/broker-projects", response_model=list[ProjectOut])
+async def list_broker_projects(
+    uow: Uow, access: BrokerDep,
+    status: Annotated[Status | None, Query()] = None,
+    client_type: Annotated[ClientType | None, Query()] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the client's name")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    """The projects the caller sees (a collaborator's own; the firm's for an admin), filtered, newest change first."""
+    return await app.list_projects(uow, access, status, client_type, q, limit)
+
+
+@router.get("/v1/broker-projects/{project_id}", response_model=ProjectDetailOut)
+async def get_broker_project(uow: Uow, access: BrokerDep, project_id: uuid.UUID, day: Today) -> dict[str, Any]:
+    """One project with its quotes."""
+    return await app.get_project(uow, access, project_id, day)
+
+
+@router.post("/v1/broker-projects/{project_id}/status", response_model=ProjectDetailOut)
+async def move_broker_project(uow: Uow, access: BrokerDep, project_id: uuid.UUID, body: MoveIn, day: Today) -> dict[str, Any]:
+    """Move the project (draft, sent, signed, lost); signing names one of its valid quotes, within the caller's autonomy."""
+    return await app.move_project(uow, access, project_id, body.status, body.quote_id, day)
+
+
+@router.get("/v1/broker-dashboard", response_model=DashboardOut)
+async def get_broker_dashboard(uow: Uow, access: BrokerDep, day: Today) -> dict[str, Any]:
+    """Portfolio figures over what the caller sees, and the products of the moment."""
+    return await app.dashboard(uow, access, day)
