@@ -123,6 +123,40 @@ def _request(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
+async def request_to_validate(conn: asyncpg.Connection, request_id: uuid.UUID,
+                              idempotency_key: str | None) -> tuple[dict[str, Any] | None, asyncpg.Record | None]:
+    """The request, locked, and the request (id, account) already validated with this
+    Idempotency-Key if any: one round trip."""
+    columns = ", ".join(f"r.{c}" for c in _REQUEST.split(", "))
+    row = await conn.fetchrow(
+        f"""select {columns}, k.id as key_request_id, k.account_id as key_account_id
+              from assistance_request r left join assistance_request k on k.idempotency_key = $2
+             where r.id = $1 for update of r""", request_id, idempotency_key)
+    if row is None:
+        return None, None
+    request = _request(row)
+    key_id, key_account = request.pop("key_request_id"), request.pop("key_account_id")
+    return request, (None if key_id is None else {"id": key_id, "account_id": key_account})
+
+
+async def selections_with_addresses(conn: asyncpg.Connection, request_id: uuid.UUID
+                                    ) -> tuple[list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
+    """A request's selections and the addresses they name: one round trip."""
+    rows = await conn.fetch(
+        """select s.id, s.request_id, s.service, s.day, s.slot_start, s.slot_end, s.quantity, s.address_id,
+                  a.account_id as a_account_id, a.label as a_label, a.street_number as a_street_number,
+                  a.street as a_street, a.postcode as a_postcode, a.city as a_city, a.created_at as a_created_at
+             from selection s left join address a on a.id = s.address_id
+            where s.request_id = $1 order by s.position""", request_id)
+    selections, addresses = [], {}
+    for r in rows:
+        selections.append({k: r[k] for k in ("id", "request_id", "service", "day", "slot_start", "slot_end",
+                                             "quantity", "address_id")})
+        if r["address_id"] is not None and r["a_label"] is not None:
+            addresses[r["address_id"]] = {"id": r["address_id"], **{k[2:]: r[k] for k in r.keys() if k.startswith("a_")}}
+    return selections, addresses
+
+
 async def requests_of(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(f"select {_REQUEST} from assistance_request where account_id = $1 order by created_at, id",
                             account_id)

@@ -231,16 +231,16 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
     e164 = mobile_phone(phone) if phone else None
     try:
         async with uow.begin() as tx:
-            if idempotency_key:
-                existing = await repo.by_idempotency_key(tx.conn, idempotency_key)
-                if existing is not None:
-                    if existing["id"] != request_id or existing["account_id"] != account_id:
-                        raise errors.IdempotencyKeyReused()
-                    VALIDATIONS.labels("replayed").inc()
-                    return await summary(uow, ctx, account_id, request_id), False
-            request = await _owned(tx.conn, account_id, request_id, for_update=True)
+            request, by_key = await repo.request_to_validate(tx.conn, request_id, idempotency_key)
+            if request is None or request["account_id"] != account_id:
+                raise errors.RequestNotFound()
+            if by_key is not None:
+                if by_key["id"] != request_id or by_key["account_id"] != account_id:
+                    raise errors.IdempotencyKeyReused()
+                VALIDATIONS.labels("replayed").inc()
+                return await summary(uow, ctx, account_id, request_id), False
             _refuse_if_validated(ctx, request)
-            rows = (await repo.selections_of(tx.conn, [request_id]))[request_id]
+            rows, addresses = await repo.selections_with_addresses(tx.conn, request_id)
             if not rows:
                 raise errors.NothingSelected()
             # The quota again: another request for the same event may have been validated since
@@ -263,7 +263,7 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
             # The summary from what this transaction holds: no case exists before it commits.
             validated = {**request, "status": Status.VALIDATED.value, "phone": e164,
                          "idempotency_key": idempotency_key, "validated_at": now, "updated_at": now}
-            [view] = await _views(tx.conn, ctx, [validated], {request_id: rows}, with_cases=False)
+            [view] = await _views(tx.conn, ctx, [validated], {request_id: rows}, addresses, with_cases=False)
             tx.publish(AssistanceRequested(
                 request_id=request_id, account_id=account_id, requested_at=now,
                 services=[RequestedService(
@@ -318,14 +318,17 @@ def _case_view(case: dict[str, Any] | None, history: list[dict[str, Any]]) -> di
 
 async def _views(conn: asyncpg.Connection, ctx: Assistance, requests: list[dict[str, Any]],
                  selections: dict[uuid.UUID, list[dict[str, Any]]] | None = None,
+                 addresses: dict[uuid.UUID, dict[str, Any]] | None = None,
                  with_cases: bool = True) -> list[dict[str, Any]]:
-    """The requests as the member sees them; ``selections`` when the caller has just read them,
-    ``with_cases=False`` when none can have a case yet (inside the validating transaction)."""
+    """The requests as the member sees them; ``selections`` and their ``addresses`` when the
+    caller has just read them, ``with_cases=False`` when none can have a case yet (inside the
+    validating transaction)."""
     ids = [r["id"] for r in requests]
     if selections is None:
         selections = await repo.selections_of(conn, ids)
-    addresses = await repo.addresses_by_id(conn, list({s["address_id"] for rows in selections.values()
-                                                       for s in rows if s["address_id"]}))
+    if addresses is None:
+        addresses = await repo.addresses_by_id(conn, list({s["address_id"] for rows in selections.values()
+                                                           for s in rows if s["address_id"]}))
     cases = await repo.cases_of_requests(conn, ids) if with_cases else {}
     history = await repo.history_of(conn, [c["id"] for c in cases.values()]) if cases else {}
     out = []
