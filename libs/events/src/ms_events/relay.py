@@ -99,6 +99,10 @@ class Relay:
                         if purged:
                             log.info("relay.purged", rows=purged)
                         next_purge = time.monotonic() + self._options.purge_every_s
+                    # Cleared before the batch is read, not after: a NOTIFY arriving while the
+                    # batch is published (rows committed after the read) wakes the next wait at
+                    # once instead of being lost until the poll interval.
+                    self._wake.clear()
                     published = await self._publish_batch(conn)
                     if published < self._options.batch_size:
                         await self._wait_for_work(stop)
@@ -112,7 +116,6 @@ class Relay:
                         on_listening=lambda _up: self._wake.set())
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         await asyncio.wait(waiters, timeout=self._options.poll_interval_s, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
