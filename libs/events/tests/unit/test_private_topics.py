@@ -55,7 +55,8 @@ def test_the_private_topics_are_read_by_notify_only_and_split_the_catalogue_with
 def test_every_secret_bearing_event_of_identity_and_contracts_is_private():
     ours = {name for name, cls in private_events().items() if cls.meta().source in ("identity", "contracts")}
     assert ours == {"ConfirmationEmailRequested", "EmailChangeRequested", "PasswordResetRequested",
-                    "TwoFactorCodeRequested", "QuoteConfirmationRequested", "ActivationRequested"}
+                    "TwoFactorCodeRequested", "QuoteConfirmationRequested", "ActivationRequested",
+                    "InvitationRequested"}
     for cls in private_events().values():
         assert cls.meta().private and cls.meta().topic in private_topics()
         assert cls.meta().topic.startswith(f"{cls.meta().source}.secret.v")

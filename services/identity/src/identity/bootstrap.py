@@ -76,6 +76,7 @@ async def services(s: IdentitySettings, pool) -> AsyncIterator[Services]:
             reset_ttl=timedelta(minutes=s.password_reset_ttl_minutes),
             personal_data=personal_data,
             totp_box=totp_box(s),
+            invitation_ttl=timedelta(hours=s.invitation_ttl_hours),
         )
     finally:
         await personal_data.close()

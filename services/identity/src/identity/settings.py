@@ -43,6 +43,8 @@ class IdentitySettings(ServiceSettings):
     # ID-13: how long a pre-registered employee's activation link (email) or code (letter) works;
     # a letter takes days to arrive.
     activation_ttl_days: int = 30
+    # Issue 15 / ID-14: how long an employer or broker user's invitation link works.
+    invitation_ttl_hours: int = 168
     # ID-2: the default is the strictest source (s000); s001's 8 + upper/lower/digit is expressible.
     password_min_length: int = 12
     password_require_upper: bool = True

@@ -301,3 +301,42 @@ class ActivationRequested(Event):
     activation_token: str = secret("Single-use secret of the activation link (email) or code (letter).")
     activation_expires_at: datetime
     requested_at: datetime
+
+
+@event(
+    topic="identity.account.v1",
+    key="account_id",
+    summary="A professional user was invited (issue 15: an employer user of a company; ID-14: a broker "
+            "firm's admin or collaborator); the single-use link is sent privately. The account can sign in "
+            "once the invitation is accepted (AccountCreated and AccountConfirmed then follow).",
+)
+class ProfessionalUserInvited(Event):
+    account_id: uuid.UUID
+    kind: Literal["employer", "broker"]
+    role: str = Field(description="employer: admin | user; broker: admin | collaborator")
+    siren: str | None = Field(None, description="Employer users: their company's SIREN")
+    broker_firm_id: uuid.UUID | None = Field(None, description="Broker users: their firm")
+    invited_by: uuid.UUID | None = Field(None, description="The inviting account (an admin or an operator)")
+    invitation_expires_at: datetime
+    invited_at: datetime
+
+
+@event(
+    topic=SECRET_TOPIC,
+    key="account_id",
+    summary="A professional user's invitation (employer user, broker admin or collaborator) must be emailed "
+            "with its single-use link.",
+    tells_a_person=True,
+    private=True,
+)
+class InvitationRequested(Event):
+    account_id: uuid.UUID
+    kind: Literal["employer", "broker"]
+    role: str = Field(description="employer: admin | user; broker: admin | collaborator")
+    email: EmailStr
+    first_name: str
+    last_name: str
+    organisation_name: str = Field(description="The company (its SIREN) or the broker firm's name")
+    invitation_token: str = secret("Single-use secret of the invitation link.")
+    invitation_expires_at: datetime
+    requested_at: datetime

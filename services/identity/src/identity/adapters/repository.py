@@ -11,7 +11,7 @@ import asyncpg
 ACCOUNT_COLUMNS = (
     "id, kind, email, member_number, first_name, last_name, birth_date, phone, person_id,"
     " category, contract_number, password_hash, status, created_at, confirmed_at, address, city,"
-    " two_factor_method, password_changed_at, company_siren"
+    " two_factor_method, password_changed_at, company_siren, org_role, broker_firm_id"
 )
 
 

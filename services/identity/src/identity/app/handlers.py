@@ -56,6 +56,8 @@ class Services:
     challenge_ttl: timedelta = timedelta(minutes=5)
     personal_data: PersonalDataClients | None = None
     totp_box: SecretBox | None = None
+    # Professional users' invitation links (issue 15, ID-14).
+    invitation_ttl: timedelta = timedelta(days=7)
 
 
 async def sign_up_member(svc: Services, cmd: SignUpMember) -> dict:
@@ -192,6 +194,8 @@ async def create_staff_account(svc: Services, cmd: CreateStaffAccount) -> uuid.U
             tx.conn, id=account_id, kind=kind.value, email=cmd.email, email_normalized=normalize_email(cmd.email),
             first_name=first_name, last_name=last_name, password_hash=password_hash,
             status=AccountStatus.ACTIVE.value, confirmed_at=datetime.now(UTC), company_siren=company,
+            # An employer user made by the operator is their company's admin (invites the others).
+            org_role="admin" if kind == AccountKind.EMPLOYER else None,
         )
         await repo.record_security_event(tx.conn, "account.created", account_id, None, account_kind=kind.value)
     return account_id

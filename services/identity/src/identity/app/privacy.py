@@ -20,28 +20,35 @@ async def delete_account(svc: Services, account: asyncpg.Record, password: str, 
     account = await prove_own_password(svc, account["id"], password, client_ip, "account_deletion", field="password")
     now = datetime.now(UTC)
     async with svc.uow.begin() as tx:
-        done = await tx.conn.execute(
-            "update account set status = 'deleted', deleted_at = $2, email = 'deleted-' || id || '@invalid',"
-            " email_normalized = 'deleted-' || id || '@invalid', first_name = '', last_name = '',"
-            " birth_date = null, phone = null, address = null, city = null, password_hash = '!',"
-            " totp_secret = null, pending_totp_secret = null, two_factor_method = null, updated_at = $2"
-            " where id = $1 and status <> 'deleted'", account["id"], now)
-        if not done.endswith(" 1"):
-            return
-        await srepo.revoke_all_sessions(tx.conn, account["id"], "account_deleted")
-        for table in ("recovery_code", "known_device", "sms_enrolment", "email_change", "password_reset",
-                      "two_factor_challenge"):
-            await tx.conn.execute(f"delete from {table} where account_id = $1", account["id"])
-        await tx.conn.execute("delete from linked_account where account_id = $1 or linked_account_id = $1",
-                           account["id"])
-        await tx.conn.execute("update security_event set client_ip = null, detail = '{}' where account_id = $1",
-                           account["id"])
-        await tx.conn.execute("update sign_in_failure set client_ip = null where account_id = $1", account["id"])
-        await tx.conn.execute("update session set client_ip = null, device = null where account_id = $1",
-                           account["id"])
-        tx.publish(AccountDeleted(account_id=account["id"], person_id=account["person_id"],
-                                  kind=account["kind"], deleted_at=now))
-        await repo.record_security_event(tx.conn, "account.deleted", account["id"], None)
+        await erase_account(tx, account, now, "account_deleted")
+
+
+async def erase_account(tx, account: asyncpg.Record, now: datetime, reason: str, **detail) -> bool:
+    """Mark the account deleted, end every session, erase and pseudonymise (see README); False when
+    it was deleted already. Used by self-service deletion and by a professional user's removal."""
+    done = await tx.conn.execute(
+        "update account set status = 'deleted', deleted_at = $2, email = 'deleted-' || id || '@invalid',"
+        " email_normalized = 'deleted-' || id || '@invalid', first_name = '', last_name = '',"
+        " birth_date = null, phone = null, address = null, city = null, password_hash = '!',"
+        " totp_secret = null, pending_totp_secret = null, two_factor_method = null, updated_at = $2"
+        " where id = $1 and status <> 'deleted'", account["id"], now)
+    if not done.endswith(" 1"):
+        return False
+    await srepo.revoke_all_sessions(tx.conn, account["id"], reason)
+    for table in ("recovery_code", "known_device", "sms_enrolment", "email_change", "password_reset",
+                  "two_factor_challenge"):
+        await tx.conn.execute(f"delete from {table} where account_id = $1", account["id"])
+    await tx.conn.execute("delete from linked_account where account_id = $1 or linked_account_id = $1",
+                          account["id"])
+    await tx.conn.execute("update security_event set client_ip = null, detail = '{}' where account_id = $1",
+                          account["id"])
+    await tx.conn.execute("update sign_in_failure set client_ip = null where account_id = $1", account["id"])
+    await tx.conn.execute("update session set client_ip = null, device = null where account_id = $1",
+                          account["id"])
+    tx.publish(AccountDeleted(account_id=account["id"], person_id=account["person_id"],
+                              kind=account["kind"], deleted_at=now))
+    await repo.record_security_event(tx.conn, "account.deleted", account["id"], None, **detail)
+    return True
 
 
 async def identity_data(conn: asyncpg.Connection, account_id: uuid.UUID) -> dict:

@@ -14,6 +14,7 @@ from identity.adapters import sessions_repo as srepo
 from identity.adapters import two_factor_repo as tfrepo
 from identity.app.attempts import record_account_failure, verify_password_attempt
 from identity.app.handlers import Services
+from identity.app.professional import professional_claims
 from identity.domain import devices
 from identity.domain.accounts import hash_token, may_sign_in
 from identity.domain.errors import (
@@ -85,7 +86,8 @@ async def open_session(svc: Services, account: asyncpg.Record, client_ip: str | 
         await repo.record_security_event(tx.conn, "sign_in.succeeded", account["id"], client_ip,
                                          **({"second_factor": second_factor} if second_factor else {}))
         linked = await srepo.linked_categories(tx.conn, account["id"])
-    return _token_pair(svc, account, session_id, refresh_token, linked)
+        extra = await professional_claims(tx.conn, account)
+    return _token_pair(svc, account, session_id, refresh_token, linked, extra)
 
 
 async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expires_at, client_ip, device) -> None:
@@ -94,8 +96,10 @@ async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expir
 
 
 def _token_pair(svc: Services, account: asyncpg.Record, session_id: uuid.UUID, refresh_token: str,
-                linked: list[asyncpg.Record]) -> dict:
-    claims: dict = {"kind": account["kind"]}
+                linked: list[asyncpg.Record], extra: dict | None = None) -> dict:
+    # Employer and broker users: their role, and a broker's firm and access (ADR 0013), read at each
+    # sign-in and refresh.
+    claims: dict = {"kind": account["kind"], **(extra or {})}
     if account["company_siren"]:
         claims["company_siren"] = account["company_siren"]  # employers: whose group contracts they see
     if account["person_id"]:
@@ -123,11 +127,12 @@ async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> d
         else:
             account = await srepo.account_of_session(tx.conn, row["id"])
             linked = await srepo.linked_categories(tx.conn, row["account_id"])
+            extra = await professional_claims(tx.conn, account)
     # Refused outside the transaction: a reused token's revocation must be committed.
     if row is None or account["status"] != "active":
         raise InvalidRefreshToken("Votre session est terminée. Veuillez vous reconnecter.",
                                   field="refresh_token")
-    return _token_pair(svc, account, row["id"], new_token, linked)
+    return _token_pair(svc, account, row["id"], new_token, linked, extra)
 
 
 async def sign_out(svc: Services, account_id: uuid.UUID, session_id: uuid.UUID, client_ip: str | None) -> None:

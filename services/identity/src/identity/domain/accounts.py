@@ -20,6 +20,7 @@ class AccountKind(StrEnum):
 
 class AccountStatus(StrEnum):
     PRE_REGISTERED = "pre_registered"  # an affiliated employee's account, waiting for its activation (ID-13)
+    INVITED = "invited"  # an employer or broker user invited by link, waiting to set a password
     PENDING_CONFIRMATION = "pending_confirmation"
     ACTIVE = "active"
     DELETED = "deleted"

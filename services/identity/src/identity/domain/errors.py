@@ -212,3 +212,61 @@ class LinkSameCategory(InvalidInput):
 class LinkedAccountNotFound(Missing):
     def __init__(self) -> None:
         super().__init__("Ressource introuvable (linked-account).")
+
+
+# Professional users: employer users (issue 15) and broker firms (ID-14)
+
+
+class InvalidInvitationLink(Refused):
+    """Unknown, used or expired invitation link: one answer for all three."""
+
+    code = "invitation-token-invalid"
+    title = "Invalid invitation link"
+
+    def __init__(self) -> None:
+        super().__init__("Ce lien d'invitation n'est pas valide ou a expiré. Demandez à l'administrateur de votre "
+                         "espace de vous inviter à nouveau.", field="token")
+
+
+class CompanyNotFound(Missing):
+    def __init__(self) -> None:
+        super().__init__("Ressource introuvable (company).")
+
+
+class BrokerFirmNotFound(Missing):
+    def __init__(self) -> None:
+        super().__init__("Ressource introuvable (broker-firm).")
+
+
+class ProfessionalUserNotFound(Missing):
+    def __init__(self) -> None:
+        super().__init__("Ressource introuvable (user).")
+
+
+class AdminRequired(NotPermitted):
+    code = "admin-required"
+    title = "Admin required"
+
+    def __init__(self) -> None:
+        super().__init__("Seul un administrateur de l'espace peut faire cela.")
+
+
+class OriasAlreadyRegistered(Conflict):
+    code = "orias-already-registered"
+    title = "ORIAS number already registered"
+
+    def __init__(self) -> None:
+        super().__init__("Un cabinet est déjà enregistré avec ce numéro ORIAS.", field="orias")
+
+
+class InvalidBrokerAccess(InvalidInput):
+    code = "invalid-broker-access"
+    title = "Invalid access"
+
+
+class LastAdmin(Conflict):
+    code = "last-admin"
+    title = "Last admin"
+
+    def __init__(self) -> None:
+        super().__init__("Vous ne pouvez pas supprimer votre propre accès : un autre administrateur doit le faire.")

@@ -27,6 +27,8 @@ FORGOTTEN_PASSWORD_PATH = "/mot-de-passe-oublie"
 QUOTE_CONFIRMATION_PATH = "/confirmer-ma-demande-de-devis"
 # ID-13: the page where an affiliated employee activates their space (identity's activation API).
 ACTIVATION_PATH = "/activer-mon-compte"
+# Issue 15 / ID-14: the page where an invited employer or broker user chooses their password.
+INVITATION_PATH = "/accepter-mon-invitation"
 
 _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -282,8 +284,20 @@ def _activation(event: id_.ActivationRequested, brand: Brand) -> Composed:
     }, {Channel.LETTER: recipient}, event.first_name, event.last_name)
 
 
+def _invitation(event: id_.InvitationRequested, brand: Brand) -> Composed:
+    """Issue 15 / ID-14: an employer or broker user's invitation link, to their professional email."""
+    return Composed("professional_invitation", {
+        "space": "entreprise" if event.kind == "employer" else "courtier",
+        "organisation_name": event.organisation_name,
+        "admin": event.role == "admin",
+        "invitation_url": link(brand.public_url, INVITATION_PATH, event.invitation_token),
+        "expires_at": french_datetime(event.invitation_expires_at),
+    }, {Channel.EMAIL: str(event.email)}, event.first_name, event.last_name)
+
+
 COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
     id_.ConfirmationEmailRequested: _confirmation,
+    id_.InvitationRequested: _invitation,
     id_.ActivationRequested: _activation,
     id_.SignUpAttemptedWithExistingEmail: _sign_up_attempted,
     id_.EmailChangeRequested: _email_change_requested,

@@ -75,6 +75,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
         # ID-13: an affiliated employee's activation, the link by email or the code by postal letter.
         TemplateSpec("account_activation", Category.ACCOUNT, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
+        # Issue 15 / ID-14: an employer or broker user's invitation link.
+        TemplateSpec("professional_invitation", Category.ACCOUNT, (_E,)),
     )
 }
 
