@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from contracts.adapters.listing_cache import ListingCache
+from contracts.adapters.offer_cache import OfferCache
 from contracts.domain.imports import ImportRules
 from contracts.domain.documents import Insurer
 from contracts.entrypoints.http import ROUTERS
@@ -49,7 +50,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with ListingCache(cfg.dsn) as app.state.listing_cache:
+        async with ListingCache(cfg.dsn) as app.state.listing_cache, OfferCache(cfg.dsn) as app.state.offer_cache:
             yield
 
     app = create_platform_app(cfg, title="contracts", routers=ROUTERS,

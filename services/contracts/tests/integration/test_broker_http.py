@@ -294,3 +294,34 @@ async def test_the_dashboard_counts_follow_the_projects(client, broker, app):
     assert after["projects_by_status"] == {"draft": 1, "sent": 0, "signed": 1, "lost": 0}
     assert after["clients"] == 2 and after["quotes_valid"] == 2
     assert after["signed_monthly_eur"] == quote["monthly_eur"]
+
+
+async def test_a_changed_tariff_is_priced_at_once_the_cached_copy_is_dropped_at_commit(client, broker, app, pool):
+    from ms_platform.testing import eventually
+
+    code = f"IT-BRK-{uuid.uuid4().hex[:8].upper()}"
+    await import_reference_data(pool, [ProductLine(code=code, name="Courtage (tests)", category="sante")], [],
+                                app.state.import_rules, app.state.clock())
+    demo = json.loads((DEMO / "broker_offers.json").read_text("utf-8"))
+    tariff = demo["offers"][0]["tariff"]
+
+    async def load(amount: str) -> None:
+        bands = [{"min_age": 0, "max_age": 130, "monthly_eur": amount}]
+        offers = OffersFile.model_validate({"zones": demo["zones"], "offers": [
+            {"product_code": code, "client_types": ["individual"], "tariff": {**tariff, "age_bands": bands,
+                                                                            "family": {"family_discount_pct": "0"}}}]})
+        async with pool.acquire() as conn, conn.transaction():
+            await broker_repo.upsert_offers(conn, offers)
+
+    headers = broker(uuid.uuid4(), offers=[code])
+    body = pricing_body(app, "23000", product_code=code, people=family_of_four(default_effective_date(app.state.clock()))[:1])
+    await load("10.00")
+    first = await client.post("/v1/broker-pricings", json=body, headers=headers)
+    assert first.status_code == 200 and first.json()["monthly_eur"] == "10.00", first.text
+    await load("12.50")
+
+    async def repriced() -> bool:
+        response = await client.post("/v1/broker-pricings", json=body, headers=headers)
+        return response.json()["monthly_eur"] == "12.50"
+
+    assert await eventually(repriced, timeout=2.0)

@@ -22,7 +22,8 @@ from contracts.domain.broker import (
     QuoteExpired, QuoteRequiredToSign, UnknownOffer, check_move,
 )
 from contracts.domain.imports import FieldError
-from contracts.domain.pricing import PersonCovered, Pricing, Tariff, Zone, price
+from contracts.adapters.offer_cache import Catalogue, OfferCache, catalogue_of
+from contracts.domain.pricing import PersonCovered, Pricing, price
 from ms_platform.uow import UnitOfWork
 
 log = structlog.get_logger()
@@ -84,11 +85,18 @@ async def offer_document(uow: UnitOfWork, access: BrokerAccess, code: str, insur
 
 # ---- pricing and quotes (BR-2) -------------------------------------------------------------
 
-async def _priced(conn: Any, access: BrokerAccess, request: PricingRequest, today: date) -> tuple[dict[str, Any], Pricing, date]:
-    offer = await repo.offer(conn, request.product_code)
+async def load_catalogue(uow: UnitOfWork) -> Catalogue:
+    async with uow.connect() as conn:
+        return catalogue_of(await repo.offers(conn, None), await repo.zones(conn))
+
+
+def _priced(catalogue: Catalogue, access: BrokerAccess, request: PricingRequest,
+            today: date) -> tuple[dict[str, Any], Pricing, date]:
+    offer = catalogue.offers.get(request.product_code)
     if offer is None:
         raise UnknownOffer()
-    if offer["tariff"] is None:
+    tariff = catalogue.tariffs.get(request.product_code)
+    if tariff is None:
         raise NoPricingTool()
     if not access.may_sell(request.product_code):
         raise OfferNotAllowed()
@@ -96,9 +104,7 @@ async def _priced(conn: Any, access: BrokerAccess, request: PricingRequest, toda
     errors: list[FieldError] = []
     if not today <= effective <= today + timedelta(days=MAX_EFFECTIVE_DAYS):
         errors.append(FieldError("effective_date", "La date d'effet doit être comprise entre aujourd'hui et un an."))
-    zones = [Zone.model_validate(z) for z in await repo.zones(conn)]
-    result = price(Tariff.model_validate(offer["tariff"]), zones, request.people, request.postcode,
-                   request.option_level, effective, today)
+    result = price(tariff, catalogue.zones, request.people, request.postcode, request.option_level, effective, today)
     if isinstance(result, list):
         errors += result
     if errors:
@@ -118,18 +124,19 @@ def pricing_view(pricing: Pricing) -> dict[str, Any]:
     }
 
 
-async def price_offer(uow: UnitOfWork, access: BrokerAccess, request: PricingRequest, today: date) -> dict[str, Any]:
+async def price_offer(uow: UnitOfWork, cache: OfferCache, access: BrokerAccess, request: PricingRequest,
+                      today: date) -> dict[str, Any]:
     """The monthly contribution, stored nowhere (the tarificateur's live answer)."""
-    async with uow.connect() as conn:
-        offer, pricing, effective = await _priced(conn, access, request, today)
+    catalogue = await cache.get(lambda: load_catalogue(uow))
+    offer, pricing, effective = _priced(catalogue, access, request, today)
     return {"product_code": offer["code"], "effective_date": effective, **pricing_view(pricing)}
 
 
-async def create_quote(uow: UnitOfWork, access: BrokerAccess, request: PricingRequest, project_id: uuid.UUID | None,
-                       today: date, insurer_name: str) -> dict[str, Any]:
+async def create_quote(uow: UnitOfWork, cache: OfferCache, access: BrokerAccess, request: PricingRequest,
+                       project_id: uuid.UUID | None, today: date, insurer_name: str) -> dict[str, Any]:
     """Price, then keep the quote: its inputs, its result and its PDF, valid for the offer's days."""
+    offer, pricing, effective = _priced(await cache.get(lambda: load_catalogue(uow)), access, request, today)
     async with uow.begin() as tx:
-        offer, pricing, effective = await _priced(tx.conn, access, request, today)
         if project_id is not None:
             project = await repo.project(tx.conn, project_id, lock=True)
             if project is None or not access.sees(project["firm_id"], project["owner_id"]):

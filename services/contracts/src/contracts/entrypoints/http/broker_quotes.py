@@ -23,15 +23,16 @@ def _request(body: PricingIn) -> app.PricingRequest:
 
 
 @router.post("/v1/broker-pricings", response_model=PricingOut)
-async def create_broker_pricing(uow: Uow, access: BrokerDep, body: PricingIn, day: Today) -> dict[str, Any]:
+async def create_broker_pricing(uow: Uow, access: BrokerDep, body: PricingIn, day: Today, request: Request) -> dict[str, Any]:
     """The monthly contribution of an offer for the people covered, their postcode and an option level; stores nothing."""
-    return await app.price_offer(uow, access, _request(body), day)
+    return await app.price_offer(uow, request.app.state.offer_cache, access, _request(body), day)
 
 
 @router.post("/v1/broker-quotes", response_model=QuoteOut, status_code=201)
 async def create_broker_quote(uow: Uow, access: BrokerDep, body: QuoteIn, day: Today, request: Request) -> dict[str, Any]:
     """Price and keep a quote (devis): its inputs, result and PDF, valid for the offer's days."""
-    return await app.create_quote(uow, access, _request(body), body.project_id, day, request.app.state.insurer.name)
+    return await app.create_quote(uow, request.app.state.offer_cache, access, _request(body), body.project_id, day,
+                                  request.app.state.insurer.name)
 
 
 @router.get("/v1/broker-quotes", response_model=list[QuoteOut])
