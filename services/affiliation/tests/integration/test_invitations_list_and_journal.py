@@ -16,7 +16,7 @@ from affiliation.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
 from ms_events.events.contracts import BeneficiaryAdded, TerminationConfirmed
-from ms_events.events.identity import AccountDeleted
+from ms_events.events.identity import AccountDeleted, AccountPreRegistered
 from ms_events.runtime import kafka_config
 
 pytestmark = pytest.mark.integration
@@ -252,6 +252,26 @@ async def test_a_confirmed_termination_of_a_group_contract_is_a_journal_update_f
                               params={"kind": "update", "q": "RESILIATION"})).json()
     assert [line["summary"] for line in lines] == [
         f"Résiliation du contrat {made.sante['contract_number']} confirmée, effective le 31/03/2027"]
+
+
+@pytest.mark.parametrize("channel, told", [("email", "lien d'activation envoyé par email"),
+                                           ("letter", "code d'activation envoyé par courrier")])
+async def test_identitys_pre_registration_of_an_employee_is_a_journal_line_of_the_company_only(
+        company, pool, settings, client, employer, new_siren, channel, told):
+    made = await company()
+    unknown = new_siren()  # no company of the employer space
+    assert await pool.fetchval("select count(*) from company where siren = $1", unknown) == 0
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    for siren in (made.siren, unknown):
+        event = AccountPreRegistered(account_id=uuid.uuid4(), kind="member", first_name="Léa", last_name="Moreau",
+                                     siren=siren, contract_number=made.sante["contract_number"], channel=channel,
+                                     activation_expires_at=datetime.now(UTC), pre_registered_at=datetime.now(UTC))
+        assert await runner.process(_record("identity.account.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    lines = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                              params={"q": "activation"})).json()
+    assert [(line["kind"], line["subject"], line["ref_id"]) for line in lines] == [("affiliation", "Léa Moreau", None)]
+    assert lines[0]["summary"] == f"Espace adhérent préparé pour le contrat {made.sante['contract_number']} : {told}"
+    assert await pool.fetchval("select count(*) from journal where siren = $1", unknown) == 0
 
 
 async def test_an_employer_users_actions_are_exported_and_unsigned_on_account_deleted(

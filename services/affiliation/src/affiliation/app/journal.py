@@ -20,6 +20,7 @@ from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events import affiliation as af
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, TerminationConfirmed
+from ms_events.events.identity import AccountPreRegistered
 from ms_events.outbox import append
 from ms_platform.uow import UnitOfWork
 
@@ -109,6 +110,17 @@ async def termination_confirmed(conn: asyncpg.Connection, envelope: Envelope, ev
         "update", f"Résiliation du contrat {contract['contract_number']} confirmée,"
                   f" effective le {event.effective_date.strftime('%d/%m/%Y')}", account_id=None,
         ref_id=event.termination_id))
+
+
+async def account_pre_registered(conn: asyncpg.Connection, envelope: Envelope, event: AccountPreRegistered) -> None:
+    """identity pre-registered an affiliated employee (ID-13): the activation left, by email or
+    post; a line for the company (the employee's account id stays out of the journal)."""
+    if await repo.company(conn, event.siren) is None:
+        return
+    how = "lien d'activation envoyé par email" if event.channel == "email" else "code d'activation envoyé par courrier"
+    await _write(conn, envelope, event.siren, _line(
+        "affiliation", f"Espace adhérent préparé pour le contrat {event.contract_number} : {how}",
+        f"{event.first_name} {event.last_name}"))
 
 
 async def entries(uow: UnitOfWork, siren: str, *, day_from: date | None, day_to: date | None, q: str | None,
