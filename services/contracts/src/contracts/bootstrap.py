@@ -50,7 +50,8 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with ListingCache(cfg.dsn) as app.state.listing_cache, OfferCache(cfg.dsn) as app.state.offer_cache:
+        async with ListingCache(cfg.dsn) as app.state.listing_cache:
+            app.state.offer_cache = OfferCache(app.state.listing_cache)  # the same channel: one catch-up per write
             yield
 
     app = create_platform_app(cfg, title="contracts", routers=ROUTERS,

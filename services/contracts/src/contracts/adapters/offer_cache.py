@@ -1,8 +1,10 @@
 """The broker offers, zones and parsed tariff rules, in memory, dropped the moment they change.
 
-Every pricing request needs them and they change only when the insurer's data is loaded.
-Statement triggers (migration 0009) send ``NOTIFY contracts_broker_offers '*'`` in the writing
-transaction; the shared ``NotifiedCache`` drops the copy at commit in every API process.
+Every pricing request needs them and they change only when the insurer's data is loaded. They
+are one more entry of the contract lists' cache (``ListingCache``, channel ``contracts_cache``):
+statement triggers on offers, zones, products and guarantees (migrations 0009, 0010) send
+``NOTIFY contracts_cache, 'broker-offers'`` in the writing transaction, and every API process
+drops its copy at commit. One channel, so a write request waits for one catch-up, not two.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any, Awaitable, Callable
 from contracts.domain.pricing import Tariff, Zone
 from ms_platform.cache import NotifiedCache
 
-CHANNEL = "contracts_broker_offers"
+TAG = "broker-offers"
+KEY = "broker-offers"  # never a holder id (those are UUIDs)
 
 
 @dataclass(frozen=True)
@@ -29,13 +32,13 @@ def catalogue_of(offers: list[dict[str, Any]], zones: list[dict[str, Any]]) -> C
                      [Zone.model_validate(z) for z in zones])
 
 
-class OfferCache(NotifiedCache[str, Catalogue]):
-    def __init__(self, dsn: str | None, ttl_s: float = 60.0) -> None:
-        super().__init__(dsn, CHANNEL, ttl_s, max_entries=1)
+class OfferCache:
+    def __init__(self, cache: NotifiedCache[Any, Any]) -> None:
+        self._cache = cache
 
     async def get(self, load: Callable[[], Awaitable[Catalogue]]) -> Catalogue:
-        catalogue = self.lookup("catalogue")
+        catalogue = self._cache.lookup(KEY)
         if catalogue is None:
             catalogue = await load()
-            self.store("catalogue", "*", catalogue)
+            self._cache.store(KEY, TAG, catalogue)
         return catalogue

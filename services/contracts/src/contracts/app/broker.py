@@ -51,10 +51,11 @@ def _own(access: BrokerAccess) -> uuid.UUID | None:
 
 # ---- offers (BR-1) -------------------------------------------------------------------------
 
-async def list_offers(uow: UnitOfWork, access: BrokerAccess, client_type: str | None) -> list[dict[str, Any]]:
-    async with uow.connect() as conn:
-        offers = await repo.offers(conn, client_type)
-    return [{**_offer_view(o), "may_sell": access.may_sell(o["code"])} for o in offers]
+async def list_offers(uow: UnitOfWork, cache: OfferCache, access: BrokerAccess,
+                      client_type: str | None) -> list[dict[str, Any]]:
+    catalogue = await cache.get(lambda: load_catalogue(uow))
+    return [{**_offer_view(o), "may_sell": access.may_sell(o["code"])} for o in catalogue.offers.values()
+            if client_type is None or client_type in o["client_types"]]
 
 
 def _offer_view(o: dict[str, Any]) -> dict[str, Any]:

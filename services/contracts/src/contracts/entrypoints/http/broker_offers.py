@@ -18,10 +18,10 @@ ProductCode = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-
 
 
 @router.get("/v1/broker-products", response_model=list[OfferOut])
-async def list_broker_products(uow: Uow, access: BrokerDep,
+async def list_broker_products(uow: Uow, access: BrokerDep, request: Request,
                                client_type: Annotated[ClientType | None, Query()] = None) -> list[dict[str, Any]]:
     """The insurer's offers, for one client type if given; ``may_sell`` says which the caller may price."""
-    return await app.list_offers(uow, access, client_type)
+    return await app.list_offers(uow, request.app.state.offer_cache, access, client_type)
 
 
 @router.get("/v1/broker-products/{product_code}", response_model=OfferDetailOut)
