@@ -311,6 +311,35 @@ async def caller_of(route: "Route", members: Members, operator: Member, key: str
     return operator if route.for_operators else await members.shared(key)
 
 
+@lru_cache(maxsize=None)
+def agent_token() -> str:
+    """A chargé d'assistance (staff kind "agent", created with identity's create-staff and signed
+    in through the gateway), for the routes only agents may call (assistance's queue and cases)."""
+    import os
+    import subprocess
+
+    from e2e_support import PYTHON, ROOT
+
+    address = unique_email("audit-agent")
+    subprocess.run([str(PYTHON), "-m", "identity", "create-staff", "--kind", "agent", "--email", address,
+                    "--first-name", "Agathe", "--last-name", "Audit"],
+                   cwd=ROOT, env={**os.environ, "STAFF_PASSWORD": PASSWORD}, check=True, capture_output=True,
+                   timeout=60)
+    response = httpx.post(f"{GATEWAY}/v1/sessions", json={"identifier": address, "password": PASSWORD}, timeout=30)
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+async def fuzz_caller_of(route: "Route", members: Members, operator: Member, key: str) -> Member:
+    """``caller_of``, and an agent on the routes only agents may call (``x-roles`` ["agent"]): a
+    member's token only ever gets 403 there, which would fuzz nothing behind the role check."""
+    if route.roles == ["agent"]:
+        import asyncio
+
+        return Member("agent", await asyncio.to_thread(agent_token), person={})
+    return await caller_of(route, members, operator, key)
+
+
 # ---- valid bodies, built from the schema -------------------------------------------------------
 
 
