@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from claims.adapters.documents_store import LocalDocumentStore
 from claims.entrypoints.http import ROUTERS
 from claims.entrypoints.worker import subscriptions
 from claims.settings import ClaimsSettings
@@ -35,6 +36,7 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg
     app.state.clock = clock(cfg)
+    app.state.documents_store = LocalDocumentStore(cfg.documents_dir)
     return app
 
 

