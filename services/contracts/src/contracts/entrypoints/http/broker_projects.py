@@ -34,16 +34,16 @@ async def list_broker_projects(
     return await app.list_projects(uow, access, status, client_type, q, limit)
 
 
-@router.get("/v1/broker-projects/{project_id}", response_model=ProjectDetailOut)
-async def get_broker_project(uow: Uow, access: BrokerDep, project_id: uuid.UUID, day: Today) -> dict[str, Any]:
+@router.get("/v1/broker-projects/{broker_project_id}", response_model=ProjectDetailOut)
+async def get_broker_project(uow: Uow, access: BrokerDep, broker_project_id: uuid.UUID, day: Today) -> dict[str, Any]:
     """One project with its quotes."""
-    return await app.get_project(uow, access, project_id, day)
+    return await app.get_project(uow, access, broker_project_id, day)
 
 
-@router.post("/v1/broker-projects/{project_id}/status", response_model=ProjectDetailOut)
-async def move_broker_project(uow: Uow, access: BrokerDep, project_id: uuid.UUID, body: MoveIn, day: Today) -> dict[str, Any]:
+@router.post("/v1/broker-projects/{broker_project_id}/status", response_model=ProjectDetailOut)
+async def move_broker_project(uow: Uow, access: BrokerDep, broker_project_id: uuid.UUID, body: MoveIn, day: Today) -> dict[str, Any]:
     """Move the project (draft, sent, signed, lost); signing names one of its valid quotes, within the caller's autonomy."""
-    return await app.move_project(uow, access, project_id, body.status, body.quote_id, day)
+    return await app.move_project(uow, access, broker_project_id, body.status, body.quote_id, day)
 
 
 @router.get("/v1/broker-dashboard", response_model=DashboardOut)

@@ -42,15 +42,15 @@ async def list_broker_quotes(uow: Uow, access: BrokerDep, day: Today,
     return await app.list_quotes(uow, access, day, limit)
 
 
-@router.get("/v1/broker-quotes/{quote_id}", response_model=QuoteOut)
-async def get_broker_quote(uow: Uow, access: BrokerDep, quote_id: uuid.UUID, day: Today) -> dict[str, Any]:
+@router.get("/v1/broker-quotes/{broker_quote_id}", response_model=QuoteOut)
+async def get_broker_quote(uow: Uow, access: BrokerDep, broker_quote_id: uuid.UUID, day: Today) -> dict[str, Any]:
     """One quote with its inputs and result."""
-    return await app.get_quote(uow, access, quote_id, day)
+    return await app.get_quote(uow, access, broker_quote_id, day)
 
 
-@router.get("/v1/broker-quotes/{quote_id}/document", response_class=Response,
+@router.get("/v1/broker-quotes/{broker_quote_id}/document", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "The quote as issued"}})
-async def get_broker_quote_document(uow: Uow, access: BrokerDep, quote_id: uuid.UUID) -> Response:
+async def get_broker_quote_document(uow: Uow, access: BrokerDep, broker_quote_id: uuid.UUID) -> Response:
     """The quote's PDF, as it was issued."""
-    number, pdf = await app.get_quote_pdf(uow, access, quote_id)
+    number, pdf = await app.get_quote_pdf(uow, access, broker_quote_id)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
