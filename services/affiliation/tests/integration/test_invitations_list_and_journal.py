@@ -15,7 +15,7 @@ from aiokafka import ConsumerRecord
 from affiliation.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
-from ms_events.events.contracts import BeneficiaryAdded, TerminationConfirmed
+from ms_events.events.contracts import BeneficiaryAdded, ContractRegistered, TerminationConfirmed
 from ms_events.events.identity import AccountDeleted, AccountPreRegistered
 from ms_events.runtime import kafka_config
 
@@ -219,6 +219,34 @@ async def test_a_beneficiary_added_on_a_group_contract_tells_the_employer_as_af5
         assert data["contract_number"] == made.sante["contract_number"]
     line = await pool.fetchval("select summary from journal where siren = $1 and kind = 'beneficiary'", made.siren)
     assert line == f"Bénéficiaire (enfant) ajouté sur le contrat {made.sante['contract_number']}"
+
+
+async def test_a_beneficiary_added_on_an_employees_membership_of_the_group_contract_tells_the_employer(
+        client, company, operator, body, pool, settings):
+    made = await company("supplementary_company_contribution")
+    imported = await client.post("/v1/offline-affiliations", headers=operator, json={
+        "siren": made.siren, "employees": [body(made.sante["id"], first_name="Jules", last_name="Garcia",
+                                                start="2024-03-01")]})
+    assert imported.status_code == 201, imported.text
+    [employee_id] = imported.json()["employee_ids"]
+    membership = uuid.uuid4()  # contracts' contract of this employee on the group contract (AF-3)
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    registered = ContractRegistered(contract_id=membership, contract_number=f"{made.sante['contract_number']}-1",
+                                    category="sante", product_code="SANTE-GROUPE", holder_id=uuid.uuid4(),
+                                    start_date=date(2024, 3, 1), registered_at=datetime.now(UTC),
+                                    affiliation_employee_id=uuid.UUID(employee_id))
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(registered).to_bytes())) == "handled"
+    added = BeneficiaryAdded(contract_id=membership, holder_id=registered.holder_id, beneficiary_id=uuid.uuid4(),
+                             relationship="child", contribution_formula="supplementary_company_contribution",
+                             company_contribution_changes=True, added_at=datetime.now(UTC))
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(added).to_bytes())) == "handled"
+    [notice] = await pool.fetch("select payload from outbox where key = $1 and event_type = 'EmployerBeneficiaryNotice'",
+                                made.siren)
+    assert json.loads(notice["payload"])["data"]["contract_number"] == made.sante["contract_number"]
+    line = await pool.fetchrow("select summary, subject from journal where siren = $1 and kind = 'beneficiary'",
+                               made.siren)
+    assert dict(line) == {"summary": f"Bénéficiaire (enfant) ajouté sur le contrat {made.sante['contract_number']}",
+                          "subject": "Jules Garcia"}
 
 
 async def test_a_beneficiary_added_on_a_prevoyance_contract_is_journalled_but_the_employer_is_not_emailed(

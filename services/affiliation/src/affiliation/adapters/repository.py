@@ -73,11 +73,28 @@ async def group_contract(conn: asyncpg.Connection, siren: str, contract_id: uuid
 
 
 async def contract_for_contracts_id(conn: asyncpg.Connection, contracts_contract_id: uuid.UUID) -> asyncpg.Record | None:
-    """The group contract contracts' BeneficiaryAdded names, with its company's name and notice address."""
-    return await conn.fetchrow(
-        "select g.contract_number, g.contribution_formula, g.category, c.siren, c.name, c.notice_email"
-        " from group_contract g join company c using (siren) where g.contracts_contract_id = $1",
+    """The group contract that contracts' events name, with its company's name and notice address:
+    by the group contract's own id in contracts, or by an employee's membership of it (then with
+    the employee's name as ``subject``)."""
+    found = await conn.fetchrow(
+        "select g.contract_number, g.contribution_formula, g.category, c.siren, c.name, c.notice_email,"
+        " null::text as subject from group_contract g join company c using (siren) where g.contracts_contract_id = $1",
         contracts_contract_id)
+    if found is not None:
+        return found
+    return await conn.fetchrow(
+        "select g.contract_number, g.contribution_formula, g.category, c.siren, c.name, c.notice_email,"
+        " e.first_name || ' ' || e.last_name as subject from employee e"
+        " join group_contract g on g.id = e.group_contract_id join company c on c.siren = e.siren"
+        " where e.contracts_contract_id = $1", contracts_contract_id)
+
+
+async def set_membership(conn: asyncpg.Connection, employee_id: uuid.UUID, contracts_contract_id: uuid.UUID) -> bool:
+    """Record the employee's membership contract in contracts (ContractRegistered)."""
+    status = await conn.execute(
+        "update employee set contracts_contract_id = $2 where id = $1"
+        " and contracts_contract_id is distinct from $2", employee_id, contracts_contract_id)
+    return status.endswith(" 1")
 
 
 # ---- affiliation requests -------------------------------------------------------------------------

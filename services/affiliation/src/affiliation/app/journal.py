@@ -19,7 +19,7 @@ from affiliation.domain.rules import employer_told_of_beneficiary
 from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events import affiliation as af
-from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, TerminationConfirmed
+from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed
 from ms_events.events.identity import AccountPreRegistered
 from ms_events.outbox import append
 from ms_platform.uow import UnitOfWork
@@ -89,7 +89,8 @@ async def beneficiary_changed(conn: asyncpg.Connection, envelope: Envelope,
     added = isinstance(event, BeneficiaryAdded)
     verb = "ajouté" if added else "retiré"
     await _write(conn, envelope, contract["siren"], _line(
-        "beneficiary", f"Bénéficiaire ({relation}) {verb} sur le contrat {contract['contract_number']}"))
+        "beneficiary", f"Bénéficiaire ({relation}) {verb} sur le contrat {contract['contract_number']}",
+        contract["subject"]))
     if added and employer_told_of_beneficiary(contract["category"], contract["contribution_formula"],
                                                  event.company_contribution_changes):
         notice = af.EmployerBeneficiaryNotice(
@@ -108,8 +109,16 @@ async def termination_confirmed(conn: asyncpg.Connection, envelope: Envelope, ev
         return  # not a group contract of a company in the employer space
     await _write(conn, envelope, contract["siren"], _line(
         "update", f"Résiliation du contrat {contract['contract_number']} confirmée,"
-                  f" effective le {event.effective_date.strftime('%d/%m/%Y')}", account_id=None,
+                  f" effective le {event.effective_date.strftime('%d/%m/%Y')}", contract["subject"],
         ref_id=event.termination_id))
+
+
+async def contract_registered(conn: asyncpg.Connection, envelope: Envelope, event: ContractRegistered) -> None:
+    """contracts made an affiliated employee's membership of the group contract (AF-3): its id is
+    what the employee's beneficiary changes and termination will name (AF-5, AF-7)."""
+    if event.affiliation_employee_id is not None and await repo.set_membership(
+            conn, event.affiliation_employee_id, event.contract_id):
+        log.info("affiliation.membership_recorded")
 
 
 async def account_pre_registered(conn: asyncpg.Connection, envelope: Envelope, event: AccountPreRegistered) -> None:
