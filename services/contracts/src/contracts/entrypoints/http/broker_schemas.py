@@ -121,7 +121,7 @@ class ClientIn(BaseModel):
     type: ClientType
     name: AccountHolder
     email: EmailStr | None = None
-    postcode: Postcode | None = None
+    postcode: Annotated[str | None, Field(None, pattern=r"^\d{5}$", description="A French postcode (5 digits)")] = None
 
 
 class ProjectIn(BaseModel):
