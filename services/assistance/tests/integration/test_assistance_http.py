@@ -4,6 +4,7 @@ agents, bad input, ownership, health data sealed at rest, addresses, erasure and
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -351,6 +352,19 @@ async def test_a_dump_of_the_assistance_tables_shows_no_readable_health_data(mem
     assert request["id"] in dump
     for word in ("hospitalisation", "lives_alone", "has_pets", "duration_days"):
         assert word not in dump, word
+
+
+async def test_pg_dump_of_the_assistance_database_shows_no_readable_health_data(member, settings):
+    """The proof as an operator would run it: pg_dump of the whole database (data and schema)."""
+    request = await member.declare(event="immobilisation", duration_days=23)
+    answered = await member.client.post(f"{PATH}/{request['id']}/answers", headers=member.headers,
+                                        json={"answers": {"lives_alone": True, "cannot_cook": True}})
+    assert answered.status_code == 200, answered.text
+    dump = await asyncio.to_thread(subprocess.run, ["pg_dump", "--no-owner", "--dbname", settings.dsn],
+                                   capture_output=True, text=True, check=True, timeout=120)
+    assert request["id"] in dump.stdout
+    for word in ("immobilisation", "lives_alone", "cannot_cook", "duration_days"):
+        assert word not in dump.stdout, word
 
 
 # ---- addresses (AS-8) --------------------------------------------------------------------------------
