@@ -38,6 +38,16 @@ Lifespan = Callable[[FastAPI], Any]
 _NO_PARENT = Context()
 
 
+READS_ONLY = "x-reads-only"
+
+
+def reads_only(scope: dict) -> bool:
+    """A POST that computes and stores nothing (``openapi_extra={READS_ONLY: True}``, shown in the
+    OpenAPI document): no cache can have changed, so its answer waits for no catch-up."""
+    extra = getattr(scope.get("route"), "openapi_extra", None)
+    return bool(extra and extra.get(READS_ONLY))
+
+
 class RequestContextMiddleware:
     """Request id, trace context, RED metrics and one log line per request worth a look: one pure
     ASGI layer, so a request's ``send`` is wrapped and the request timed once for all of them.
@@ -83,7 +93,7 @@ class RequestContextMiddleware:
         async def send_wrapper(message: dict) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
-                if writes and message["status"] < 400:
+                if writes and message["status"] < 400 and not reads_only(scope):
                     # What the request committed has emptied this process's caches before the
                     # caller can ask again: it reads its own writes.
                     await caught_up_everywhere()

@@ -13,6 +13,7 @@ from contracts.domain.pricing import PersonCovered
 from contracts.entrypoints.broker_scope import BrokerDep
 from contracts.entrypoints.deps import Today, Uow
 from contracts.entrypoints.http.broker_schemas import PricingIn, PricingOut, QuoteIn, QuoteOut
+from ms_platform.app import READS_ONLY
 
 router = APIRouter(tags=["broker"])
 
@@ -22,7 +23,7 @@ def _request(body: PricingIn) -> app.PricingRequest:
                               [PersonCovered(p.relationship, p.birth_date) for p in body.people])
 
 
-@router.post("/v1/broker-pricings", response_model=PricingOut)
+@router.post("/v1/broker-pricings", response_model=PricingOut, openapi_extra={READS_ONLY: True})
 async def create_broker_pricing(uow: Uow, access: BrokerDep, body: PricingIn, day: Today, request: Request) -> dict[str, Any]:
     """The monthly contribution of an offer for the people covered, their postcode and an option level; stores nothing."""
     return await app.price_offer(uow, request.app.state.offer_cache, access, _request(body), day)
