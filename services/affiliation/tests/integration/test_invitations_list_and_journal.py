@@ -16,7 +16,7 @@ from affiliation.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
 from ms_events.events.contracts import BeneficiaryAdded, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountDeleted, AccountPreRegistered
+from ms_events.events.identity import AccountDeleted, AccountPreRegistered, ProfessionalUserInvited
 from ms_events.runtime import kafka_config
 
 pytestmark = pytest.mark.integration
@@ -300,6 +300,24 @@ async def test_identitys_pre_registration_of_an_employee_is_a_journal_line_of_th
     assert [(line["kind"], line["subject"], line["ref_id"]) for line in lines] == [("affiliation", "Léa Moreau", None)]
     assert lines[0]["summary"] == f"Espace adhérent préparé pour le contrat {made.sante['contract_number']} : {told}"
     assert await pool.fetchval("select count(*) from journal where siren = $1", unknown) == 0
+
+
+async def test_identitys_invitation_of_an_employer_user_is_a_journal_line_of_that_company_only(
+        company, pool, settings, client, employer, new_siren):
+    made = await company()
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    admin = uuid.uuid4()
+    for siren, role in ((made.siren, "admin"), (made.siren, "user"), (new_siren(), "admin")):
+        event = ProfessionalUserInvited(account_id=uuid.uuid4(), kind="employer", role=role, siren=siren,
+                                        invited_by=admin, invitation_expires_at=datetime.now(UTC),
+                                        invited_at=datetime.now(UTC))
+        assert await runner.process(_record("identity.account.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    lines = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                              params={"kind": "invitation", "sort": "oldest"})).json()
+    assert [line["summary"] for line in lines] == [
+        "Invitation d'un administrateur de l'espace entreprise envoyée",
+        "Invitation d'un utilisateur de l'espace entreprise envoyée"]
+    assert await pool.fetchval("select count(*) from journal where account_id = $1", admin) == 2
 
 
 async def test_an_employer_users_actions_are_exported_and_unsigned_on_account_deleted(

@@ -20,7 +20,7 @@ from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events import affiliation as af
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountPreRegistered
+from ms_events.events.identity import AccountPreRegistered, ProfessionalUserInvited
 from ms_events.outbox import append
 from ms_platform.uow import UnitOfWork
 
@@ -130,6 +130,20 @@ async def account_pre_registered(conn: asyncpg.Connection, envelope: Envelope, e
     await _write(conn, envelope, event.siren, _line(
         "affiliation", f"Espace adhérent préparé pour le contrat {event.contract_number} : {how}",
         f"{event.first_name} {event.last_name}"))
+
+
+_ROLES = {"admin": "administrateur", "user": "utilisateur"}
+
+
+async def professional_user_invited(conn: asyncpg.Connection, envelope: Envelope,
+                                    event: ProfessionalUserInvited) -> None:
+    """identity invited an employer user of a company (by an operator or an admin of the company):
+    a line for the company, signed by the inviting account (unsigned on its AccountDeleted)."""
+    if event.kind != "employer" or event.siren is None or await repo.company(conn, event.siren) is None:
+        return
+    await _write(conn, envelope, event.siren, _line(
+        "invitation", f"Invitation d'un {_ROLES.get(event.role, 'utilisateur')} de l'espace entreprise envoyée",
+        account_id=event.invited_by))
 
 
 async def entries(uow: UnitOfWork, siren: str, *, day_from: date | None, day_to: date | None, q: str | None,

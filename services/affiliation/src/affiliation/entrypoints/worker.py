@@ -7,14 +7,14 @@ from affiliation.app.privacy import erase_account
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
 from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountDeleted, AccountPreRegistered
+from ms_events.events.identity import AccountDeleted, AccountPreRegistered, ProfessionalUserInvited
 
 
 def subscriptions() -> dict[type[Event], Handler]:
     """AccountDeleted (erasure); affiliation's own public events, contracts' beneficiary changes and
     confirmed terminations on a company's group contract or an employee's membership of it (known
     from contracts' ContractRegistered), and identity's pre-registration of an
-    affiliated employee (ID-13) become the company journal (AF-7); a beneficiary added may call
+    affiliated employee (ID-13) and invitations of employer users become the company journal (AF-7); a beneficiary added may call
     for the employer notice (AF-5)."""
     found: dict[type[Event], Handler] = {event_type: journal.record for event_type in journal.LINES}
     found[BeneficiaryAdded] = journal.beneficiary_changed
@@ -22,5 +22,6 @@ def subscriptions() -> dict[type[Event], Handler]:
     found[TerminationConfirmed] = journal.termination_confirmed
     found[ContractRegistered] = journal.contract_registered
     found[AccountPreRegistered] = journal.account_pre_registered
+    found[ProfessionalUserInvited] = journal.professional_user_invited
     found[AccountDeleted] = erase_account
     return found
