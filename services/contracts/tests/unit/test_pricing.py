@@ -94,3 +94,8 @@ def test_the_demo_file_prices_every_product_with_a_tariff_and_documents_the_othe
     assert "RETRAITE-HORIZON" not in priced and "SANTE-ESSENTIEL" in priced
     for code in priced:
         assert _price(code, FAMILY_OF_FOUR, "33000").monthly_eur > 0
+
+
+def test_the_demo_offers_name_only_demo_products_and_every_demo_product_has_an_offer():
+    products = json.loads((DEMO.parent / "products.json").read_text(encoding="utf-8"))
+    assert {o.product_code for o in OFFERS.offers} == {p["code"] for p in products}
