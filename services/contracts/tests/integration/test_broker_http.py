@@ -325,3 +325,19 @@ async def test_a_changed_tariff_is_priced_at_once_the_cached_copy_is_dropped_at_
         return response.json()["monthly_eur"] == "12.50"
 
     assert await eventually(repriced, timeout=2.0)
+
+
+async def test_a_retried_quote_or_project_with_the_same_idempotency_key_is_the_first_one(client, broker, app, pool):
+    firm = uuid.uuid4()
+    headers = {**broker(firm), "Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    project_body = {"client": {"type": "individual", "name": "Famille Retry"}}
+    first_project = await client.post("/v1/broker-projects", json=project_body, headers=headers)
+    again_project = await client.post("/v1/broker-projects", json=project_body, headers=headers)
+    assert (first_project.status_code, again_project.status_code) == (201, 200)
+    assert again_project.json()["id"] == first_project.json()["id"]
+    body = pricing_body(app, "75011", project_id=first_project.json()["id"])
+    first, again = [await client.post("/v1/broker-quotes", json=body, headers=headers) for _ in range(2)]
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    assert again.json() == first.json()
+    assert await pool.fetchval("select count(*) from broker_quote where firm_id = $1", firm) == 1
+    assert await pool.fetchval("select count(*) from broker_project where firm_id = $1", firm) == 1

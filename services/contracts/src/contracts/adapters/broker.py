@@ -71,17 +71,22 @@ select id, firm_id, owner_id, client_type, client_name, client_email, client_pos
 """
 
 
-async def insert_project(conn: asyncpg.Connection, project: dict[str, Any]) -> asyncpg.Record:
+async def insert_project(conn: asyncpg.Connection, project: dict[str, Any], idempotency_key: str | None) -> asyncpg.Record:
     return await conn.fetchrow(
         """
-        insert into broker_project (id, firm_id, owner_id, client_type, client_name, client_email, client_postcode)
-        values ($1, $2, $3, $4, $5, $6, $7)
+        insert into broker_project (id, firm_id, owner_id, client_type, client_name, client_email, client_postcode,
+                                    idempotency_key)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
         returning id, firm_id, owner_id, client_type, client_name, client_email, client_postcode, status,
                   signed_quote_id, created_at, updated_at
         """,
         project["id"], project["firm_id"], project["owner_id"], project["client_type"], project["client_name"],
-        project["client_email"], project["client_postcode"],
+        project["client_email"], project["client_postcode"], idempotency_key,
     )
+
+
+async def project_by_key(conn: asyncpg.Connection, owner_id: uuid.UUID, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(_PROJECT + " where owner_id = $1 and idempotency_key = $2", owner_id, key)
 
 
 async def project(conn: asyncpg.Connection, project_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
@@ -138,17 +143,21 @@ async def next_quote_number(conn: asyncpg.Connection, year: int) -> str:
     return f"DV-{year}-{await conn.fetchval('select nextval($1)', 'broker_quote_number'):06d}"
 
 
-async def insert_quote(conn: asyncpg.Connection, quote: dict[str, Any], pdf: bytes) -> None:
+async def insert_quote(conn: asyncpg.Connection, quote: dict[str, Any], pdf: bytes, idempotency_key: str | None) -> None:
     await conn.execute(
         """
         insert into broker_quote (id, number, firm_id, created_by, project_id, product_code, inputs, result,
-                                  monthly_eur, created_at, valid_until, pdf)
-        values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12)
+                                  monthly_eur, created_at, valid_until, pdf, idempotency_key)
+        values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13)
         """,
         quote["id"], quote["number"], quote["firm_id"], quote["created_by"], quote["project_id"],
         quote["product_code"], json.dumps(quote["inputs"]), json.dumps(quote["result"]), quote["monthly_eur"],
-        quote["created_at"], quote["valid_until"], pdf,
+        quote["created_at"], quote["valid_until"], pdf, idempotency_key,
     )
+
+
+async def quote_by_key(conn: asyncpg.Connection, created_by: uuid.UUID, key: str) -> dict[str, Any] | None:
+    return _quote(await conn.fetchrow(_QUOTE + " where created_by = $1 and idempotency_key = $2", created_by, key))
 
 
 async def quote(conn: asyncpg.Connection, quote_id: uuid.UUID) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import structlog
 
 from contracts.adapters import broker as repo
@@ -134,30 +135,53 @@ async def price_offer(uow: UnitOfWork, cache: OfferCache, access: BrokerAccess, 
 
 
 async def create_quote(uow: UnitOfWork, cache: OfferCache, access: BrokerAccess, request: PricingRequest,
-                       project_id: uuid.UUID | None, today: date, insurer_name: str) -> dict[str, Any]:
-    """Price, then keep the quote: its inputs, its result and its PDF, valid for the offer's days."""
+                       project_id: uuid.UUID | None, today: date, insurer_name: str,
+                       idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Price, then keep the quote: its inputs, its result and its PDF, valid for the offer's days.
+
+    Returns the quote and whether it was created now (False: a retry with the same Idempotency-Key)."""
+    if idempotency_key is not None:
+        async with uow.connect() as conn:
+            existing = await repo.quote_by_key(conn, access.account_id, idempotency_key)
+        if existing is not None:
+            return quote_view(existing, today), False
     offer, pricing, effective = _priced(await cache.get(lambda: load_catalogue(uow)), access, request, today)
-    async with uow.begin() as tx:
-        if project_id is not None:
-            project = await repo.project(tx.conn, project_id, lock=True)
-            if project is None or not access.sees(project["firm_id"], project["owner_id"]):
-                raise BrokerResourceNotFound("projet")
-            await repo.touch_project(tx.conn, project_id)
-        now = datetime.now(timezone.utc)
-        quote = {
-            "id": uuid.uuid4(), "number": await repo.next_quote_number(tx.conn, today.year),
-            "firm_id": access.firm_id, "created_by": access.account_id, "project_id": project_id,
-            "product_code": offer["code"], "created_at": now,
-            "valid_until": today + timedelta(days=offer["quote_validity_days"]),
-            "inputs": {"postcode": request.postcode, "option_level": request.option_level,
-                       "effective_date": effective.isoformat(),
-                       "people": [{"relationship": p.relationship, "birth_date": p.birth_date.isoformat()}
-                                  for p in request.people]},
-            "result": pricing_view(pricing), "monthly_eur": pricing.monthly_eur,
-        }
-        await repo.insert_quote(tx.conn, quote, quote_pdf(quote, offer["name"], insurer_name))
+    try:
+        async with uow.begin() as tx:
+            quote = await _insert_quote(tx.conn, access, request, project_id, offer, pricing, effective, today,
+                                        insurer_name, idempotency_key)
+    except asyncpg.UniqueViolationError:
+        # The same key sent twice at once: the other request created it.
+        async with uow.connect() as conn:
+            existing = await repo.quote_by_key(conn, access.account_id, idempotency_key or "")
+        if existing is None:
+            raise
+        return quote_view(existing, today), False
     log.info("broker.quote_created", quote_id=str(quote["id"]), product_code=offer["code"], firm_id=str(access.firm_id))
-    return quote_view(quote, today)
+    return quote_view(quote, today), True
+
+
+async def _insert_quote(conn: Any, access: BrokerAccess, request: PricingRequest, project_id: uuid.UUID | None,
+                        offer: dict[str, Any], pricing: Pricing, effective: date, today: date, insurer_name: str,
+                        idempotency_key: str | None) -> dict[str, Any]:
+    if project_id is not None:
+        project = await repo.project(conn, project_id, lock=True)
+        if project is None or not access.sees(project["firm_id"], project["owner_id"]):
+            raise BrokerResourceNotFound("projet")
+        await repo.touch_project(conn, project_id)
+    quote = {
+        "id": uuid.uuid4(), "number": await repo.next_quote_number(conn, today.year),
+        "firm_id": access.firm_id, "created_by": access.account_id, "project_id": project_id,
+        "product_code": offer["code"], "created_at": datetime.now(timezone.utc),
+        "valid_until": today + timedelta(days=offer["quote_validity_days"]),
+        "inputs": {"postcode": request.postcode, "option_level": request.option_level,
+                   "effective_date": effective.isoformat(),
+                   "people": [{"relationship": p.relationship, "birth_date": p.birth_date.isoformat()}
+                              for p in request.people]},
+        "result": pricing_view(pricing), "monthly_eur": pricing.monthly_eur,
+    }
+    await repo.insert_quote(conn, quote, quote_pdf(quote, offer["name"], insurer_name), idempotency_key)
+    return quote
 
 
 def quote_view(quote: dict[str, Any], today: date) -> dict[str, Any]:
@@ -204,13 +228,26 @@ def project_view(row: Any) -> dict[str, Any]:
             "signed_quote_id": row["signed_quote_id"], "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
-async def create_project(uow: UnitOfWork, access: BrokerAccess, client: dict[str, Any]) -> dict[str, Any]:
-    async with uow.begin() as tx:
-        row = await repo.insert_project(tx.conn, {
-            "id": uuid.uuid4(), "firm_id": access.firm_id, "owner_id": access.account_id,
-            "client_type": client["type"], "client_name": client["name"], "client_email": client.get("email"),
-            "client_postcode": client.get("postcode")})
-    return project_view(row) | {"quotes": []}
+async def create_project(uow: UnitOfWork, access: BrokerAccess, client: dict[str, Any], today: date,
+                         idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """A new draft project owned by the caller; a retry with the same Idempotency-Key returns the first."""
+    async with uow.connect() as conn:
+        existing = await repo.project_by_key(conn, access.account_id, idempotency_key) if idempotency_key else None
+    if existing is not None:
+        return await get_project(uow, access, existing["id"], today), False
+    try:
+        async with uow.begin() as tx:
+            row = await repo.insert_project(tx.conn, {
+                "id": uuid.uuid4(), "firm_id": access.firm_id, "owner_id": access.account_id,
+                "client_type": client["type"], "client_name": client["name"], "client_email": client.get("email"),
+                "client_postcode": client.get("postcode")}, idempotency_key)
+    except asyncpg.UniqueViolationError:
+        async with uow.connect() as conn:
+            existing = await repo.project_by_key(conn, access.account_id, idempotency_key or "")
+        if existing is None:
+            raise
+        return await get_project(uow, access, existing["id"], today), False
+    return project_view(row) | {"quotes": []}, True
 
 
 async def get_project(uow: UnitOfWork, access: BrokerAccess, project_id: uuid.UUID, today: date) -> dict[str, Any]:

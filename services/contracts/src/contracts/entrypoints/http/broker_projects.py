@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from contracts.app import broker as app
 from contracts.domain.pricing import ClientType
@@ -16,10 +16,16 @@ from contracts.entrypoints.http.broker_schemas import DashboardOut, MoveIn, Proj
 router = APIRouter(tags=["broker"])
 
 
-@router.post("/v1/broker-projects", response_model=ProjectDetailOut, status_code=201)
-async def create_broker_project(uow: Uow, access: BrokerDep, body: ProjectIn) -> dict[str, Any]:
-    """A new project (draft) for a client, owned by the caller."""
-    return await app.create_project(uow, access, body.client.model_dump())
+@router.post("/v1/broker-projects", response_model=ProjectDetailOut, status_code=201,
+             responses={200: {"model": ProjectDetailOut, "description": "A retry with the same Idempotency-Key: the first"}})
+async def create_broker_project(uow: Uow, access: BrokerDep, body: ProjectIn, day: Today, response: Response,
+                                idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+                                ) -> dict[str, Any]:
+    """A new project (draft) for a client, owned by the caller; a retry with the same Idempotency-Key returns the first (200)."""
+    project, created = await app.create_project(uow, access, body.client.model_dump(), day, idempotency_key)
+    if not created:
+        response.status_code = 200
+    return project
 
 
 @router.get("/v1/broker-projects", response_model=list[ProjectOut])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from contracts.app import broker as app
@@ -29,11 +29,19 @@ async def create_broker_pricing(uow: Uow, access: BrokerDep, body: PricingIn, da
     return await app.price_offer(uow, request.app.state.offer_cache, access, _request(body), day)
 
 
-@router.post("/v1/broker-quotes", response_model=QuoteOut, status_code=201)
-async def create_broker_quote(uow: Uow, access: BrokerDep, body: QuoteIn, day: Today, request: Request) -> dict[str, Any]:
-    """Price and keep a quote (devis): its inputs, result and PDF, valid for the offer's days."""
-    return await app.create_quote(uow, request.app.state.offer_cache, access, _request(body), body.project_id, day,
-                                  request.app.state.insurer.name)
+@router.post("/v1/broker-quotes", response_model=QuoteOut, status_code=201,
+             responses={200: {"model": QuoteOut, "description": "A retry with the same Idempotency-Key: the first"}})
+async def create_broker_quote(uow: Uow, access: BrokerDep, body: QuoteIn, day: Today, request: Request,
+                              response: Response,
+                              idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+                              ) -> dict[str, Any]:
+    """Price and keep a quote (devis): its inputs, result and PDF, valid for the offer's days. A retry with the
+    same Idempotency-Key returns the first (200)."""
+    quote, created = await app.create_quote(uow, request.app.state.offer_cache, access, _request(body), body.project_id,
+                                            day, request.app.state.insurer.name, idempotency_key)
+    if not created:
+        response.status_code = 200
+    return quote
 
 
 @router.get("/v1/broker-quotes", response_model=list[QuoteOut])
