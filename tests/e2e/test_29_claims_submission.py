@@ -71,3 +71,29 @@ async def test_a_member_uploads_an_invoice_photo_once_and_nobody_else_reaches_it
     assert stranger.status_code == 422 and stranger.json()["field"] == "contract_number"
     assert (await gateway.get("/v1/claims", headers=b["auth"])).json() == []
     assert datetime.fromisoformat(claim["created_at"]) <= datetime.now(UTC)
+
+
+async def test_a_back_office_operator_processes_the_claim_and_the_member_follows_it(gateway, mailbox, registry,
+                                                                                     operator_token):
+    a = await member(gateway, mailbox, registry)
+    number = a["person"]["contract_number"]
+
+    async def projected():
+        r = await submit(gateway, a, number, [("documents", ("facture.pdf", PDF, "application/pdf"))], f"e2e-{uuid.uuid4()}")
+        return r if r.status_code == 201 else None
+    claim = (await wait_until(projected, timeout=60, what="claims to know the contract")).json()
+    # Large dental costs: the social security statement and a prior quote are still missing (CL-6).
+    assert [m["code"] for m in claim["missing"]] == ["social_security_statement", "prior_quote"]
+    operator = {"Authorization": f"Bearer {operator_token}"}
+    queue = (await gateway.get("/v1/claim-queue", params={"limit": 200}, headers=operator)).json()
+    assert claim["id"] in {c["id"] for c in queue}
+    skipped = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": "paid"}, headers=operator)
+    assert skipped.status_code == 409 and skipped.headers["content-type"].startswith("application/problem+json")
+    for status in ("under_analysis", "processed", "paid"):
+        step = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": status}, headers=operator)
+        assert step.status_code == 200, step.text
+    [seen] = (await gateway.get("/v1/claims", headers=a["auth"])).json()
+    assert (seen["status"], seen["status_label"], seen["missing"]) == ("paid", "Remboursée", [])
+    refused = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": "rejected"},
+                                 headers=a["auth"])
+    assert refused.status_code == 403

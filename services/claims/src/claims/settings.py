@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
@@ -29,3 +30,5 @@ class ClaimsSettings(ServiceSettings):
     max_document_bytes: int = Field(10_000_000, ge=1)
     max_documents: int = Field(5, ge=1)
     max_documents_total_bytes: int = Field(20_000_000, ge=1)
+    # CL-6: dental, optical, hearing and hospital costs above this need a prior quote.
+    quote_threshold_eur: Decimal = Field(Decimal("500"), ge=0)

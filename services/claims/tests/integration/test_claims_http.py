@@ -145,3 +145,76 @@ async def test_member_a_cannot_claim_on_member_bs_contract_nor_see_bs_claims(cli
     refused = await client.post("/v1/claims", data=_form(number), headers=stranger, files=_files(("f.pdf", PDF, "application/pdf")))
     assert refused.status_code == 422 and "contract_number" in refused.text
     assert (await client.get("/v1/claims", headers=stranger)).json() == []
+
+
+async def _submitted(client, token, pool, settings, **form):
+    number, holder = await _contract(pool, settings)
+    account = uuid.uuid4()
+    member = token("member", subject=account, person_id=holder)
+    response = await client.post("/v1/claims", data=_form(number, **form), headers=member,
+                                 files=_files(("f.pdf", PDF, "application/pdf")))
+    assert response.status_code == 201, response.text
+    return response.json(), member, number
+
+
+async def _decide(client, token, claim_id, status, **extra):
+    return await client.post("/v1/claim-decisions", json={"claim_id": claim_id, "status": status, **extra},
+                             headers=token("operator"))
+
+
+async def test_the_back_office_moves_a_claim_to_paid_each_step_publishing_its_event(client, token, pool, settings):
+    claim, member, _ = await _submitted(client, token, pool, settings)
+    for status in ("under_analysis", "processed", "paid"):
+        response = await _decide(client, token, claim["id"], status)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == status
+    [seen] = (await client.get("/v1/claims", headers=member)).json()
+    assert (seen["status"], seen["status_label"]) == ("paid", "Remboursée")
+    statuses = await pool.fetch("select event_type from outbox where key = $1 order by position", claim["id"])
+    assert len(statuses) == 4 and {r["event_type"] for r in statuses} == {"ClaimStatusChanged"}
+
+
+async def test_a_rejection_says_why_and_what_to_do_and_the_member_sees_both(client, token, pool, settings):
+    claim, member, _ = await _submitted(client, token, pool, settings)
+    missing = await _decide(client, token, claim["id"], "rejected", reason="Facture illisible")
+    assert missing.status_code == 422 and missing.json()["field"] == "what_to_do"
+    done = await _decide(client, token, claim["id"], "rejected", reason="Facture illisible",
+                         what_to_do="Envoyez une photo nette de la facture.")
+    assert done.status_code == 200, done.text
+    [seen] = (await client.get("/v1/claims", headers=member)).json()
+    assert (seen["status"], seen["reason"], seen["what_to_do"]) == (
+        "rejected", "Facture illisible", "Envoyez une photo nette de la facture.")
+
+
+async def test_a_step_outside_the_workflow_is_a_conflict_and_an_unknown_claim_a_404(client, token, pool, settings):
+    claim, _, _ = await _submitted(client, token, pool, settings)
+    skipped = await _decide(client, token, claim["id"], "paid")
+    assert skipped.status_code == 409 and skipped.headers["content-type"].startswith("application/problem+json")
+    assert (await _decide(client, token, str(uuid.uuid4()), "under_analysis")).status_code == 404
+    assert (await _decide(client, token, claim["id"], "under_analysis")).status_code == 200
+
+
+async def test_only_operators_see_the_queue_and_decide(client, token, pool, settings):
+    claim, member, _ = await _submitted(client, token, pool, settings)
+    assert (await client.get("/v1/claim-queue", headers=member)).status_code == 403
+    assert (await client.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": "under_analysis"},
+                              headers=member)).status_code == 403
+
+
+async def test_the_queue_and_the_member_see_what_is_missing_until_the_social_security_statement_arrives(
+        client, token, pool, settings):
+    claim, member, number = await _submitted(client, token, pool, settings, care_type="dental_prosthesis",
+                                             care_date="2026-02-10", billed="900.00")
+    [seen] = (await client.get("/v1/claims", headers=member)).json()
+    assert [m["code"] for m in seen["missing"]] == ["social_security_statement", "prior_quote"]
+    queue = (await client.get("/v1/claim-queue", params={"status": "received", "limit": 200},
+                              headers=token("operator"))).json()
+    assert claim["id"] in {c["id"] for c in queue}
+    line = {"source": "noemie", "source_ref": f"T-{uuid.uuid4().hex[:12]}", "contract_number": number,
+            "beneficiary": {"last_name": "Martin", "first_name": "Léa", "birth_date": "1990-04-02"},
+            "care_date": "2026-02-10", "care_type": "dental_prosthesis", "billed": "900.00", "br": "107.50",
+            "amo": "75.25", "amc": "0.00", "out_of_pocket": "824.75"}
+    report = (await client.post("/v1/statement-imports", json={"lines": [line]}, headers=token("operator"))).json()
+    assert report["accepted"] == 1, report
+    [seen] = (await client.get("/v1/claims", headers=member)).json()
+    assert [m["code"] for m in seen["missing"]] == ["prior_quote"]

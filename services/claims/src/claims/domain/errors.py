@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from ms_platform.errors import InvalidInput
+from ms_platform.errors import Conflict, InvalidInput, Missing
 
 
 class InvalidField(InvalidInput):
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(detail, field=field)
 
+
+
+class ClaimNotFound(Missing):
+    code = "claim-not-found"
+
+
+class ClaimStatusConflict(Conflict):
+    """A status change the workflow does not allow from the claim's current status (or a rejection without its reason)."""
+
+    code = "claim-status-conflict"

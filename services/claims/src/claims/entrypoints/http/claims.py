@@ -27,6 +27,11 @@ class DocumentOut(BaseModel):
     sha256: str
 
 
+class MissingOut(BaseModel):
+    code: str
+    label: str
+
+
 class ClaimOut(BaseModel):
     id: uuid.UUID
     contract_number: str
@@ -36,6 +41,10 @@ class ClaimOut(BaseModel):
     billed: Decimal
     status: str
     status_label: str
+    reason: str | None = None
+    what_to_do: str | None = None
+    # CL-6: what is still missing before the claim can be paid (while received or under analysis).
+    missing: list[MissingOut] = []
     created_at: datetime
     documents: list[DocumentOut]
 
@@ -67,13 +76,15 @@ async def submit_claim(
     read = [await _read(u, i, settings.max_document_bytes) for i, u in enumerate(documents)]
     check_total(sum(d.size for d in read), settings.max_documents_total_bytes)
     claim, created = await app.submit(uow, request.app.state.documents_store, account_id(member), holder_ids(member),
-                                      form, read, idempotency_key)
+                                      form, read, idempotency_key, settings.quote_threshold_eur)
     if not created:
         response.status_code = 200
     return ClaimOut.model_validate(claim)
 
 
 @router.get("", operation_id="list_claims")
-async def list_claims(member: Member, uow: Uow) -> list[ClaimOut]:
-    """The member's claims, newest first, with their status."""
-    return [ClaimOut.model_validate(c) for c in await app.of_account(uow, account_id(member))]
+async def list_claims(member: Member, uow: Uow, settings: SettingsDep) -> list[ClaimOut]:
+    """The member's claims, newest first, with their status, the reason and what to do when
+    rejected, and what is still missing (CL-5, CL-6)."""
+    return [ClaimOut.model_validate(c)
+            for c in await app.of_account(uow, account_id(member), settings.quote_threshold_eur)]
