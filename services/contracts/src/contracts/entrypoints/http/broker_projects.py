@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
-from contracts.app import broker as app
+from contracts.app import broker_projects as app
 from contracts.domain.pricing import ClientType
 from contracts.entrypoints.broker_scope import BrokerDep
 from contracts.entrypoints.deps import Today, Uow
