@@ -218,3 +218,13 @@ async def test_the_queue_and_the_member_see_what_is_missing_until_the_social_sec
     assert report["accepted"] == 1, report
     [seen] = (await client.get("/v1/claims", headers=member)).json()
     assert [m["code"] for m in seen["missing"]] == ["prior_quote"]
+
+
+async def test_the_personal_data_export_lists_the_accounts_claims(client, token, pool, settings):
+    claim, member, _ = await _submitted(client, token, pool, settings)
+    account = (await pool.fetchval("select account_id from claim where id = $1", uuid.UUID(claim["id"])))
+    response = await client.get("/internal/v1/personal-data", params={"account_id": str(account)}, headers=token("service"))
+    assert response.status_code == 200, response.text
+    [exported] = response.json()["data"]["claims"]
+    assert (exported["id"], exported["billed"], exported["status"]) == (claim["id"], "30.00", "received")
+    assert exported["documents"][0]["sha256"] == claim["documents"][0]["sha256"]

@@ -142,7 +142,7 @@ async def one(uow: UnitOfWork, account_id: uuid.UUID, claim_id: uuid.UUID,
         return (await _views(conn, rows, quote_threshold))[0]
 
 
-async def of_account(uow: UnitOfWork, account_id: uuid.UUID, quote_threshold: Decimal) -> list[dict[str, Any]]:
+async def of_account(uow: UnitOfWork, account_id: uuid.UUID, quote_threshold: Decimal | None) -> list[dict[str, Any]]:
     """The account's claims, newest first, with what is still missing for those not yet processed (CL-6)."""
     async with uow.connect() as conn:
         rows = await conn.fetch("select * from claim where account_id = $1 order by created_at desc, id desc",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import structlog
 
 from claims.adapters import repository as repo
+from claims.app.claims import of_account
 from claims.domain.errors import InvalidField
 from claims.domain.statements import (
     CARE_TYPE_LABELS, ImportReport, InvalidCursor, RefusedLine, FieldError, decode_cursor, encode_cursor, totals,
@@ -143,13 +145,24 @@ async def erase_account(conn: asyncpg.Connection, envelope: Envelope, event: Acc
     log.info("claims.account_erased", statement_lines_kept=True)
 
 
-async def personal_data(uow: UnitOfWork, person_id: uuid.UUID | None) -> dict[str, Any]:
-    """The statement lines of the contracts the person holds (ID-11)."""
-    if person_id is None:
-        return {"statement_lines": []}
-    data = await statement(uow, [person_id], Filters())
-    return {"statement_lines": [
-        {**line, "id": str(line["id"]), "beneficiary": {**line["beneficiary"], "id": str(line["beneficiary"]["id"])},
-         **{k: str(line[k]) for k in ("care_date", "billed", "br", "amo", "amc", "out_of_pocket")},
-         "payment_date": line["payment_date"].isoformat() if line["payment_date"] else None}
-        for line in data["lines"]]}
+async def personal_data(uow: UnitOfWork, account_id: uuid.UUID, person_id: uuid.UUID | None) -> dict[str, Any]:
+    """The statement lines of the contracts the person holds, and the claims the account submitted (ID-11)."""
+    lines = (await statement(uow, [person_id], Filters()))["lines"] if person_id is not None else []
+    claims = await of_account(uow, account_id, None)
+    return {
+        "statement_lines": [_jsonable(line) for line in lines],
+        "claims": [_jsonable({k: v for k, v in c.items() if k != "missing"}) for c in claims],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """UUIDs, dates and amounts as text (amounts keep their cents)."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value

@@ -16,5 +16,5 @@ router = APIRouter(prefix="/internal/v1", tags=["internal"])
 @router.get("/personal-data", operation_id="claims_personal_data")
 async def get_personal_data(account_id: uuid.UUID, _: Service, uow: Uow,
                             person_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """The statement lines of the contracts the person holds (identity assembles the member's export)."""
-    return {"context": "claims", "data": await personal_data(uow, person_id)}
+    """The statement lines of the contracts the person holds and the account's claims (identity assembles the member's export)."""
+    return {"context": "claims", "data": await personal_data(uow, account_id, person_id)}
