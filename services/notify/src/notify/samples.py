@@ -20,6 +20,7 @@ _STRINGS = {
     "first_name": "Camille", "last_name": "Durand", "postcode": "69003", "city": "Lyon",
     "country": "FR", "line1": "4 place Bellecour", "contract_number": "104233", "relationship": "child",
     "reason": "echeance", "category": "sante", "product_code": "SANTE-1",
+    "status": "paid",
 }
 
 

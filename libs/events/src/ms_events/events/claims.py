@@ -19,7 +19,7 @@ class StatementLineRecorded(Event):
     recorded_at: datetime
 
 
-@event(topic="claims.claim.v1", key="claim_id",
+@event(topic="claims.claim.v1", key="claim_id", tells_a_person=True,
        summary="A claim the member submitted changed status (received, under_analysis, processed, paid, "
                "rejected). Carries no amount, no care type and no document (health data).")
 class ClaimStatusChanged(Event):

@@ -407,3 +407,7 @@ COMPOSERS.update(_ASSISTANCE_COMPOSERS)
 from notify.domain.affiliation_messages import COMPOSERS as _AFFILIATION_COMPOSERS  # noqa: E402
 
 COMPOSERS.update(_AFFILIATION_COMPOSERS)
+# Claims' messages (CL-5) too.
+from notify.domain.claims_messages import COMPOSERS as _CLAIMS_COMPOSERS  # noqa: E402
+
+COMPOSERS.update(_CLAIMS_COMPOSERS)

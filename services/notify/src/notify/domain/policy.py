@@ -77,6 +77,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
         # Issue 15 / ID-14: an employer or broker user's invitation link.
         TemplateSpec("professional_invitation", Category.ACCOUNT, (_E,)),
+        # Claims (CL-5): each status of a claim the member submitted, by email; by SMS too when the
+        # member accepted SMS copies of contract messages (reimbursements are the contract's).
+        TemplateSpec("claim_status_changed", Category.CONTRACT, (_E,), optional=(_S,)),
     )
 }
 
