@@ -1,7 +1,8 @@
 """A member submits a claim with an invoice photo through the gateway (issue 14, CL-4): the
 multipart upload goes through nginx's upload limit, the photo is stored upright without its
 metadata, a retry with the same Idempotency-Key creates nothing twice, bad files are problem+json
-naming the field, and another member neither claims on the contract nor sees the claim."""
+naming the field, and another member neither claims on the contract nor sees the claim; an
+operator processes a claim to paid and notify emails the member at each step (CL-5)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def photo(size_bytes: int = 0) -> bytes:
 
 async def member(gateway, mailbox, registry) -> dict:
     [person] = await registry.register(1)
-    token = await sign_up_and_confirm(gateway, mailbox, person, unique_email("claim"))
-    return {"person": person, "auth": {"Authorization": f"Bearer {token}"}}
+    address = unique_email("claim")
+    token = await sign_up_and_confirm(gateway, mailbox, person, address)
+    return {"person": person, "email": address, "auth": {"Authorization": f"Bearer {token}"}}
 
 
 def form(number: str) -> dict:
@@ -94,6 +96,18 @@ async def test_a_back_office_operator_processes_the_claim_and_the_member_follows
         assert step.status_code == 200, step.text
     [seen] = (await gateway.get("/v1/claims", headers=a["auth"])).json()
     assert (seen["status"], seen["status_label"], seen["missing"]) == ("paid", "Remboursée", [])
+    # Notify told the member at each step (CL-5): one French email per status, in the mail sink.
+    reference = claim["id"].split("-")[0].upper()
+
+    async def told() -> list[str] | None:
+        subjects = [str(m["Subject"]) for m in mailbox.messages_to(a["email"]) if reference in str(m["Subject"])]
+        return subjects if len(subjects) == 4 else None
+    subjects = await wait_until(told, timeout=60, what="notify's four emails about the claim")
+    assert {s.split(" – ")[0] for s in subjects} == {
+        f"Votre demande de remboursement {reference} est {words}"
+        for words in ("bien reçue", "en cours d'analyse", "traitée", "remboursée")}
+    [paid] = [m for m in mailbox.messages_to(a["email"]) if f"{reference} est remboursée" in str(m["Subject"])]
+    assert "a été payée sur votre compte bancaire" in paid.get_body(("plain",)).get_content()
     refused = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": "rejected"},
                                  headers=a["auth"])
     assert refused.status_code == 403
