@@ -147,6 +147,38 @@ async def test_member_a_cannot_claim_on_member_bs_contract_nor_see_bs_claims(cli
     assert (await client.get("/v1/claims", headers=stranger)).json() == []
 
 
+async def test_the_member_downloads_their_stored_document_and_nobody_else_reaches_it(client, token, pool, settings):
+    number, holder = await _contract(pool, settings)
+    owner = token("member", subject=uuid.uuid4(), person_id=holder)
+    created = await client.post("/v1/claims", data=_form(number), headers=owner,
+                                files=_files(("facture été.jpg", _photo(), "image/jpeg"), ("f.pdf", PDF, "application/pdf")))
+    claim = created.json()
+    photo, pdf = claim["documents"]
+    url = f"/v1/claims/{claim['id']}/documents/{photo['id']}"
+
+    mine = await client.get(url, headers=owner)
+    assert mine.status_code == 200
+    assert mine.headers["content-type"] == "image/jpeg"
+    assert mine.headers["content-disposition"] == "attachment; filename*=UTF-8''facture%20%C3%A9t%C3%A9.jpg"
+    assert mine.headers["cache-control"] == "private, no-store" and mine.headers["x-content-type-options"] == "nosniff"
+    assert hashlib.sha256(mine.content).hexdigest() == photo["sha256"]
+    assert Image.open(io.BytesIO(mine.content)).size == (20, 40)  # the stored picture: upright, no EXIF
+    assert not Image.open(io.BytesIO(mine.content)).getexif()
+    assert (await client.get(f"/v1/claims/{claim['id']}/documents/{pdf['id']}", headers=owner)).content == PDF
+
+    # Another member (even one holding the same contract), another claim's path, an unknown id: the same 404.
+    for who, path in [(token("member", person_id=uuid.uuid4()), url),
+                      (token("member", subject=uuid.uuid4(), person_id=holder), url),
+                      (owner, f"/v1/claims/{uuid.uuid4()}/documents/{photo['id']}"),
+                      (owner, f"/v1/claims/{claim['id']}/documents/{uuid.uuid4()}")]:
+        refused = await client.get(path, headers=who)
+        assert refused.status_code == 404 and refused.headers["content-type"].startswith("application/problem+json")
+        assert photo["sha256"] not in refused.text
+    bad = await client.get(f"/v1/claims/{claim['id']}/documents/not-a-uuid", headers=owner)
+    assert bad.status_code == 422 and "document_id" in bad.text
+    assert (await client.get(url)).status_code == 401
+
+
 async def _submitted(client, token, pool, settings, **form):
     number, holder = await _contract(pool, settings)
     account = uuid.uuid4()

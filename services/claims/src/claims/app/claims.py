@@ -5,6 +5,7 @@ The same Idempotency-Key sent again answers the first claim and writes nothing."
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,11 +14,12 @@ from typing import Any
 
 import asyncpg
 import structlog
+from starlette.concurrency import run_in_threadpool
 
 from claims.adapters.documents_store import LocalDocumentStore
 from claims.domain.claims import STATUS_LABELS, WorkflowError, missing_formalities, move
 from claims.domain.documents import Document
-from claims.domain.errors import ClaimNotFound, ClaimStatusConflict, InvalidField
+from claims.domain.errors import ClaimNotFound, ClaimStatusConflict, DocumentNotFound, InvalidField
 from claims.domain.statements import CARE_TYPE_LABELS
 from ms_events.events.claims import ClaimStatusChanged
 from ms_platform.uow import UnitOfWork
@@ -140,6 +142,34 @@ async def one(uow: UnitOfWork, account_id: uuid.UUID, claim_id: uuid.UUID,
     async with uow.connect() as conn:
         rows = await conn.fetch("select * from claim where id = $1 and account_id = $2", claim_id, account_id)
         return (await _views(conn, rows, quote_threshold))[0]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    file_name: str
+    media_type: str
+    sha256: str
+    content: bytes
+
+
+async def read_document(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UUID, claim_id: uuid.UUID,
+                        document_id: uuid.UUID) -> StoredDocument:
+    """A supporting document of one of the account's own claims, read back from the object store;
+    another account's, or an unknown one, is the same 404. The bytes are checked against the
+    checksum recorded at upload."""
+    async with uow.connect() as conn:
+        row = await conn.fetchrow(
+            """select d.file_name, d.media_type, d.sha256, d.storage_key from claim_document d
+               join claim c on c.id = d.claim_id
+               where d.id = $1 and d.claim_id = $2 and c.account_id = $3""",
+            document_id, claim_id, account_id)
+    if row is None:
+        raise DocumentNotFound("Document introuvable.")
+    content = await run_in_threadpool(store.get, row["storage_key"])
+    if hashlib.sha256(content).hexdigest() != row["sha256"]:
+        log.error("claims.document_checksum_mismatch", claim_id=str(claim_id), document_id=str(document_id))
+        raise RuntimeError("stored document does not match its checksum")
+    return StoredDocument(row["file_name"], row["media_type"], row["sha256"], content)
 
 
 async def of_account(uow: UnitOfWork, account_id: uuid.UUID, quote_threshold: Decimal | None) -> list[dict[str, Any]]:

@@ -15,6 +15,12 @@ class ClaimNotFound(Missing):
     code = "claim-not-found"
 
 
+class DocumentNotFound(Missing):
+    """A supporting document that is not one of the caller's claims' (or does not exist: same answer)."""
+
+    code = "document-not-found"
+
+
 class ClaimStatusConflict(Conflict):
     """A status change the workflow does not allow from the claim's current status (or a rejection without its reason)."""
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 from pydantic import BaseModel, Field
@@ -88,3 +89,17 @@ async def list_claims(member: Member, uow: Uow, settings: SettingsDep) -> list[C
     rejected, and what is still missing (CL-5, CL-6)."""
     return [ClaimOut.model_validate(c)
             for c in await app.of_account(uow, account_id(member), settings.quote_threshold_eur)]
+
+
+@router.get("/{claim_id}/documents/{document_id}", operation_id="claim_document", response_class=Response,
+            responses={200: {"description": "The document as stored (pictures upright, without metadata)",
+                             "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}},
+                       404: {"description": "Not one of the member's claims' documents"}})
+async def claim_document(request: Request, member: Member, uow: Uow, claim_id: uuid.UUID,
+                         document_id: uuid.UUID) -> Response:
+    """A supporting document of one of the member's own claims, as stored; another member's, or
+    an unknown one, is a 404."""
+    doc = await app.read_document(uow, request.app.state.documents_store, account_id(member), claim_id, document_id)
+    return Response(doc.content, media_type=doc.media_type, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(doc.file_name, safe='')}",
+        "cache-control": "private, no-store", "x-content-type-options": "nosniff"})
