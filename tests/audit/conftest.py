@@ -377,6 +377,7 @@ VALUES_BY_NAME = {
     "url": "https://audit.example/hooks",  # a webhook target (https to a public host)
     "event_type": "AccountConfirmed",      # one a webhook may carry
     "event_date": lambda: time.strftime("%Y-%m-%d"),  # assistance: a life event today (past or planned)
+    "care_type": "consultation_gp",  # claims: one of the coverage rules' care types (so a claim is created)
 }
 
 

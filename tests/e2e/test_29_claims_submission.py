@@ -6,6 +6,7 @@ operator processes a claim to paid and notify emails the member at each step (CL
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from datetime import UTC, datetime
@@ -72,6 +73,14 @@ async def test_a_member_uploads_an_invoice_photo_once_and_nobody_else_reaches_it
     stranger = await submit(gateway, b, number, [("documents", ("f.pdf", PDF, "application/pdf"))])
     assert stranger.status_code == 422 and stranger.json()["field"] == "contract_number"
     assert (await gateway.get("/v1/claims", headers=b["auth"])).json() == []
+    # The document read back through the gateway: A's own, as stored; B gets a 404.
+    url = f"/v1/claims/{claim['id']}/documents/{doc['id']}"
+    stored = await gateway.get(url, headers=a["auth"], timeout=60)
+    assert stored.status_code == 200 and stored.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(stored.content).hexdigest() == doc["sha256"]
+    assert not Image.open(io.BytesIO(stored.content)).getexif()  # no orientation, no maker left
+    hidden = await gateway.get(url, headers=b["auth"])
+    assert hidden.status_code == 404 and hidden.headers["content-type"].startswith("application/problem+json")
     assert datetime.fromisoformat(claim["created_at"]) <= datetime.now(UTC)
 
 
