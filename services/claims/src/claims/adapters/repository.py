@@ -92,13 +92,20 @@ async def lines_page(conn: asyncpg.Connection, holder_ids: list[uuid.UUID], *, s
                      after: tuple[date, uuid.UUID] | None, limit: int) -> list[dict[str, Any]]:
     """Newest care first; ``after`` is the (care_date, id) of the previous page's last line (keyset)."""
     where, args = _filters(holder_ids, start, end, care_type, beneficiary_id)
+    # One index range per holder (statement_line_holder, already in page order) instead of
+    # "holder_id = any(...)", which PostgreSQL 15 sorts: a page reads ``limit`` rows per holder,
+    # however many lines the member or the table has.
+    where[0] = "l.holder_id = h.holder_id"
     if after is not None:
         args += [after[0], after[1]]
         where.append(f"(l.care_date, l.id) < (${len(args) - 1}, ${len(args)})")
     args.append(limit)
     rows = await conn.fetch(
-        f"""select {LINE_COLUMNS} from statement_line l join beneficiary b on b.id = l.beneficiary_id
-            where {' and '.join(where)} order by l.care_date desc, l.id desc limit ${len(args)}""", *args)
+        f"""select {LINE_COLUMNS} from unnest($1::uuid[]) h (holder_id)
+            cross join lateral (select * from statement_line l where {' and '.join(where)}
+                                order by l.care_date desc, l.id desc limit ${len(args)}) l
+            join beneficiary b on b.id = l.beneficiary_id
+            order by l.care_date desc, l.id desc limit ${len(args)}""", *args)
     return [dict(r) for r in rows]
 
 
