@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from assistance.domain.requests import PlacedSelection
+from ms_events import outbox
 
 # ---- contracts' projection ----------------------------------------------------------------------
 
@@ -139,15 +140,20 @@ async def request_to_validate(conn: asyncpg.Connection, request_id: uuid.UUID,
     return request, (None if key_id is None else {"id": key_id, "account_id": key_account})
 
 
-async def selections_with_addresses(conn: asyncpg.Connection, request_id: uuid.UUID
+async def lock_event_and_selections(conn: asyncpg.Connection, request_id: uuid.UUID, fingerprint: str
                                     ) -> tuple[list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
-    """A request's selections and the addresses they name: one round trip."""
+    """Take the event's transaction lock (until the transaction ends, other validations of the same
+    (contract, event, date) wait) and read the request's selections with the addresses they name:
+    one round trip. The caller holds the request's row lock, so its selections cannot change
+    whether they are read before or after the lock is granted; the quota is read by the next
+    statement, whose snapshot is taken once the lock is held."""
     rows = await conn.fetch(
         """select s.id, s.request_id, s.service, s.day, s.slot_start, s.slot_end, s.quantity, s.address_id,
                   a.account_id as a_account_id, a.label as a_label, a.street_number as a_street_number,
                   a.street as a_street, a.postcode as a_postcode, a.city as a_city, a.created_at as a_created_at
-             from selection s left join address a on a.id = s.address_id
-            where s.request_id = $1 order by s.position""", request_id)
+             from (select pg_advisory_xact_lock(hashtextextended($2, 0)) offset 0) as event_lock
+                  cross join selection s left join address a on a.id = s.address_id
+            where s.request_id = $1 order by s.position""", request_id, fingerprint)
     selections, addresses = [], {}
     for r in rows:
         selections.append({k: r[k] for k in ("id", "request_id", "service", "day", "slot_start", "slot_end",
@@ -184,11 +190,6 @@ async def used_quota(conn: asyncpg.Connection, fingerprints: list[str], exclude:
     return {r["service"]: r["used"] for r in rows}
 
 
-async def lock_event(conn: asyncpg.Connection, fingerprint: str) -> None:
-    """Until the transaction ends, other validations of the same event (contract, event, date) wait."""
-    await conn.execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", fingerprint)
-
-
 async def replace_selections(conn: asyncpg.Connection, request_id: uuid.UUID, placed: list[PlacedSelection],
                              now: datetime) -> None:
     await conn.execute("delete from selection where request_id = $1", request_id)
@@ -211,10 +212,18 @@ async def selections_of(conn: asyncpg.Connection, request_ids: list[uuid.UUID]) 
 
 
 async def mark_validated(conn: asyncpg.Connection, request_id: uuid.UUID, phone: str | None,
-                         idempotency_key: str | None, now: datetime) -> None:
+                         idempotency_key: str | None, now: datetime, outbox_row: tuple) -> None:
+    """Mark the request validated and write its AssistanceRequested outbox row (``outbox.rows``),
+    waking the relay at commit: one statement, one round trip, in the caller's transaction."""
     await conn.execute(
-        """update assistance_request set status = 'validated', phone = $2, idempotency_key = $3, validated_at = $4,
-                  updated_at = $4 where id = $1""", request_id, phone, idempotency_key, now)
+        """with validated as (
+               update assistance_request set status = 'validated', phone = $2, idempotency_key = $3,
+                      validated_at = $4, updated_at = $4 where id = $1 returning id),
+           published as (
+               insert into outbox (""" + outbox.COLUMNS + """)
+               select $5, $6, $7, $8, $9 from validated returning event_id)
+           select pg_notify($10, '') from published""",
+        request_id, phone, idempotency_key, now, *outbox_row, outbox.NOTIFY_CHANNEL)
 
 
 async def mark_to_check(conn: asyncpg.Connection, request_id: uuid.UUID, missing: list[str], check_by: datetime,

@@ -240,15 +240,15 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
                 VALIDATIONS.labels("replayed").inc()
                 return await summary(uow, ctx, account_id, request_id), False
             _refuse_if_validated(ctx, request)
-            rows, addresses = await repo.selections_with_addresses(tx.conn, request_id)
-            if not rows:
-                raise errors.NothingSelected()
             # The quota again: another request for the same event may have been validated since
             # the selection. Validations of one event take turns (a transaction lock on its
-            # fingerprint under the sealing key), so two at once cannot both take the last hours.
+            # fingerprint under the sealing key, taken with the selections' read), so two at once
+            # cannot both take the last hours: the quota is read once the lock is held.
             declaration = open_declaration(ctx, request)
             fingerprints = ctx.cipher.fingerprints(_fingerprint_text(request["contract_id"], declaration))
-            await repo.lock_event(tx.conn, fingerprints[0])
+            rows, addresses = await repo.lock_event_and_selections(tx.conn, request_id, fingerprints[0])
+            if not rows:
+                raise errors.NothingSelected()
             used = await repo.used_quota(tx.conn, fingerprints, request_id)
             totals: dict[str, int] = {}
             for i, row in enumerate(rows):
@@ -259,17 +259,19 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
                 if totals[row["service"]] + used.get(row["service"], 0) > g.quota:
                     info = SERVICES[row["service"]]
                     raise errors.QuotaExceeded(i, info.label, g.quota, info.unit_label, used.get(row["service"], 0))
-            await repo.mark_validated(tx.conn, request_id, e164, idempotency_key, now)
-            # The summary from what this transaction holds: no case exists before it commits.
-            validated = {**request, "status": Status.VALIDATED.value, "phone": e164,
-                         "idempotency_key": idempotency_key, "validated_at": now, "updated_at": now}
-            [view] = await _views(tx.conn, ctx, [validated], {request_id: rows}, addresses, with_cases=False)
-            tx.publish(AssistanceRequested(
+            # The update and AssistanceRequested's outbox row in one statement (the outbox rule
+            # holds: the same transaction).
+            _, [outbox_row] = outbox.rows(AssistanceRequested(
                 request_id=request_id, account_id=account_id, requested_at=now,
                 services=[RequestedService(
                     service=r["service"], label=SERVICES[r["service"]].label, day=r["day"], slot_start=r["slot_start"],
                     slot_end=r["slot_end"], quantity=r["quantity"], unit=SERVICES[r["service"]].unit.value,
                     at_home=SERVICES[r["service"]].at_home) for r in rows]))
+            await repo.mark_validated(tx.conn, request_id, e164, idempotency_key, now, outbox_row)
+            # The summary from what this transaction holds: no case exists before it commits.
+            validated = {**request, "status": Status.VALIDATED.value, "phone": e164,
+                         "idempotency_key": idempotency_key, "validated_at": now, "updated_at": now}
+            [view] = await _views(tx.conn, ctx, [validated], {request_id: rows}, addresses, with_cases=False)
     except asyncpg.UniqueViolationError:
         # The same Idempotency-Key sent twice at once: the other request validated it.
         async with uow.connect() as conn:

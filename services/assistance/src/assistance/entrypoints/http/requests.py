@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from assistance.app import requests as app
 from assistance.domain.requests import Selection
@@ -72,13 +72,16 @@ async def select(request_id: uuid.UUID, body: SelectionsIn, member: Member, uow:
 
 @router.post(PATH + "/{request_id}/validate", operation_id="validate_assistance_request",
              responses={**_IDS, **_VALIDATED})
-async def validate(request_id: uuid.UUID, body: ValidationIn, member: Member, uow: Uow, ctx: Ctx, now: Now,
-                   response: Response,
+async def validate(request: Request, request_id: uuid.UUID, body: ValidationIn, member: Member, response: Response,
                    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None) -> RequestOut:
     """« Je valide ma demande » (AS-5): once. The confirmation email follows; the case number comes by
     SMS once agents open the case (AS-6). A retry with the same Idempotency-Key answers 200 with the
     same request and validates nothing twice."""
-    summary, created = await app.validate(uow, ctx, account_id(member), request_id, body.phone, idempotency_key, now)
+    # The app's parts from its state directly rather than through one dependency each (FastAPI
+    # solves every dependency on every request), as the catalogue read does.
+    state = request.app.state
+    summary, created = await app.validate(state.unit_of_work(state.pool), state.assistance, account_id(member),
+                                          request_id, body.phone, idempotency_key, state.clock())
     response.status_code = 201 if created else 200
     return RequestOut(**summary)
 
