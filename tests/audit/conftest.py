@@ -651,6 +651,86 @@ async def idor_pair(gateway, members) -> Pair:
     return Pair(a, b, {"A": await create_resources(gateway, a), "B": await create_resources(gateway, b)})
 
 
+# ---- what the scoped audits (employer space, broker firms, broker space) share -------------------
+
+
+def bad_input_request(bad: "BadInput", body: Any, auth: dict[str, str]) -> tuple[bytes, dict[str, str], str | None]:
+    """What one bad-input case sends on a write route: the content, its headers (``auth``'s and its
+    content type) and the field a 422 must name (None when the case names none)."""
+    headers = {**auth, "content-type": "application/json"}
+    if bad.body_field is not None:
+        return json_with_raw(body, bad.body_field.keys, bad.raw), headers, bad.body_field.name
+    if bad.kind == "an extra field":
+        return json.dumps({**body, "audit_extra": "x"}).encode(), headers, "audit_extra"
+    if bad.kind == "text/plain content":
+        return json.dumps(body).encode(), {**headers, "content-type": "text/plain"}, None
+    from urllib.parse import urlencode
+
+    content = urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}).encode()
+    return content, {**headers, "content-type": "application/x-www-form-urlencoded"}, None
+
+
+def assert_refused_naming(bad: "BadInput", response: httpx.Response, named: str | None) -> None:
+    """A bad input's answer: a 4xx problem+json (a 413 for the 300,000 characters the gateway
+    refuses), and a 422 names the field."""
+    allowed = {413} if bad.kind == "300,000 characters" else set()
+    assert 400 <= response.status_code < 500 or response.status_code in allowed, f"{bad}: {describe(response)}"
+    assert response.headers.get("content-type") == "application/problem+json", f"{bad}: {describe(response)}"
+    if response.status_code == 422 and named:
+        assert named in problem_fields(response), (
+            f"{bad}: the 422 names {sorted(problem_fields(response))}, not {named}: {describe(response)}")
+
+
+@lru_cache(maxsize=1)
+def _schemathesis_suite():
+    """test_schemathesis.py's examples and fuzzing loop, loaded under another name (pytest has
+    collected it once already)."""
+    spec = importlib.util.spec_from_file_location("audit_scoped_schemathesis",
+                                                  Path(__file__).with_name("test_schemathesis.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fuzz_operation(route: "Route", token: str) -> int:
+    """Schemathesis over one operation with ``token``: no server error, every answer in the
+    operation's documented statuses, content types and schemas. The number of cases sent."""
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance, response_schema_conformance, status_code_conformance,
+    )
+
+    suite = _schemathesis_suite()
+    operation = schemathesis.openapi.from_dict(openapi_documents()[route.service])[route.path][route.method.upper()]
+    checks = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+    return suite._fuzz(operation, token, suite.EXAMPLES, checks)
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def forged_tokens(real: str, tampered: dict, invented: dict) -> dict[str, str]:
+    """Tokens a caller could forge from a real one: its payload changed by ``tampered`` under its
+    own signature, and a payload changed by ``invented`` (a new subject, fresh times) with alg
+    none, a stranger's key under the real kid, and HS256."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    header, payload, signature = real.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    now = int(time.time())
+    made_up = {**claims, "sub": str(uuid.uuid4()), "iat": now, "exp": now + 600, **invented}
+    kid = jwt.get_unverified_header(real)["kid"]
+    return {
+        "a tampered payload": f"{header}.{_b64({**claims, **tampered})}.{signature}",
+        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{_b64(made_up)}.",
+        "a stranger's key under the real kid": jwt.encode(made_up, ec.generate_private_key(ec.SECP256R1()),
+                                                          algorithm="ES256", headers={"kid": kid}),
+        "hs256": jwt.encode(made_up, "secret", algorithm="HS256", headers={"kid": kid}),
+    }
+
+
 @pytest.fixture(scope="session")
 def audit():
     """This module's helpers, for the test modules (a conftest is not importable by name: tests/e2e,

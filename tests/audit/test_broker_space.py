@@ -18,22 +18,16 @@ in (identity puts the firm and the access in the token) and creates a project wi
 from __future__ import annotations
 
 import asyncio
-import base64
-import importlib.util
 import itertools
-import json
 import random
 import re
 import sys
-import time
 import urllib.parse
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from stdnum import luhn
 
 from e2e_support import PASSWORD, unique_email
@@ -171,27 +165,11 @@ async def test_bad_input_from_a_broker_is_a_4xx_problem_naming_the_field_and_not
     route = bad.route
     [path] = audit.fill_paths(route, broker)[:1]
     body = valid_body(route, broker)
-    headers = {**broker.auth, "content-type": "application/json"}
-    named = None
-    if bad.body_field is not None:
-        content, named = audit.json_with_raw(body, bad.body_field.keys, bad.raw), bad.body_field.name
-    elif bad.kind == "an extra field":
-        content, named = json.dumps({**body, "audit_extra": "x"}).encode(), "audit_extra"
-    elif bad.kind == "text/plain content":
-        content = json.dumps(body).encode()
-        headers["content-type"] = "text/plain"
-    else:
-        content = urllib.parse.urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}).encode()
-        headers["content-type"] = "application/x-www-form-urlencoded"
+    content, headers, named = audit.bad_input_request(bad, body, broker.auth)
     read = "/v1/broker-quotes" if route.path in ("/v1/broker-quotes", "/v1/broker-pricings") else path
     before = await gateway.get(read, headers=broker.auth)
     response = await gateway.request(route.method, path, content=content, headers=headers)
-    allowed = {413} if bad.kind == "300,000 characters" else set()
-    assert 400 <= response.status_code < 500 or response.status_code in allowed, f"{bad}: {audit.describe(response)}"
-    assert response.headers.get("content-type") == "application/problem+json", f"{bad}: {audit.describe(response)}"
-    if response.status_code == 422 and named:
-        assert named in audit.problem_fields(response), (
-            f"{bad}: the 422 names {sorted(audit.problem_fields(response))}, not {named}: {audit.describe(response)}")
+    audit.assert_refused_naming(bad, response, named)
     after = await gateway.get(read, headers=broker.auth)
     assert (before.status_code, before.text) == (after.status_code, after.text), f"{bad}: GET {read} changed"
 
@@ -199,53 +177,19 @@ async def test_bad_input_from_a_broker_is_a_4xx_problem_naming_the_field_and_not
 # ---- schemathesis -----------------------------------------------------------------------------
 
 
-def _schemathesis_suite():
-    spec = importlib.util.spec_from_file_location("audit_broker_schemathesis",
-                                                  Path(__file__).with_name("test_schemathesis.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_schemathesis_with_a_broker_token_finds_no_server_error_and_no_answer_off_its_schema(
         broker_route, firms, audit):
-    import schemathesis
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance, response_schema_conformance, status_code_conformance,
-    )
-
-    suite = _schemathesis_suite()
-    schema = schemathesis.openapi.from_dict(audit.openapi_documents()[broker_route.service])
-    operation = schema[broker_route.path][broker_route.method.upper()]
-    checks = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
-    sent = await asyncio.to_thread(suite._fuzz, operation, firms.a.token, suite.EXAMPLES, checks)
+    sent = await asyncio.to_thread(audit.fuzz_operation, broker_route, firms.a.token)
     assert sent > 0, f"{broker_route}: no example was sent"
 
 
 # ---- forged tokens ----------------------------------------------------------------------------
 
 
-def _b64(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
 async def test_forged_tokens_claiming_another_firm_are_refused_on_every_broker_read(gateway, firms, audit):
-    real = firms.a.token
-    header, payload, signature = real.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     firm_b = jwt.decode(firms.b.token, options={"verify_signature": False})["broker_firm_id"]
-    now = int(time.time())
-    invented = {**claims, "sub": str(uuid.uuid4()), "broker_firm_id": firm_b, "broker_autonomy": "full",
-                "iat": now, "exp": now + 600}
-    kid = jwt.get_unverified_header(real)["kid"]
-    forged = {
-        "tampered firm": f"{header}.{_b64({**claims, 'broker_firm_id': firm_b})}.{signature}",
-        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{_b64(invented)}.",
-        "a stranger's key under the real kid": jwt.encode(invented, ec.generate_private_key(ec.SECP256R1()),
-                                                          algorithm="ES256", headers={"kid": kid}),
-        "hs256": jwt.encode(invented, "secret", algorithm="HS256", headers={"kid": kid}),
-    }
+    forged = audit.forged_tokens(firms.a.token, tampered={"broker_firm_id": firm_b},
+                                 invented={"broker_firm_id": firm_b, "broker_autonomy": "full"})
     gets = [r for r in broker_routes() if r.method == "get"]
     assert gets
     for route in gets:

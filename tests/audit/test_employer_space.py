@@ -18,23 +18,17 @@ creates (an affiliation request, an invitation). Then:
 from __future__ import annotations
 
 import asyncio
-import base64
-import importlib.util
 import itertools
-import json
 import os
 import random
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from stdnum import luhn
 
 from e2e_support import PASSWORD, PYTHON, ROOT, unique_email, wait_until
@@ -185,28 +179,10 @@ async def test_bad_input_from_an_employer_is_a_4xx_problem_naming_the_field_and_
     route = bad.route
     [path] = audit.fill_paths(route, employer)[:1]
     body = audit.valid_body(route, employer)
-    headers = {**employer.auth, "content-type": "application/json"}
-    named = None
-    if bad.body_field is not None:
-        content, named = audit.json_with_raw(body, bad.body_field.keys, bad.raw), bad.body_field.name
-    elif bad.kind == "an extra field":
-        content, named = json.dumps({**body, "audit_extra": "x"}).encode(), "audit_extra"
-    elif bad.kind == "text/plain content":
-        content = json.dumps(body).encode()
-        headers["content-type"] = "text/plain"
-    else:
-        from urllib.parse import urlencode
-
-        content = urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}).encode()
-        headers["content-type"] = "application/x-www-form-urlencoded"
+    content, headers, named = audit.bad_input_request(bad, body, employer.auth)
     before = await gateway.get(path, headers=employer.auth)
     response = await gateway.request(route.method, path, content=content, headers=headers)
-    allowed = {413} if bad.kind == "300,000 characters" else set()
-    assert 400 <= response.status_code < 500 or response.status_code in allowed, f"{bad}: {audit.describe(response)}"
-    assert response.headers.get("content-type") == "application/problem+json", f"{bad}: {audit.describe(response)}"
-    if response.status_code == 422 and named:
-        assert named in audit.problem_fields(response), (
-            f"{bad}: the 422 names {sorted(audit.problem_fields(response))}, not {named}: {audit.describe(response)}")
+    audit.assert_refused_naming(bad, response, named)
     after = await gateway.get(path, headers=employer.auth)
     assert (before.status_code, before.text) == (after.status_code, after.text), f"{bad}: GET {path} changed"
 
@@ -214,53 +190,20 @@ async def test_bad_input_from_an_employer_is_a_4xx_problem_naming_the_field_and_
 # ---- schemathesis -----------------------------------------------------------------------------
 
 
-def _schemathesis_suite():
-    spec = importlib.util.spec_from_file_location("audit_employer_schemathesis",
-                                                  Path(__file__).with_name("test_schemathesis.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_schemathesis_with_an_employer_token_finds_no_server_error_and_no_answer_off_its_schema(
         employer_route, companies, audit):
-    import schemathesis
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance, response_schema_conformance, status_code_conformance,
-    )
-
-    suite = _schemathesis_suite()
-    schema = schemathesis.openapi.from_dict(audit.openapi_documents()[employer_route.service])
-    operation = schema[employer_route.path][employer_route.method.upper()]
-    checks = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
-    sent = await asyncio.to_thread(suite._fuzz, operation, companies.a.token, suite.EXAMPLES, checks)
+    sent = await asyncio.to_thread(audit.fuzz_operation, employer_route, companies.a.token)
     assert sent > 0, f"{employer_route}: no example was sent"
 
 
 # ---- forged tokens ----------------------------------------------------------------------------
 
 
-def _b64(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
 async def test_forged_tokens_claiming_the_employer_role_and_a_siren_are_refused_on_every_employer_route(
         gateway, companies, audit):
-    real = companies.a.token
-    header, payload, signature = real.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     siren_b = next(iter(companies.b.ids["siren"]))
-    now = int(time.time())
-    invented = {**claims, "sub": str(uuid.uuid4()), "company_siren": siren_b, "iat": now, "exp": now + 600}
-    kid = jwt.get_unverified_header(real)["kid"]
-    forged = {
-        "tampered SIREN": f"{header}.{_b64({**claims, 'company_siren': siren_b})}.{signature}",
-        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{_b64(invented)}.",
-        "a stranger's key under the real kid": jwt.encode(invented, ec.generate_private_key(ec.SECP256R1()),
-                                                          algorithm="ES256", headers={"kid": kid}),
-        "hs256": jwt.encode(invented, "secret", algorithm="HS256", headers={"kid": kid}),
-    }
+    forged = audit.forged_tokens(companies.a.token, tampered={"company_siren": siren_b},
+                                 invented={"company_siren": siren_b})
     gets = [r for r in employer_routes() if r.method == "get"]
     assert gets
     for route in gets:
