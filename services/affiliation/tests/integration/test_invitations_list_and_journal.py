@@ -8,6 +8,7 @@ import json
 import uuid
 import zipfile
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiokafka import ConsumerRecord
@@ -18,6 +19,8 @@ from ms_events.envelope import Envelope
 from ms_events.events.contracts import BeneficiaryAdded, ContractRegistered, TerminationConfirmed
 from ms_events.events.identity import AccountDeleted, AccountPreRegistered, ProfessionalUserInvited
 from ms_events.runtime import kafka_config
+
+PARIS = ZoneInfo("Europe/Paris")
 
 pytestmark = pytest.mark.integration
 
@@ -185,7 +188,9 @@ async def test_the_journal_shows_each_action_day_by_day_searchable_and_sortable(
     assert any(s.startswith("Salarié affilié au contrat") for s in summaries)
     assert "Invitation à s'affilier envoyée" in summaries
     assert lines == sorted(lines, key=lambda line: line["occurred_at"], reverse=True)
-    assert all(line["day"] == date.today().isoformat() for line in lines)
+    # Day by day in the company's time (Paris), whatever the machine's clock zone.
+    assert all(line["day"] == datetime.fromisoformat(line["occurred_at"]).astimezone(PARIS).date().isoformat()
+               for line in lines)
     oldest = (await client.get(f"/v1/companies/{made.siren}/journal", headers=auth, params={"sort": "oldest"})).json()
     assert oldest == list(reversed(lines))
     found = (await client.get(f"/v1/companies/{made.siren}/journal", headers=auth, params={"q": "lefebvre"})).json()
