@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -10,14 +11,69 @@ from pathlib import Path
 from typing import AsyncIterator, Iterator
 
 import httpx
+import jwt
 import pytest
 
 from e2e_support import GATEWAY, MAILDIR, PASSWORD, PYTHON, ROOT, SMS_OUTBOX, SMS_PORT, Mailbox, Registry, unique_email
 
 
+class TokenRenewal:
+    """The session's tokens outlive an access token (15 min): e2e and audit run for longer in one
+    session, and their members, operators and firms are made once. A token this client got from
+    ``POST /v1/sessions`` is swapped, on its way out, for a fresh one of the same account once it
+    has less than ``E2E_TOKEN_RENEW_BEFORE_S`` (120) seconds left. A token a test forged, made
+    expired on purpose or got elsewhere was never issued here and goes out as it is; so does a
+    live one (a signed-out or deleted account's token is still refused)."""
+
+    def __init__(self) -> None:
+        self.before = float(os.environ.get("E2E_TOKEN_RENEW_BEFORE_S", "120"))
+        self.credentials: dict[str, tuple[str, str]] = {}  # first token -> identifier, password
+        self.current: dict[str, str] = {}  # first token -> the one to send now
+        self.first: dict[str, str] = {}  # any token issued -> the first of its account
+
+    async def on_response(self, response: httpx.Response) -> None:
+        request = response.request
+        if request.method != "POST" or request.url.path != "/v1/sessions" or response.status_code != 201:
+            return
+        await response.aread()
+        try:
+            sent, token = json.loads(request.content), response.json()["access_token"]
+            self.credentials[token] = (sent["identifier"], sent["password"])
+        except (ValueError, KeyError, TypeError):
+            return  # a second factor is due, or not a password sign-in
+
+    async def on_request(self, request: httpx.Request) -> None:
+        authorization = request.headers.get("authorization", "")
+        if not authorization.startswith("Bearer "):
+            return
+        first = self.first.get(authorization[7:], authorization[7:])
+        if first not in self.credentials:
+            return
+        current = self.current.get(first, first)
+        if _expires_at(current) - time.time() < self.before:
+            identifier, password = self.credentials[first]
+            async with httpx.AsyncClient(base_url=GATEWAY, timeout=30) as client:
+                r = await client.post("/v1/sessions", json={"identifier": identifier, "password": password})
+            fresh = r.json().get("access_token") if r.status_code == 201 else None
+            if fresh:
+                self.current[first], self.first[fresh] = fresh, first
+                current = fresh
+        if current != authorization[7:]:
+            request.headers["authorization"] = f"Bearer {current}"
+
+
+def _expires_at(token: str) -> float:
+    try:
+        return float(jwt.decode(token, options={"verify_signature": False})["exp"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return float("inf")
+
+
 @pytest.fixture(scope="session")
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=GATEWAY, timeout=30) as client:
+    renewal = TokenRenewal()
+    async with httpx.AsyncClient(base_url=GATEWAY, timeout=30,
+                                 event_hooks={"request": [renewal.on_request], "response": [renewal.on_response]}) as client:
         yield client
 
 
