@@ -112,7 +112,8 @@ async def test_schemathesis_finds_no_server_error_and_no_answer_off_its_document
     collection = _deletable_collection(audit, api_route)
     before = await _ids(gateway, collection, member) if collection else set()
     try:
-        sent = await asyncio.to_thread(_fuzz, operation, member.token, examples, checks)
+        token = await gateway.token_renewal.fresh(member.token)
+        sent = await asyncio.to_thread(_fuzz, operation, token, examples, checks)
     finally:
         if collection:
             for new_id in await _ids(gateway, collection, member) - before:
