@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterable
@@ -64,6 +65,29 @@ class Principal:
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def person_id(self) -> uuid.UUID | None:
+        """The member's person in contracts' registry (identity's ``person_id`` claim)."""
+        try:
+            return uuid.UUID(str(self.claims.get("person_id")))
+        except ValueError:
+            return None
+
+    @property
+    def holder_ids(self) -> list[uuid.UUID]:
+        """The persons whose contracts are the member's own: ``person_id`` and those of the accounts
+        they linked (``linked_person_ids``, ID-12); never one they are only a beneficiary of."""
+        out = [self.person_id] if self.person_id is not None else []
+        linked = self.claims.get("linked_person_ids")
+        for value in linked if isinstance(linked, list) else []:
+            try:
+                holder = uuid.UUID(str(value))
+            except ValueError:
+                continue
+            if holder not in out:
+                out.append(holder)
+        return out
 
     @property
     def calling_service(self) -> str | None:

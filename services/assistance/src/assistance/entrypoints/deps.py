@@ -48,10 +48,7 @@ def account_id(principal: Principal) -> uuid.UUID:
 
 def person_id(principal: Principal) -> uuid.UUID | None:
     """The person the member is in contracts' registry (holder of their contracts)."""
-    try:
-        return uuid.UUID(str(principal.claims.get("person_id")))
-    except ValueError:
-        return None
+    return principal.person_id
 
 
 def bearer(request: Request) -> str:
@@ -62,16 +59,4 @@ def holder_ids(principal: Principal) -> list[uuid.UUID]:
     """The persons whose contracts are the member's own: their ``person_id`` and the accounts
     they linked (``linked_person_ids``, « Réunir vos comptes », ID-12), as contracts' scope reads
     them. Never a contract where they are only a beneficiary."""
-    out: list[uuid.UUID] = []
-    own = person_id(principal)
-    if own is not None:
-        out.append(own)
-    linked = principal.claims.get("linked_person_ids")
-    for value in linked if isinstance(linked, list) else []:
-        try:
-            holder = uuid.UUID(str(value))
-        except ValueError:
-            continue
-        if holder not in out:
-            out.append(holder)
-    return out
+    return principal.holder_ids
