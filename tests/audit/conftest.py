@@ -312,7 +312,7 @@ async def caller_of(route: "Route", members: Members, operator: Member, key: str
 
 
 @lru_cache(maxsize=None)
-def agent_token() -> str:
+def agent_token() -> tuple[str, str]:
     """A chargé d'assistance (staff kind "agent", created with identity's create-staff and signed
     in through the gateway), for the routes only agents may call (assistance's queue and cases)."""
     import os
@@ -327,16 +327,20 @@ def agent_token() -> str:
                    timeout=60)
     response = httpx.post(f"{GATEWAY}/v1/sessions", json={"identifier": address, "password": PASSWORD}, timeout=30)
     response.raise_for_status()
-    return response.json()["access_token"]
+    return address, response.json()["access_token"]
 
 
-async def fuzz_caller_of(route: "Route", members: Members, operator: Member, key: str) -> Member:
+async def fuzz_caller_of(route: "Route", members: Members, operator: Member, key: str,
+                         renewal: Any = None) -> Member:
     """``caller_of``, and an agent on the routes only agents may call (``x-roles`` ["agent"]): a
     member's token only ever gets 403 there, which would fuzz nothing behind the role check."""
     if route.roles == ["agent"]:
         import asyncio
 
-        return Member("agent", await asyncio.to_thread(agent_token), person={})
+        address, token = await asyncio.to_thread(agent_token)
+        if renewal is not None:  # the session outlives the agent's token: renew it like the others
+            renewal.remember(token, address, PASSWORD)
+        return Member("agent", token, person={})
     return await caller_of(route, members, operator, key)
 
 

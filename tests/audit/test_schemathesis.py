@@ -103,7 +103,8 @@ async def test_schemathesis_finds_no_server_error_and_no_answer_off_its_document
     if api_route.acts_on_own_session:
         member = await members.fresh("fuzz-own-session")
     else:
-        member = await audit.fuzz_caller_of(api_route, members, operator, f"schemathesis {api_route.service}")
+        member = await audit.fuzz_caller_of(api_route, members, operator, f"schemathesis {api_route.service}",
+                                            gateway.token_renewal)
     operation = api_schemas[api_route.service][api_route.path][api_route.method.upper()]
     checks = [not_a_server_error, response_schema_conformance]
     if _declares_errors(api_route):

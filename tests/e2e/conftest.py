@@ -42,6 +42,10 @@ class TokenRenewal:
         except (ValueError, KeyError, TypeError):
             return  # a second factor is due, or not a password sign-in
 
+    def remember(self, token: str, identifier: str, password: str) -> None:
+        """A token signed in for by another client, to renew like the ones seen here."""
+        self.credentials[token] = (identifier, password)
+
     async def on_request(self, request: httpx.Request) -> None:
         authorization = request.headers.get("authorization", "")
         if not authorization.startswith("Bearer "):
