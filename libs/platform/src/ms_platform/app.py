@@ -31,6 +31,16 @@ from ms_platform.settings import ServiceSettings
 log = structlog.get_logger()
 
 SLOW_REQUEST_MS = 500.0
+# Answers that are a well-formed request's ordinary outcome: an unknown or someone else's id,
+# a conflict with the resource's state (a full slot, a duplicate). The gateway's access log and
+# the RED metrics (by route and status) have them; a log line each would be noise, one per
+# refused booking at a contended slot.
+ROUTINE_STATUSES = frozenset({404, 409})
+
+
+def worth_a_look(status: int, duration_ms: float) -> bool:
+    """Whether an answer gets the service's own ``http.request`` log line."""
+    return duration_ms >= SLOW_REQUEST_MS or (status >= 400 and status not in ROUTINE_STATUSES)
 ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
 Lifespan = Callable[[FastAPI], Any]
 # The context of a request that came without a traceparent: a new trace (the request's task may
@@ -136,7 +146,7 @@ class RequestContextMiddleware:
             # The gateway's access log has every request with the same X-Request-ID;
             # the service adds a line for the ones worth a look.
             duration_ms = seconds * 1000
-            if status >= 400 or duration_ms >= SLOW_REQUEST_MS:
+            if worth_a_look(status, duration_ms):
                 log.info("http.request", method=method, path=scope["path"], status=status,
                          duration_ms=round(duration_ms, 2))
             span.end()

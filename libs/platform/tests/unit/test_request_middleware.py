@@ -130,3 +130,32 @@ async def test_without_metrics_nothing_is_counted_and_the_span_is_the_same():
     assert _count(service, "/v1/things/{thing_id}", 404) is None and _count(service, "/health/live", 200) is None
     [span] = spans.get_finished_spans()
     assert span.name == "GET /v1/things/{thing_id}" and span.attributes["http.response.status_code"] == 404
+
+
+async def test_a_log_line_is_written_for_a_refusal_worth_a_look_but_not_for_a_routine_404_or_409():
+    import structlog
+
+    app, _ = _app(_service())
+
+    @app.get("/v1/conflict")
+    async def conflict() -> dict:
+        raise HTTPException(409)
+
+    @app.get("/v1/forbidden")
+    async def forbidden() -> dict:
+        raise HTTPException(403)
+
+    async with _client(app) as client:
+        with structlog.testing.capture_logs() as logs:
+            for path in ("/v1/things/7", "/v1/things/404", "/v1/conflict", "/v1/forbidden", "/v1/things/500"):
+                await client.get(path)
+    lines = [(line["path"], line["status"]) for line in logs if line["event"] == "http.request"]
+    assert lines == [("/v1/forbidden", 403), ("/v1/things/500", 500)]
+
+
+def test_a_slow_answer_is_worth_a_look_whatever_its_status():
+    from ms_platform.app import SLOW_REQUEST_MS, worth_a_look
+
+    assert worth_a_look(200, SLOW_REQUEST_MS) and worth_a_look(409, SLOW_REQUEST_MS + 1)
+    assert not worth_a_look(200, SLOW_REQUEST_MS - 1) and not worth_a_look(404, 1.0)
+    assert worth_a_look(422, 1.0) and worth_a_look(401, 1.0)
