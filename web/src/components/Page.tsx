@@ -1,0 +1,26 @@
+// One page's frame: its h1 (focused when the page opens, so a screen reader announces it)
+// and the document's title.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+const SITE = "Espace adhérent";
+
+export function Page({ title, children }: { title: string; children: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} – ${SITE}`;
+    heading.current?.focus();
+  }, [title]);
+  return (
+    <>
+      <h1 ref={heading} tabIndex={-1}>
+        {title}
+      </h1>
+      {children}
+    </>
+  );
+}
+
+export function queryParam(name: string): string {
+  return new URLSearchParams(window.location.search).get(name) ?? "";
+}
