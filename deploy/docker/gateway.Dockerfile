@@ -11,4 +11,6 @@ COPY libs/events/schemas/*.json /usr/share/nginx/schemas/
 # The /docs/ page: our index and initializer, Swagger UI's assets (npm ci in deploy/gateway/docs first).
 COPY deploy/gateway/docs/index.html deploy/gateway/docs/swagger-initializer.js /usr/share/nginx/docs/
 COPY deploy/gateway/docs/node_modules/swagger-ui-dist/ /usr/share/nginx/docs/node_modules/swagger-ui-dist/
+# The web client (ADR 0014): Vite's build of web/ (npm ci && npm run build in web/ first).
+COPY web/dist/ /usr/share/nginx/web/
 EXPOSE 8080

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -36,6 +38,27 @@ IMAGE_SCHEMAS = "/usr/share/nginx/schemas"
 # copied into the gateway image).
 LOCAL_DOCS = "@PREFIX@/../../deploy/gateway/docs"
 IMAGE_DOCS = "/usr/share/nginx/docs"
+# The web client (ADR 0014): Vite's build of web/ (web/dist, built by make install; copied into
+# the gateway image), index.html served for every page web/pages.json declares.
+LOCAL_WEB = "@PREFIX@/../../web/dist"
+IMAGE_WEB = "/usr/share/nginx/web"
+WEB_PAGES = ROOT / "web" / "pages.json"
+# The web client's pages: scripts, styles, images and API calls from the gateway's own origin only,
+# no inline script, never framed.
+WEB_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+           "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_PAGE_PATH = re.compile(r"^/([a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*)?$")
+
+
+def web_pages(path: Path = WEB_PAGES) -> list[str]:
+    """The page paths of web/pages.json, each checked to be a plain lower-case path."""
+    pages = [page["path"] for page in json.loads(path.read_text(encoding="utf-8"))["pages"]]
+    for page in pages:
+        if not _PAGE_PATH.match(page):
+            raise ValueError(f"web/pages.json: {page!r} is not a lower-case path of words and dashes")
+    if len(set(pages)) != len(pages):
+        raise ValueError("web/pages.json declares a path twice")
+    return pages
 
 
 def nginx(platform: Platform, target: str) -> str:
@@ -47,7 +70,8 @@ def nginx(platform: Platform, target: str) -> str:
     return _jinja.get_template("nginx.conf.j2").render(
         local=is_local, kubernetes=target == "kubernetes", services=platform.services, body_limit=BODY_LIMIT,
         port=platform.gateway_port, methods=GATEWAY_METHODS, tmp="@PREFIX@/tmp" if is_local else "/tmp",
-        schemas=LOCAL_SCHEMAS if is_local else IMAGE_SCHEMAS, docs=LOCAL_DOCS if is_local else IMAGE_DOCS)
+        schemas=LOCAL_SCHEMAS if is_local else IMAGE_SCHEMAS, docs=LOCAL_DOCS if is_local else IMAGE_DOCS,
+        web=LOCAL_WEB if is_local else IMAGE_WEB, web_csp=WEB_CSP, web_pages="|".join(web_pages()))
 
 
 def docs_initializer(platform: Platform) -> str:
