@@ -365,6 +365,8 @@ def create_app(
             app.state.token_verifier = TokenVerifier(
                 settings.jwks_url, audience or settings.service_name, settings.jwt_issuer
             )
+            # Closed at shutdown whichever verifier the service's lifespan leaves in its place.
+            stack.push_async_callback(lambda: app.state.token_verifier.aclose())
             if lifespan is not None:
                 await stack.enter_async_context(lifespan(app))
             log.info("service.started", port=settings.api_port)
