@@ -6,6 +6,8 @@ exercise the real role and ownership checks without a running identity service.
 
 from __future__ import annotations
 
+import asyncio
+
 import random
 import uuid
 from dataclasses import dataclass
@@ -108,8 +110,18 @@ def process(app):
     from ms_events.outbox import unit_of_work
 
     async def run() -> int:
-        return await process_received(unit_of_work(app.state.pool), app.state.affiliation_rules,
-                                      app.state.clock())
+        processed = await process_received(unit_of_work(app.state.pool), app.state.affiliation_rules,
+                                           app.state.clock())
+        # The stack's affiliation worker processes the same table: a request it has locked was
+        # skipped above (SKIP LOCKED) and is done once its transaction commits. Wait for that.
+        deadline = asyncio.get_running_loop().time() + 30
+        while await app.state.pool.fetchval("select count(*) from affiliation_request where status = 'received'"):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.05)
+            processed += await process_received(unit_of_work(app.state.pool), app.state.affiliation_rules,
+                                                 app.state.clock())
+        return processed
 
     return run
 
