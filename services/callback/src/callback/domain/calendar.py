@@ -76,6 +76,8 @@ class Calendar:
         self.zone = ZoneInfo(self.timezone)
         # Years are computed on demand (movable feasts: Easter Monday, Ascension, Whit Monday).
         self._holidays = holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
+        # Each day's slots by start, cut once: every booking and every list asks for them.
+        self._day_slots: dict[date, dict[datetime, Slot]] = {}
 
     # ---- days ---------------------------------------------------------------------------
 
@@ -108,6 +110,18 @@ class Calendar:
 
     def slots_of(self, day: date) -> list[Slot]:
         """Every slot of ``day`` (none on a closed day or a public holiday)."""
+        return list(self._slots_by_start(day).values())
+
+    def _slots_by_start(self, day: date) -> dict[datetime, Slot]:
+        found = self._day_slots.get(day)
+        if found is None:
+            found = {slot.start: slot for slot in self._cut(day)}
+            if len(self._day_slots) >= 4096:  # a long-running process: days behind it go
+                self._day_slots.clear()
+            self._day_slots[day] = found
+        return found
+
+    def _cut(self, day: date) -> list[Slot]:
         if not self.is_open(day):
             return []
         length = timedelta(minutes=self.slot_minutes)
@@ -145,9 +159,9 @@ class Calendar:
             raise SlotTooFar(self.horizon_days)
         if not self.is_open(local.date()):
             raise ClosedDay(self.holiday(local.date()))
-        for slot in self.slots_of(local.date()):
-            if slot.start == local:
-                return slot
+        slot = self._slots_by_start(local.date()).get(local)
+        if slot is not None:
+            return slot
         raise NotASlot(f"Aucun créneau ne commence à cette heure (créneaux de {self.slot_minutes} minutes "
                        "pendant les heures d'ouverture).")
 
