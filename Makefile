@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 
 UNIT_PATHS        := $(wildcard libs/*/tests/unit domain/*/tests/unit services/*/tests/unit tests/deploy)
 INTEGRATION_PATHS := $(wildcard libs/*/tests/integration services/*/tests/integration)
-E2E_PATHS         := $(wildcard tests/e2e tests/audit)
+E2E_PATHS         := $(wildcard tests/e2e tests/web tests/audit)
 
 .PHONY: help install up down status logs test test-unit test-integration test-e2e test-svc bench generate new-service
 

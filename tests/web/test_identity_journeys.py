@@ -1,0 +1,227 @@
+"""Issue 17's first journeys in a real browser, through the gateway: sign-up, the confirmation
+link of the mail, sign-in by member number or email (with a second factor), the profile, the
+forgotten password's link, sign-out. Every page passes axe-core (WCAG 2.1 AA) and is screenshotted."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+
+import pyotp
+import pytest
+from playwright.async_api import Page, expect
+
+from e2e_support import (GATEWAY, PASSWORD, ROOT, sign_up_and_confirm, sign_up_body, unique_email, unique_mobile,
+                         wait_until)
+
+pytestmark = pytest.mark.e2e
+
+PAGES = json.loads((ROOT / "web" / "pages.json").read_text(encoding="utf-8"))["pages"]
+NEW_PASSWORD = "Glycine-Portail#4827"
+
+
+def mail_link(message, path: str) -> str:
+    """The link of ``path`` in a mail's text part, as the person would click it."""
+    body = message.get_body(("plain",)).get_content()
+    match = re.search(r"https?://\S+" + re.escape(path) + r"\?token=\S+", body)
+    assert match, f"no {path} link in the mail"
+    return match.group(0)
+
+
+async def fill(page: Page, label: str, value: str) -> None:
+    await page.get_by_label(label, exact=False).first.fill(value)
+
+
+async def test_a_person_signs_up_follows_the_mail_link_signs_in_by_member_number_and_edits_the_profile(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web")
+    await page.goto("/")
+    await review(page, "accueil")
+    await page.get_by_role("link", name="Créer mon espace").first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Créer mon espace")
+    await review(page, "inscription")
+    await fill(page, "Nom", member["last_name"])
+    await fill(page, "Prénom", member["first_name"])
+    await fill(page, "Date de naissance", member["birth_date"])
+    await fill(page, "Numéro de contrat", member["contract_number"])
+    await fill(page, "Adresse e-mail", address)
+    await fill(page, "Mot de passe", PASSWORD)
+    await page.get_by_role("button", name="Créer mon espace").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    await expect(page.get_by_role("status")).to_contain_text(address)
+    await review(page, "inscription-envoyee")
+
+    link = mail_link(await mailbox.wait_for(address), "/confirmer-mon-compte")
+    assert link.startswith(GATEWAY + "/confirmer-mon-compte?token=")
+    await page.goto(link)
+    await expect(page.get_by_role("status")).to_contain_text("Votre adresse e-mail est confirmée")
+    await review(page, "confirmer-mon-compte")
+
+    await page.get_by_role("main").get_by_role("link", name="Me connecter").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Me connecter")
+    await review(page, "connexion")
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", member["member_number"])
+    await fill(page, "Mot de passe", PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    main = page.get_by_role("main")
+    await expect(main).to_contain_text(f"{member['first_name']} {member['last_name']}")
+    await expect(main).to_contain_text(member["member_number"])
+    await expect(main).to_contain_text(member["contract_number"])
+    await review(page, "mon-compte")
+
+    mobile = unique_mobile()
+    await fill(page, "Téléphone mobile", mobile)
+    await fill(page, "Numéro et voie", "12 rue des Tilleuls")
+    await fill(page, "Code postal", "44000")
+    await fill(page, "Ville", "Nantes")
+    await page.get_by_role("button", name="Enregistrer").click()
+    await expect(page.get_by_role("status")).to_have_text("Vos coordonnées sont enregistrées.")
+    await page.reload()  # the refresh token of the tab brings the session back; the server kept the change
+    await expect(page.get_by_label("Ville")).to_have_value("Nantes")
+    await expect(page.get_by_label("Téléphone mobile")).to_have_value(mobile)
+    session = await api.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
+    me = (await api.get("/v1/me", headers={"Authorization": f"Bearer {session.json()['access_token']}"})).json()
+    assert me["phone"] == mobile and me["address"]["city"] == "Nantes" and me["address"]["postcode"] == "44000"
+
+    await page.get_by_role("button", name="Me déconnecter").click()
+    await expect(page).to_have_url(GATEWAY + "/connexion?deconnecte=1")
+    await expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté.")
+    assert await page.evaluate("sessionStorage.length") == 0  # the refresh token is forgotten
+    await page.goto("/mon-compte")
+    await expect(page.get_by_role("main")).to_contain_text("Vous n'êtes pas connecté")
+
+
+async def test_a_forgotten_password_is_reset_from_the_mail_link_and_the_new_one_signs_in_by_email(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web-reset")
+    await sign_up_and_confirm(api, mailbox, member, address)
+    await page.goto("/connexion")
+    await page.get_by_role("link", name="Mot de passe oublié ?").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Mot de passe oublié")
+    await review(page, "mot-de-passe-oublie")
+    await fill(page, "Adresse e-mail", address)
+    await page.get_by_role("button", name="Recevoir le lien").click()
+    await expect(page.get_by_role("status")).to_contain_text("Si un compte correspond à cette adresse")
+    await review(page, "mot-de-passe-oublie-envoye")
+
+    async def reset_mail():
+        for message in mailbox.messages_to(address):
+            if "/reinitialiser-mon-mot-de-passe?token=" in message.get_body(("plain",)).get_content():
+                return message
+        return None
+
+    link = mail_link(await wait_until(reset_mail, 30, what="the reset mail"), "/reinitialiser-mon-mot-de-passe")
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Choisir un nouveau mot de passe")
+    await review(page, "reinitialiser-mon-mot-de-passe")
+    await fill(page, "Nouveau mot de passe", NEW_PASSWORD)
+    await fill(page, "Confirmez le nouveau mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Enregistrer").click()
+    await expect(page.get_by_role("status")).to_contain_text("Votre mot de passe est changé")
+    await review(page, "reinitialiser-mon-mot-de-passe-fait")
+
+    await page.get_by_role("main").get_by_role("link", name="Me connecter").click()
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", address)
+    await fill(page, "Mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await expect(page.get_by_role("main")).to_contain_text(address)
+    old = await api.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
+    assert old.status_code == 401  # the old password no longer signs in
+
+
+async def test_sign_in_asks_for_the_second_factor_when_the_account_has_one_and_a_totp_code_completes_it(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web-2fa")
+    token = await sign_up_and_confirm(api, mailbox, member, address)
+    auth = {"Authorization": f"Bearer {token}"}
+    started = (await api.post("/v1/me/two-factor/totp", headers=auth)).json()
+    totp = pyotp.TOTP(started["secret"])
+    assert (await api.post("/v1/me/two-factor/totp/confirm", headers=auth, json={"code": totp.now()})).status_code == 200
+
+    await page.goto("/connexion")
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", address)
+    await fill(page, "Mot de passe", PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Vérification en deux étapes")
+    await review(page, "connexion-deux-etapes")
+    await fill(page, "Code de votre application d'authentification", "000000")
+    await page.get_by_role("button", name="Valider").click()
+    code = page.locator("#champ-code")
+    await expect(code).to_have_attribute("aria-invalid", "true")  # a wrong code is refused on its field
+    await expect(page.locator("#champ-code-erreur")).not_to_be_empty()
+    await fill(page, "Code de votre application d'authentification", totp.now())
+    await page.get_by_role("button", name="Valider").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await expect(page.get_by_role("main")).to_contain_text(address)
+
+
+async def test_each_api_problem_shows_its_french_detail_next_to_the_field_it_names(page, api, registry, review):
+    [member] = await registry.register()
+    address = unique_email("web-refused")
+    weak = "court"
+    # What the API answers for the same input: the browser must show exactly these words, in place.
+    answer = await api.post("/v1/accounts", json=sign_up_body(member, address, password=weak))
+    assert answer.status_code in (400, 422) and answer.headers["content-type"].startswith("application/problem+json")
+    expected = {e["field"]: e["message"] for e in reversed(answer.json().get("errors") or [])}
+    assert "password" in expected, answer.json()
+
+    await page.goto("/inscription")
+    await fill(page, "Nom", member["last_name"])
+    await fill(page, "Prénom", member["first_name"])
+    await fill(page, "Date de naissance", member["birth_date"])
+    await fill(page, "Numéro de contrat", member["contract_number"])
+    await fill(page, "Adresse e-mail", address)
+    await fill(page, "Mot de passe", weak)
+    await page.get_by_role("button", name="Créer mon espace").click()
+    password = page.locator("#champ-password")
+    await expect(password).to_have_attribute("aria-invalid", "true")
+    await expect(password).to_be_focused()
+    described = await password.get_attribute("aria-describedby")
+    error_id = next(i for i in described.split() if i.endswith("-erreur"))
+    await expect(page.locator(f"#{error_id}")).to_contain_text(expected["password"])
+    await review(page, "inscription-refusee")
+
+    # A rule of the back end on another field: an unknown contract is named on the contract's field.
+    unknown = await api.post("/v1/accounts", json=sign_up_body(member, address, contract_number="000000x"))
+    problem = unknown.json()
+    field = problem.get("field") or problem["errors"][0]["field"]
+    message = {e["field"]: e["message"] for e in problem.get("errors") or []}.get(field, problem["detail"])
+    await fill(page, "Numéro de contrat", "000000x")
+    await fill(page, "Mot de passe", PASSWORD)
+    await page.get_by_role("button", name="Créer mon espace").click()
+    target = page.locator(f"#champ-{field.replace('.', '-')}")
+    await expect(target).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator(f"#champ-{field.replace('.', '-')}-erreur")).to_contain_text(message)
+
+
+@pytest.mark.parametrize("declared", PAGES, ids=[p["path"] for p in PAGES])
+async def test_every_declared_page_opens_from_its_address_with_its_title(page, declared, review):
+    response = await page.goto(declared["path"])
+    assert response is not None and response.status == 200
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    heading = page.get_by_role("heading", level=1)
+    if declared["path"] == "/":
+        await expect(heading).not_to_be_empty()
+    else:
+        await expect(heading).to_have_text(declared["title"])
+    name = declared["path"].strip("/").replace("/", "-") or "accueil"
+    await review(page, f"page-{name}")
+
+
+async def test_a_path_that_is_no_page_stays_the_gateways_problem_json_404(api):
+    for path in ("/nothing/here", "/connexion/", "/assets/absent.js"):
+        r = await api.get(path)
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json", path
+    page_answer = await api.get("/reinitialiser-mon-mot-de-passe", params={"token": urllib.parse.quote("a/b+c")})
+    assert page_answer.status_code == 200 and page_answer.headers["cache-control"] == "no-store"
+    asset = re.search(r'src="(/assets/[^"]+\.js)"', page_answer.text).group(1)
+    cached = await api.get(asset)
+    assert cached.status_code == 200 and "immutable" in cached.headers["cache-control"]
+    assert cached.headers["content-type"].startswith("application/javascript")
+    assert cached.headers["content-encoding"] == "gzip"  # compressed on the way (the budget counts it so)
