@@ -100,11 +100,28 @@ async def test_a_back_office_operator_processes_the_claim_and_the_member_follows
     assert claim["id"] in {c["id"] for c in queue}
     skipped = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": "paid"}, headers=operator)
     assert skipped.status_code == 409 and skipped.headers["content-type"].startswith("application/problem+json")
-    for status in ("under_analysis", "processed", "paid"):
-        step = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": status}, headers=operator)
+    # Processing takes the act's BR; the amounts come from the coverage rules under the contract's guarantee.
+    for status, extra in (("under_analysis", {}), ("processed", {"br": "107.50"}), ("paid", {})):
+        step = await gateway.post("/v1/claim-decisions", json={"claim_id": claim["id"], "status": status, **extra},
+                                  headers=operator)
         assert step.status_code == 200, step.text
     [seen] = (await gateway.get("/v1/claims", headers=a["auth"])).json()
     assert (seen["status"], seen["status_label"], seen["missing"]) == ("paid", "Remboursée", [])
+    # The member sees the amounts, the same to the cent as contracts' simulator for the same act (one
+    # copy of the coverage rules, ADR 0012), and the claim among their statement lines, paid today.
+    amounts = seen["amounts"]
+    simulated = await gateway.post("/v1/coverage-simulations", headers=a["auth"], json={
+        "care_type": "dental_prosthesis", "billed_eur": "600.00", "br_eur": "107.50", "compare_product_codes": []})
+    assert simulated.status_code == 200, simulated.text
+    [current] = [r for r in simulated.json()["results"] if r["current"]]
+    assert (amounts["amo"], amounts["amc"], amounts["out_of_pocket"]) == (
+        current["amo_eur"], current["amc_eur"], current["out_of_pocket_eur"])
+    assert amounts["paid_on"] is not None
+    lines = (await gateway.get("/v1/statements", params={"care_type": "dental_prosthesis"}, headers=a["auth"])).json()
+    [line] = [x for x in lines["items"] if x["id"] == amounts["statement_line_id"]]
+    assert (line["source"], line["billed"], line["br"], line["amo"], line["amc"], line["out_of_pocket"]) == (
+        "claim", "600.00", "107.50", amounts["amo"], amounts["amc"], amounts["out_of_pocket"])
+    assert line["payment_date"] == amounts["paid_on"]
     # Notify told the member at each step (CL-5): one French email per status, in the mail sink.
     reference = claim["id"].split("-")[0].upper()
 

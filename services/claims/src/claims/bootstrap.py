@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from claims.adapters.contracts_client import ContractsClient
 from claims.adapters.documents_store import LocalDocumentStore
 from claims.entrypoints.http import ROUTERS
 from claims.entrypoints.worker import subscriptions
@@ -16,6 +18,7 @@ from claims.settings import ClaimsSettings
 from ms_events import outbox
 from ms_events.runtime import run_worker as run_platform_worker
 from ms_platform.app import create_app as create_platform_app
+from ms_platform.service_tokens import client_credentials
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -31,7 +34,18 @@ def clock(cfg: ClaimsSettings) -> Callable[[], date]:
 
 def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
-    app = create_platform_app(cfg, title="claims", routers=ROUTERS, description="Claims: Claims and reimbursements: statements (décomptes) from the insurer and social security, spending summaries, member-submitted claims.")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tokens = client_credentials(cfg)
+        app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s, tokens)
+        try:
+            yield
+        finally:
+            await app.state.contracts.close()
+            await tokens.close()
+
+    app = create_platform_app(cfg, title="claims", routers=ROUTERS, lifespan=lifespan, description="Claims: Claims and reimbursements: statements (décomptes) from the insurer and social security, spending summaries, member-submitted claims.")
     # Published events reach the outbox in the use case's transaction.
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg

@@ -32,3 +32,6 @@ class ClaimsSettings(ServiceSettings):
     max_documents_total_bytes: int = Field(20_000_000, ge=1)
     # CL-6: dental, optical, hearing and hospital costs above this need a prior quote.
     quote_threshold_eur: Decimal = Field(Decimal("500"), ge=0)
+    # Contracts' API (ADR 0007): the guarantee a processed claim's amounts are computed under.
+    contracts_url: str = "http://127.0.0.1:8002"
+    contracts_timeout_s: float = Field(3.0, gt=0)

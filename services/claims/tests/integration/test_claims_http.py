@@ -194,16 +194,19 @@ async def _decide(client, token, claim_id, status, **extra):
                              headers=token("operator"))
 
 
-async def test_the_back_office_moves_a_claim_to_paid_each_step_publishing_its_event(client, token, pool, settings):
+async def test_processing_a_care_claim_needs_its_br_and_the_contract_as_contracts_knows_it(client, token, pool,
+                                                                                           settings):
     claim, member, _ = await _submitted(client, token, pool, settings)
-    for status in ("under_analysis", "processed", "paid"):
-        response = await _decide(client, token, claim["id"], status)
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == status
+    assert (await _decide(client, token, claim["id"], "under_analysis")).status_code == 200
+    no_br = await _decide(client, token, claim["id"], "processed")
+    assert no_br.status_code == 422 and no_br.json()["field"] == "br"
+    # Claims asks the real contracts API (its own service token from identity) for the guarantee: this
+    # test's contract exists only in claims' projection, so contracts answers 404 and nothing changes.
+    unknown = await _decide(client, token, claim["id"], "processed", br="30.00")
+    assert unknown.status_code == 409, unknown.text
+    assert unknown.json()["type"].endswith("contract-unknown-to-contracts")
     [seen] = (await client.get("/v1/claims", headers=member)).json()
-    assert (seen["status"], seen["status_label"]) == ("paid", "Remboursée")
-    statuses = await pool.fetch("select event_type from outbox where key = $1 order by position", claim["id"])
-    assert len(statuses) == 4 and {r["event_type"] for r in statuses} == {"ClaimStatusChanged"}
+    assert (seen["status"], seen["amounts"]) == ("under_analysis", None)
 
 
 async def test_a_rejection_says_why_and_what_to_do_and_the_member_sees_both(client, token, pool, settings):

@@ -195,3 +195,21 @@ async def test_the_api_answers_its_health_routes(client):
     assert (await client.get("/health/live")).status_code == 200
     ready = await client.get("/health/ready")
     assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+
+
+async def test_the_latest_lines_for_contracts_home_summary_are_for_contracts_token_only(client, token, pool, settings):
+    """GET /internal/v1/latest-statements: the holders' latest lines, newest first, for contracts only."""
+    number, holder = await _contract(pool, settings)
+    lines = [_line(number, _ref(), care_date=f"2026-0{m}-02") for m in (1, 2, 3)]
+    report = (await client.post("/v1/statement-imports", json={"lines": lines}, headers=token("operator"))).json()
+    assert report["accepted"] == 3, report
+    contracts = token("service", subject="service:contracts")
+    found = await client.get("/internal/v1/latest-statements", params={"holder_id": str(holder), "limit": 2},
+                             headers=contracts)
+    assert found.status_code == 200, found.text
+    assert [x["care_date"] for x in found.json()["items"]] == ["2026-03-02", "2026-02-02"]
+    for who in (token("service", subject="service:notify"), token("member", person_id=holder), token("operator")):
+        refused = await client.get("/internal/v1/latest-statements", params={"holder_id": str(holder)}, headers=who)
+        assert refused.status_code == 403
+    bad = await client.get("/internal/v1/latest-statements", params={"holder_id": "x"}, headers=contracts)
+    assert bad.status_code == 422 and "holder_id" in bad.text

@@ -1,7 +1,9 @@
 """Claims a member submits with supporting documents (CL-4): validated whole before anything is
 written; the files go to the object store first, then one transaction records the claim, its
 documents and ClaimStatusChanged; if that transaction fails the files are removed (no orphan).
-The same Idempotency-Key sent again answers the first claim and writes nothing."""
+The same Idempotency-Key sent again answers the first claim and writes nothing. A claim is for care
+(a care type of the coverage rules) or for the costs the member advanced for a service of one of
+their own assistance cases (AS-9, checked against claims' read model of assistance's events)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,19 @@ import asyncpg
 import structlog
 from starlette.concurrency import run_in_threadpool
 
+from claims.adapters import repository as repo
+from claims.adapters.contracts_client import ContractsClient
 from claims.adapters.documents_store import LocalDocumentStore
-from claims.domain.claims import STATUS_LABELS, WorkflowError, missing_formalities, move
+from claims.app.assistance import member_case
+from claims.domain.amounts import ClaimAmounts, assistance_amounts, care_amounts, guarantee_of
+from claims.domain.claims import (
+    ASSISTANCE_QUOTE_ELSEWHERE, CARE_QUOTE_ELSEWHERE, CASE_CANCELLED, HEALTH_COSTS_ELSEWHERE, STATUS_LABELS,
+    WorkflowError, assistance_formalities, missing_formalities, move,
+)
 from claims.domain.documents import Document
-from claims.domain.errors import ClaimNotFound, ClaimStatusConflict, DocumentNotFound, InvalidField
-from claims.domain.statements import CARE_TYPE_LABELS
-from ms_events.events.claims import ClaimStatusChanged
+from claims.domain.errors import ClaimNotFound, ClaimStatusConflict, DocumentNotFound, InvalidField, UnknownToContracts
+from claims.domain.statements import CARE_TYPE_LABELS, BeneficiaryShape, StatementLine
+from ms_events.events.claims import ClaimStatusChanged, StatementLineRecorded
 from ms_platform.uow import UnitOfWork
 
 log = structlog.get_logger()
@@ -30,14 +39,38 @@ log = structlog.get_logger()
 @dataclass(frozen=True)
 class ClaimForm:
     contract_number: str
-    care_type: str
+    care_type: str | None
     care_date: date
     billed: Decimal
+    # AS-9: the case (its number, as the member received it) and the service whose costs were advanced.
+    assistance_case_number: str | None = None
+    assistance_service: str | None = None
+    # What the files are: an invoice (paid), or a quote, which is never reimbursed.
+    document_kind: str = "invoice"
+
+    @property
+    def kind(self) -> str:
+        return "assistance" if self.assistance_case_number is not None else "care"
 
 
 def check_form(form: ClaimForm, today: date) -> None:
-    if form.care_type not in CARE_TYPE_LABELS:
-        raise InvalidField("care_type", "Type de soin inconnu.")
+    """Everything that needs no database. Health costs and quotes sent as assistance costs, or a
+    quote sent as care, are refused with where to go instead (AS-9)."""
+    if form.document_kind == "quote":
+        raise InvalidField("document_kind",
+                           ASSISTANCE_QUOTE_ELSEWHERE if form.kind == "assistance" else CARE_QUOTE_ELSEWHERE)
+    if form.kind == "assistance":
+        if form.care_type is not None:
+            raise InvalidField("care_type", HEALTH_COSTS_ELSEWHERE)
+        if form.assistance_service is None:
+            raise InvalidField("assistance_service", "Indiquez la prestation d'assistance dont vous avez avancé les frais.")
+    else:
+        if form.assistance_service is not None:
+            raise InvalidField("assistance_case_number", "Indiquez le numéro du dossier d'assistance de cette prestation.")
+        if form.care_type is None:
+            raise InvalidField("care_type", "Indiquez le type de soin.")
+        if form.care_type not in CARE_TYPE_LABELS:
+            raise InvalidField("care_type", "Type de soin inconnu.")
     if form.care_date > today:
         raise InvalidField("care_date", "La date des soins ne peut pas être dans le futur.")
     if form.billed <= 0:
@@ -60,6 +93,8 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
         holder = await conn.fetchval(
             "select holder_id from contract_projection where contract_number = $1 and holder_id = any($2)",
             form.contract_number, holder_ids)
+        case = (await _assistance_case(conn, account_id, form)
+                if form.kind == "assistance" and holder is not None else None)
     if holder is None:  # unknown, or someone else's: the same answer
         raise InvalidField("contract_number", "Contrat inconnu.")
     claim_id = uuid.uuid4()
@@ -72,9 +107,12 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
         async with uow.begin() as tx:
             await tx.conn.execute(
                 """insert into claim (id, account_id, holder_id, contract_number, care_type, care_date, billed,
-                       idempotency_key) values ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                       idempotency_key, kind, assistance_case_id, assistance_case_number, assistance_service,
+                       assistance_service_label) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
                 claim_id, account_id, holder, form.contract_number, form.care_type, form.care_date, form.billed,
-                idempotency_key)
+                idempotency_key, form.kind, case and case["case_id"], case and case["case_number"],
+                form.assistance_service if case else None,
+                case["services"][form.assistance_service] if case else None)
             await tx.conn.executemany(
                 """insert into claim_document (id, claim_id, position, file_name, media_type, size_bytes, sha256,
                        storage_key) values ($1, $2, $3, $4, $5, $6, $7, $8)""",
@@ -99,9 +137,36 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
     return await one(uow, account_id, claim_id, quote_threshold), True
 
 
+async def _assistance_case(conn: asyncpg.Connection, account_id: uuid.UUID, form: ClaimForm) -> dict[str, Any]:
+    """AS-9: one of the account's own cases, not cancelled, and a service it asked for. Another
+    account's case and an unknown number are the same answer."""
+    assert form.assistance_case_number is not None and form.assistance_service is not None
+    case = await member_case(conn, account_id, form.assistance_case_number)
+    if case is None:
+        raise InvalidField("assistance_case_number",
+                           "Dossier d'assistance inconnu : indiquez le numéro reçu par SMS à l'ouverture du dossier.")
+    if case["status"] == "cancelled":
+        raise InvalidField("assistance_case_number", CASE_CANCELLED)
+    if form.assistance_service not in case["services"]:
+        raise InvalidField("assistance_service", f"Cette prestation ne fait pas partie du dossier {case['case_number']} : "
+                                                 + ", ".join(case["services"].values()) + ".")
+    return case
+
+
 def _view(row: dict[str, Any], documents: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"id": row["id"], "contract_number": row["contract_number"], "care_type": row["care_type"],
-            "care_label": CARE_TYPE_LABELS.get(row["care_type"], row["care_type"]), "care_date": row["care_date"],
+    assistance = None
+    if row.get("kind") == "assistance":
+        assistance = {"case_number": row["assistance_case_number"], "case_status": row.get("case_status"),
+                      "service": row["assistance_service"], "service_label": row["assistance_service_label"]}
+    care = row["care_type"]
+    amounts = None
+    if row.get("amo") is not None:
+        amounts = {k: row[k] for k in ("br", "amo", "amc", "out_of_pocket", "participation_forfaitaire")}
+        amounts.update(rules=row["amount_rules"] or [], paid_on=row["paid_on"],
+                       statement_line_id=row["statement_line_id"])
+    return {"id": row["id"], "amounts": amounts, "kind": row.get("kind", "care"), "contract_number": row["contract_number"],
+            "care_type": care, "care_label": CARE_TYPE_LABELS.get(care, care) if care else None,
+            "assistance": assistance, "care_date": row["care_date"],
             "billed": row["billed"], "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
             "reason": row.get("reason"), "what_to_do": row.get("what_to_do"),
             "missing": [{"code": f.code, "label": f.label} for f in row.get("missing", [])],
@@ -117,9 +182,13 @@ async def _views(conn: asyncpg.Connection, rows: list[asyncpg.Record],
     by_claim: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for d in docs:
         by_claim.setdefault(d["claim_id"], []).append(dict(d))
+    cases = [r["assistance_case_id"] for r in rows if r["assistance_case_id"] is not None]
+    statuses = dict(await conn.fetch("select case_id, status from assistance_case_projection where case_id = any($1)",
+                                     cases)) if cases else {}
     out = []
     for r in rows:
         row = dict(r)
+        row["case_status"] = statuses.get(r["assistance_case_id"])
         if quote_threshold is not None and row["status"] in ("received", "under_analysis"):
             row["missing"] = await _missing(conn, row, bool(by_claim.get(r["id"])), quote_threshold)
         out.append(_view(row, by_claim.get(r["id"], [])))
@@ -128,7 +197,10 @@ async def _views(conn: asyncpg.Connection, rows: list[asyncpg.Record],
 
 async def _missing(conn: asyncpg.Connection, claim: dict[str, Any], invoice: bool, quote_threshold: Decimal):
     """CL-6: the formalities still missing for this care. The social security statement is there
-    when a NOEMIE line of the same contract, care date and care type was imported."""
+    when a NOEMIE line of the same contract, care date and care type was imported. An assistance
+    service's costs (AS-9) need the invoice only."""
+    if claim["kind"] == "assistance":
+        return assistance_formalities(invoice=invoice)
     statement = await conn.fetchval(
         """select exists(select 1 from statement_line where holder_id = $1 and contract_number = $2
                and care_date = $3 and care_type = $4 and source = 'noemie')""",
@@ -139,8 +211,11 @@ async def _missing(conn: asyncpg.Connection, claim: dict[str, Any], invoice: boo
 
 async def one(uow: UnitOfWork, account_id: uuid.UUID, claim_id: uuid.UUID,
               quote_threshold: Decimal | None = None) -> dict[str, Any]:
+    """One of the account's claims; another account's, or an unknown id, is the same 404."""
     async with uow.connect() as conn:
         rows = await conn.fetch("select * from claim where id = $1 and account_id = $2", claim_id, account_id)
+        if not rows:
+            raise ClaimNotFound("Demande introuvable.")
         return (await _views(conn, rows, quote_threshold))[0]
 
 
@@ -187,21 +262,98 @@ async def queue(uow: UnitOfWork, status: str, quote_threshold: Decimal, limit: i
         return await _views(conn, rows, quote_threshold)
 
 
-async def decide(uow: UnitOfWork, claim_id: uuid.UUID, target: str, reason: str | None, what_to_do: str | None,
-                 quote_threshold: Decimal) -> dict[str, Any]:
-    """A back-office step of the workflow (CL-5); each change publishes ClaimStatusChanged."""
+@dataclass(frozen=True)
+class Decision:
+    claim_id: uuid.UUID
+    status: str
+    reason: str | None = None
+    what_to_do: str | None = None
+    # Processing a care claim: the base de remboursement of the act, and whether it was in the care path.
+    br: Decimal | None = None
+    in_care_path: bool = True
+
+
+def _step(row: asyncpg.Record, d: Decision):
+    try:
+        return move(row["status"], d.status, d.reason, d.what_to_do)
+    except WorkflowError as exc:
+        raise ClaimStatusConflict(str(exc), field="status") from None
+
+
+async def _amounts(contracts: ContractsClient, row: asyncpg.Record,
+                   d: Decision) -> tuple[ClaimAmounts, dict[str, Any] | None]:
+    """What the processed claim pays, computed by the coverage rules under the contract's guarantee
+    (contracts gives it, ADR 0007/0012); an assistance service's costs are paid back whole (AS-9)."""
+    if row["kind"] == "assistance":
+        return assistance_amounts(row["billed"]), None
+    if d.br is None:
+        raise InvalidField("br", "Indiquez la base de remboursement de l'acte pour calculer le remboursement.")
+    terms = await contracts.claim_terms(row["contract_number"], row["care_type"])
+    if terms is None:
+        raise UnknownToContracts("Le contrat de cette demande est inconnu du registre des contrats.", field="claim_id")
+    holder = terms["holder"]
+    amounts = care_amounts(row["care_type"], row["billed"], d.br, care_date=row["care_date"],
+                           patient_birth_date=date.fromisoformat(holder["birth_date"]), in_care_path=d.in_care_path,
+                           guarantee=guarantee_of(terms))
+    return amounts, terms
+
+
+async def _record_statement_line(tx, row: asyncpg.Record, amounts: ClaimAmounts, holder: dict[str, Any]) -> uuid.UUID:
+    """The processed claim as a statement line (source ``claim``, its reference the claim's id), for
+    the holder the care is recorded for (a claim names no beneficiary yet)."""
+    line = StatementLine(source="claim", source_ref=str(row["id"]), contract_number=row["contract_number"],
+                         beneficiary=BeneficiaryShape(last_name=holder["last_name"], first_name=holder["first_name"],
+                                                      birth_date=holder["birth_date"]),
+                         care_date=row["care_date"], care_type=row["care_type"], billed=amounts.billed, br=amounts.br,
+                         amo=amounts.amo, amc=amounts.amc, out_of_pocket=amounts.out_of_pocket, payment_date=None,
+                         paid_to=None)
+    b = line.beneficiary
+    beneficiary_id = await repo.ensure_beneficiary(tx.conn, line.contract_number, b.last_name, b.first_name,
+                                                   b.birth_date)
+    line_id, _ = await repo.record_line(tx.conn, line, row["holder_id"], beneficiary_id)
+    tx.publish(StatementLineRecorded(statement_line_id=line_id, contract_number=line.contract_number,
+                                     holder_id=row["holder_id"], recorded_at=datetime.now(UTC)))
+    return line_id
+
+
+async def decide(uow: UnitOfWork, contracts: ContractsClient, d: Decision, quote_threshold: Decimal,
+                 today: date) -> dict[str, Any]:
+    """A back-office step of the workflow (CL-5); each change publishes ClaimStatusChanged. Processing
+    computes what the claim pays with the coverage rules and records it as a statement line; paying
+    dates that line."""
+    claim_id = d.claim_id
+    amounts, terms = None, None
+    if d.status == "processed":  # contracts is asked before the row is locked (no lock held over a call)
+        async with uow.connect() as conn:
+            row = await conn.fetchrow("select * from claim where id = $1", claim_id)
+        if row is None:
+            raise ClaimNotFound("Demande introuvable.")
+        _step(row, d)
+        amounts, terms = await _amounts(contracts, row, d)
     async with uow.begin() as tx:
         row = await tx.conn.fetchrow("select * from claim where id = $1 for update", claim_id)
         if row is None:
             raise ClaimNotFound("Demande introuvable.")
-        try:
-            step = move(row["status"], target, reason, what_to_do)
-        except WorkflowError as exc:
-            raise ClaimStatusConflict(str(exc), field="status") from None
+        step = _step(row, d)
         now = datetime.now(UTC)
         await tx.conn.execute(
             "update claim set status = $2, reason = $3, what_to_do = $4, status_changed_at = $5 where id = $1",
             claim_id, step.status, step.reason, step.what_to_do, now)
+        if amounts is not None:
+            line_id = await _record_statement_line(tx, row, amounts, terms["holder"]) if terms else None
+            await tx.conn.execute(
+                """update claim set br = $2, amo = $3, amc = $4, out_of_pocket = $5, participation_forfaitaire = $6,
+                       amount_rules = $7, statement_line_id = $8 where id = $1""",
+                claim_id, amounts.br, amounts.amo, amounts.amc, amounts.out_of_pocket,
+                amounts.participation_forfaitaire, list(amounts.rules), line_id)
+        if step.status == "paid":
+            await tx.conn.execute("update claim set paid_on = $2 where id = $1", claim_id, today)
+            if row["statement_line_id"] is not None:
+                await tx.conn.execute("update statement_line set payment_date = $2, updated_at = now() where id = $1",
+                                      row["statement_line_id"], today)
+                tx.publish(StatementLineRecorded(statement_line_id=row["statement_line_id"],
+                                                 contract_number=row["contract_number"], holder_id=row["holder_id"],
+                                                 payment_date=today, recorded_at=now))
         tx.publish(ClaimStatusChanged(claim_id=claim_id, account_id=row["account_id"], holder_id=row["holder_id"],
                                       status=step.status, changed_at=now))
     log.info("claims.claim_status_changed", claim_id=str(claim_id), status=step.status)

@@ -13,6 +13,7 @@ import asyncpg
 import structlog
 
 from claims.adapters import repository as repo
+from claims.app.assistance import erase_account_cases
 from claims.app.claims import of_account
 from claims.domain.errors import InvalidField
 from claims.domain.statements import (
@@ -140,9 +141,11 @@ async def project_contract(conn: asyncpg.Connection, envelope: Envelope, event: 
 
 
 async def erase_account(conn: asyncpg.Connection, envelope: Envelope, event: AccountDeleted) -> None:
-    """AccountDeleted: claims keeps nothing an online account produced. Statement lines are the
-    insurer's reimbursement records of a contract (kept for their legal retention), not the account's."""
-    log.info("claims.account_erased", statement_lines_kept=True)
+    """AccountDeleted: the account's assistance cases (AS-9's read model) are forgotten. Statement
+    lines are the insurer's reimbursement records of a contract (kept for their legal retention),
+    not the account's."""
+    cases = await erase_account_cases(conn, event.account_id)
+    log.info("claims.account_erased", statement_lines_kept=True, assistance_cases_erased=cases)
 
 
 async def personal_data(uow: UnitOfWork, account_id: uuid.UUID, person_id: uuid.UUID | None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Claims a member submits (CL-4..CL-6, AS-9): the status workflow and the missing formalities.
-No I/O here. (The upload, storage and HTTP parts are not built yet: docs/claims.md.)"""
+No I/O here."""
 
 from __future__ import annotations
 
@@ -71,3 +71,22 @@ def missing_formalities(care_type: str, billed: Decimal, *, social_security_line
         missing.append(Formality("prior_quote",
                                  f"Un devis préalable est demandé au-delà de {quote_threshold:.2f} € pour ce soin."))
     return missing
+
+
+# AS-9: what a claim for an assistance case's advanced costs may not be, and where to go instead.
+HEALTH_COSTS_ELSEWHERE = ("Les frais de santé ne relèvent pas de l'assistance : faites une demande de remboursement "
+                          "de soins (type de soin, sans numéro de dossier d'assistance).")
+CARE_QUOTE_ELSEWHERE = ("Un devis ne se rembourse pas : une fois les soins faits, envoyez la facture acquittée "
+                        "dans une demande de remboursement de soins.")
+ASSISTANCE_QUOTE_ELSEWHERE = ("Un devis ne se rembourse pas : les prestations de votre dossier d'assistance sont "
+                              "incluses dans votre contrat. Pour en ajouter une, demandez à être rappelé "
+                              "(« Nouvelle demande de prestations »).")
+CASE_CANCELLED = "Ce dossier d'assistance a été annulé : aucun frais n'y est remboursé."
+
+
+def assistance_formalities(*, invoice: bool) -> list[Formality]:
+    """AS-9: an assistance service's costs need the invoice only (no social security statement,
+    no prior quote: the service is the contract's, not a care)."""
+    if invoice:
+        return []
+    return [Formality("invoice", "La facture acquittée du prestataire est à nous envoyer.")]

@@ -25,3 +25,9 @@ class ClaimStatusConflict(Conflict):
     """A status change the workflow does not allow from the claim's current status (or a rejection without its reason)."""
 
     code = "claim-status-conflict"
+
+
+class UnknownToContracts(Conflict):
+    """Contracts does not know the claim's contract (claims heard of it: the registries disagree)."""
+
+    code = "contract-unknown-to-contracts"

@@ -1,12 +1,13 @@
-"""/v1/claims: a member submits a claim with its supporting documents (CL-4, multipart/form-data)
-and follows their claims (CL-5)."""
+"""/v1/claims: a member submits a claim with its supporting documents (CL-4, multipart/form-data),
+for care or for the costs advanced for a service of one of their assistance cases (AS-9), and
+follows their claims (CL-5)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
@@ -33,17 +34,48 @@ class MissingOut(BaseModel):
     label: str
 
 
+class AssistanceOut(BaseModel):
+    """AS-9: the assistance case the advanced costs were for, and the service."""
+
+    case_number: str
+    case_status: str | None = Field(description="The case's status as assistance last told (opened, in_progress, "
+                                                "services_scheduled, closed, cancelled); null once forgotten")
+    service: str
+    service_label: str
+
+
+class RuleOut(BaseModel):
+    code: str
+    label: str
+
+
+class AmountsOut(BaseModel):
+    """What the processed claim pays, computed by the coverage rules (as contracts' simulator)."""
+
+    br: Decimal
+    amo: Decimal = Field(description="The social security's share, after the participation forfaitaire")
+    amc: Decimal = Field(description="The insurer's share")
+    out_of_pocket: Decimal
+    participation_forfaitaire: Decimal
+    rules: list[RuleOut]
+    paid_on: date | None
+    statement_line_id: uuid.UUID | None = Field(description="The statement line it is recorded as (care claims)")
+
+
 class ClaimOut(BaseModel):
     id: uuid.UUID
+    kind: Literal["care", "assistance"]
     contract_number: str
-    care_type: str
-    care_label: str
+    care_type: str | None = Field(description="The care (kind care); null for assistance costs")
+    care_label: str | None
+    assistance: AssistanceOut | None = Field(None, description="The assistance case and service (kind assistance)")
     care_date: date
     billed: Decimal
     status: str
     status_label: str
     reason: str | None = None
     what_to_do: str | None = None
+    amounts: AmountsOut | None = Field(None, description="Once processed: what it pays")
     # CL-6: what is still missing before the claim can be paid (while received or under analysis).
     missing: list[MissingOut] = []
     created_at: datetime
@@ -61,17 +93,30 @@ async def _read(upload: UploadFile, index: int, max_bytes: int) -> Document:
 async def submit_claim(
         request: Request, response: Response, member: Member, uow: Uow, settings: SettingsDep, day: Today,
         contract_number: Annotated[ContractNumber, Form(description="One of the member's contracts")],
-        care_type: Annotated[str, Form(max_length=40, description="One of the coverage rules' care types")],
-        care_date: Annotated[date, Form(description="Date of the care (AAAA-MM-JJ), not in the future")],
+        care_date: Annotated[date, Form(description="Date of the care or service (AAAA-MM-JJ), not in the future")],
         billed: Annotated[Decimal, Form(gt=0, max_digits=12, decimal_places=2, description="What the member paid, in euros")],
         documents: Annotated[list[UploadFile], File(description="Invoices or care sheets: PDF, JPEG or PNG, the type "
                                                                 "read from the bytes; pictures are turned upright and "
                                                                 "stripped of their metadata")],
+        care_type: Annotated[str | None, Form(max_length=40, description="One of the coverage rules' care types "
+                                                                          "(a claim for care)")] = None,
+        assistance_case_number: Annotated[str | None, Form(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$",
+                                                           description="AS-9: the number of one of the member's "
+                                                                       "assistance cases (costs advanced for one of "
+                                                                       "its services), instead of a care type")] = None,
+        assistance_service: Annotated[str | None, Form(min_length=1, max_length=40, pattern=r"^[a-z_]+$",
+                                                       description="AS-9: the case's service whose costs were "
+                                                                   "advanced (e.g. home_help)")] = None,
+        document_kind: Annotated[Literal["invoice", "quote"], Form(description="What the documents are: a paid "
+                                                                              "invoice; a quote is refused")] = "invoice",
         idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")] = None,
 ) -> ClaimOut:
-    """Submit a claim with its supporting documents; a retry with the same Idempotency-Key answers
-    200 with the first claim and creates nothing."""
-    form = app.ClaimForm(contract_number, care_type, care_date, billed)
+    """Submit a claim with its supporting documents: for care (``care_type``), or for the costs
+    advanced for a service of one of the member's assistance cases (``assistance_case_number`` and
+    ``assistance_service``; health costs and quotes are refused there, saying where to go). A retry
+    with the same Idempotency-Key answers 200 with the first claim and creates nothing."""
+    form = app.ClaimForm(contract_number, care_type, care_date, billed, assistance_case_number, assistance_service,
+                         document_kind)
     app.check_form(form, day)
     check_count(len(documents), settings.max_documents)
     read = [await _read(u, i, settings.max_document_bytes) for i, u in enumerate(documents)]
@@ -89,6 +134,13 @@ async def list_claims(member: Member, uow: Uow, settings: SettingsDep) -> list[C
     rejected, and what is still missing (CL-5, CL-6)."""
     return [ClaimOut.model_validate(c)
             for c in await app.of_account(uow, account_id(member), settings.quote_threshold_eur)]
+
+
+@router.get("/{claim_id}", operation_id="get_claim", responses={404: {"description": "Not one of the member's claims"}})
+async def get_claim(member: Member, uow: Uow, settings: SettingsDep, claim_id: uuid.UUID) -> ClaimOut:
+    """One of the member's claims: status, what is missing, documents, and for assistance costs
+    the case and service (AS-9); another member's, or an unknown one, is a 404."""
+    return ClaimOut.model_validate(await app.one(uow, account_id(member), claim_id, settings.quote_threshold_eur))
 
 
 @router.get("/{claim_id}/documents/{document_id}", operation_id="claim_document", response_class=Response,

@@ -4,10 +4,10 @@
 """
 
 from contracts.entrypoints.http import (
-    bank_accounts, beneficiaries, broker_offers, broker_projects, broker_quotes, contracts, coverage, documents,
-    holders, home, imports, privacy, requests, terminations,
+    bank_accounts, beneficiaries, broker_offers, broker_projects, broker_quotes, claim_terms, contracts, coverage,
+    documents, holders, home, imports, privacy, requests, terminations,
 )
 
 ROUTERS = [home.router, imports.router, contracts.router, holders.router, coverage.router, documents.router,
            beneficiaries.router, terminations.router, bank_accounts.router, requests.router, privacy.router,
-           broker_offers.router, broker_quotes.router, broker_projects.router]
+           broker_offers.router, broker_quotes.router, broker_projects.router, claim_terms.router]
