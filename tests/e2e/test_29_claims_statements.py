@@ -190,3 +190,31 @@ async def test_the_spending_summary_per_care_type_and_beneficiary_and_its_chart(
     assert b"<svg" in svg.content and b"Pharmacie" in svg.content
     png = await gateway.get("/v1/statements/summary/chart", params={**october, "format": "png"}, headers=a["auth"])
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
+
+
+async def test_the_home_summary_shows_the_members_latest_statement_lines_and_none_of_anothers(
+        gateway, mailbox, registry, operator_token):
+    """CL-1 (s003): the latest statement lines on the home summary contracts builds, asked of claims
+    with contracts' service token; newest care first, the same amounts as the listing."""
+    operator = {"Authorization": f"Bearer {operator_token}"}
+    a, b = await member(gateway, mailbox, registry), await member(gateway, mailbox, registry)
+    number, person = a["person"]["contract_number"], a["person"]
+    days = [(date.today() - timedelta(days=n)).isoformat() for n in (40, 30, 20, 10, 5, 2)]
+    sent = [line(number, person, care_date=d, billed=f"{30 + i}.00", out_of_pocket=f"{2 + i}.00", payment_date=None)
+            for i, d in enumerate(days)]
+
+    async def imported():
+        report = await import_lines(gateway, operator, sent, all_valid=False)
+        return report["refused"] == []
+    await wait_until(imported, timeout=60, what="claims' worker to project the contract")
+    summary = await gateway.get("/v1/contracts/summary", headers=a["auth"])
+    assert summary.status_code == 200, summary.text
+    latest = summary.json()["latest_statements"]
+    listed = (await gateway.get("/v1/statements", params={"limit": 5}, headers=a["auth"])).json()["items"]
+    assert [x["care_date"] for x in latest] == sorted(days, reverse=True)[:5]
+    assert [(x["id"], x["billed"], x["amo"], x["amc"], x["out_of_pocket"]) for x in latest] == [
+        (x["id"], x["billed"], x["amo"], x["amc"], x["out_of_pocket"]) for x in listed]
+    assert latest[0]["care_label"] == "Consultation généraliste"
+    # B's home summary shows none of A's lines.
+    other = (await gateway.get("/v1/contracts/summary", headers=b["auth"])).json()
+    assert other["latest_statements"] == []

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
+from contracts.adapters.claims_client import ClaimsClient
 from contracts.adapters.listing_cache import ListingCache
 from contracts.adapters.offer_cache import OfferCache
 from contracts.domain.imports import ImportRules
@@ -19,6 +20,7 @@ from contracts.entrypoints.http import ROUTERS
 from contracts.settings import ContractsSettings
 from ms_events import outbox
 from ms_platform.app import create_app as create_platform_app
+from ms_platform.service_tokens import client_credentials
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -52,7 +54,13 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with ListingCache(cfg.dsn) as app.state.listing_cache:
             app.state.offer_cache = OfferCache(app.state.listing_cache)  # the same channel: one catch-up per write
-            yield
+            tokens = client_credentials(cfg)
+            app.state.claims = ClaimsClient(cfg.claims_url, cfg.claims_timeout_s, tokens)  # home summary (CL-1)
+            try:
+                yield
+            finally:
+                await app.state.claims.close()
+                await tokens.close()
 
     app = create_platform_app(cfg, title="contracts", routers=ROUTERS,
                               lifespan=lifespan,

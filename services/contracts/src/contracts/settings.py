@@ -40,3 +40,7 @@ class ContractsSettings(ServiceSettings):
     # AF-3: the product of an affiliated employee's membership when the company's group contract
     # is not in the registry yet (per category, a product code the registry holds).
     group_products: dict[str, str] = {"sante": "SANTE-ENTREPRISE"}
+    # The home summary's latest statement lines (CL-1) come from claims (ADR 0007); it answers
+    # without them (latest_statements null) when claims does not answer within this delay.
+    claims_url: str = "http://127.0.0.1:8006"
+    claims_timeout_s: float = 1.0

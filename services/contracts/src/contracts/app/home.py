@@ -1,5 +1,7 @@
 """The member's home page summary (CT-1, CT-5): contracts by category with their next debit,
-and the latest requests and terminations. A fixed number of queries, whatever the contracts."""
+and the latest requests and terminations. A fixed number of queries, whatever the contracts.
+The latest statement lines (CL-1) are claims': asked over HTTP (ADR 0007); when claims does not
+answer in time the summary still answers, with ``latest_statements`` null."""
 
 from __future__ import annotations
 
@@ -7,13 +9,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+import structlog
 
 from contracts.adapters import repository as repo
 from contracts.adapters import schedules as schedules_repo
 from contracts.domain.contracts import CATEGORIES, in_force
 from contracts.domain.schedules import next_debit
 from contracts.app.scope import Scope
+from ms_platform.http_client import UpstreamUnavailable
 from ms_platform.uow import UnitOfWork
+
+log = structlog.get_logger()
 
 # A debit planned a few days ago may not be taken yet (weekend, holidays): look back that far.
 _LOOK_BACK = timedelta(days=7)
@@ -44,7 +50,18 @@ def _contract(row: asyncpg.Record, debits: list, today: date) -> dict[str, Any]:
     }
 
 
-async def summary(uow: UnitOfWork, scope: Scope, today: date, latest: int) -> dict[str, Any]:
+async def _latest_statements(claims: Any, scope: Scope, holders: list, latest: int) -> list[dict[str, Any]] | None:
+    """The holders' latest statement lines (health: santé contracts only); None when claims is away."""
+    if claims is None or not holders or (scope.categories is not None and "sante" not in scope.categories):
+        return []
+    try:
+        return await claims.latest_statements(holders, latest)
+    except UpstreamUnavailable as exc:
+        log.warning("contracts.home_without_statements", reason=exc.reason)
+        return None
+
+
+async def summary(uow: UnitOfWork, scope: Scope, today: date, latest: int, claims: Any = None) -> dict[str, Any]:
     holders = sorted(scope.holder_ids)
     categories = [c for c in CATEGORIES if scope.categories is None or c in scope.categories]
     async with uow.connect() as conn:
@@ -58,4 +75,5 @@ async def summary(uow: UnitOfWork, scope: Scope, today: date, latest: int) -> di
             for category in categories
         ],
         "latest_requests": [dict(i) for i in items],
+        "latest_statements": await _latest_statements(claims, scope, holders, latest),
     }

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contracts.app import home, schedules
 from contracts.entrypoints.deps import Today, Uow
@@ -57,16 +57,41 @@ class LatestRequestOut(BaseModel):
     effective_date: date | None
 
 
+class StatementBeneficiaryOut(BaseModel):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+
+
+class LatestStatementOut(BaseModel):
+    """A statement line (décompte) as claims gives it (CL-1): what was paid, by whom."""
+
+    id: uuid.UUID
+    contract_number: str
+    care_date: date
+    care_type: str
+    care_label: str
+    beneficiary: StatementBeneficiaryOut
+    billed: Decimal
+    amo: Decimal
+    amc: Decimal
+    out_of_pocket: Decimal
+    payment_date: date | None
+
+
 class SummaryOut(BaseModel):
     categories: list[SummaryCategoryOut]
     latest_requests: list[LatestRequestOut]
+    latest_statements: list[LatestStatementOut] | None = Field(
+        description="The latest statement lines, newest care first (CL-1); null when claims is not answering")
 
 
 # Declared before /v1/contracts/{contract_id} (see bootstrap) so "summary" is not taken for an id.
 @router.get("/v1/contracts/summary", response_model=SummaryOut)
 async def contracts_summary(uow: Uow, request: Request, scope: MemberScope, day: Today) -> dict[str, Any]:
-    """Home page: contracts by category (in force, next debit) and the latest requests, newest first."""
-    return await home.summary(uow, scope, day, LATEST_ITEMS)
+    """Home page: contracts by category (in force, next debit), the latest requests and the latest
+    statement lines (from claims), newest first."""
+    return await home.summary(uow, scope, day, LATEST_ITEMS, getattr(request.app.state, "claims", None))
 
 
 @router.get("/v1/contracts/{contract_id}/schedule", response_model=ScheduleOut)
