@@ -16,8 +16,10 @@ from aiokafka import ConsumerRecord
 from affiliation.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
-from ms_events.events.contracts import BeneficiaryAdded, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountDeleted, AccountPreRegistered, ProfessionalUserInvited
+from ms_events.events.contracts import AttestationRequested, BeneficiaryAdded, ContractRegistered, TerminationConfirmed
+from ms_events.events.identity import (
+    AccountDeleted, AccountPreRegistered, ExistingAccountAffiliated, ProfessionalUserInvited,
+)
 from ms_events.runtime import kafka_config
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -323,6 +325,57 @@ async def test_identitys_invitation_of_an_employer_user_is_a_journal_line_of_tha
         "Invitation d'un administrateur de l'espace entreprise envoyée",
         "Invitation d'un utilisateur de l'espace entreprise envoyée"]
     assert await pool.fetchval("select count(*) from journal where account_id = $1", admin) == 2
+
+
+async def test_attestations_of_an_employees_membership_are_certificate_lines_of_that_company_only(
+        client, company, operator, body, pool, settings, employer):
+    made = await company()
+    imported = await client.post("/v1/offline-affiliations", headers=operator, json={
+        "siren": made.siren, "employees": [body(made.sante["id"], first_name="Chloé", last_name="Roux",
+                                                start="2024-03-01")]})
+    assert imported.status_code == 201, imported.text
+    [employee_id] = imported.json()["employee_ids"]
+    membership, holder = uuid.uuid4(), uuid.uuid4()
+    number = f"{made.sante['contract_number']}-7"
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    registered = ContractRegistered(contract_id=membership, contract_number=number, category="sante",
+                                    product_code="SANTE-GROUPE", holder_id=holder, start_date=date(2024, 3, 1),
+                                    registered_at=datetime.now(UTC), affiliation_employee_id=uuid.UUID(employee_id))
+    assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(registered).to_bytes())) == "handled"
+    for contract_id, by in ((membership, "member"), (membership, "operator"), (uuid.uuid4(), "member")):
+        event = AttestationRequested(contract_id=contract_id, contract_number=number, holder_id=holder,
+                                     company_siren=made.siren, account_id=uuid.uuid4(), requested_by=by,
+                                     requested_at=datetime.now(UTC))
+        assert await runner.process(_record("contracts.contract.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    lines = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                              params={"kind": "certificate", "sort": "oldest"})).json()
+    assert [(line["summary"], line["subject"]) for line in lines] == [
+        (f"Attestation de droits demandée par le salarié (contrat {number})", "Chloé Roux"),
+        (f"Attestation de droits demandée par un gestionnaire (contrat {number})", "Chloé Roux")]
+    searched = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                                 params={"q": "ATTESTATION DE DROITS"})).json()
+    assert [line["kind"] for line in searched] == ["certificate", "certificate"]
+
+
+async def test_a_group_contract_joining_an_employees_existing_space_is_an_affiliation_line(
+        client, company, operator, body, pool, settings, employer):
+    made = await company()
+    imported = await client.post("/v1/offline-affiliations", headers=operator, json={
+        "siren": made.siren, "employees": [body(made.sante["id"], first_name="Hugo", last_name="Faure",
+                                                start="2024-03-01")]})
+    [employee_id] = imported.json()["employee_ids"]
+    runner = ConsumerRunner("affiliation", pool, kafka_config(settings, "worker"), subscriptions())
+    event = ExistingAccountAffiliated(
+        account_id=uuid.uuid4(), person_id=uuid.uuid4(), affiliation_employee_id=uuid.UUID(employee_id),
+        siren=made.siren, company_name="Boulangerie", contract_number=made.sante["contract_number"],
+        category="sante", affiliated_at=datetime.now(UTC))
+    assert await runner.process(_record("identity.account.v1", Envelope.wrap(event).to_bytes())) == "handled"
+    [line] = (await client.get(f"/v1/companies/{made.siren}/journal", headers=employer(made.siren),
+                               params={"q": "espace adherent que le salarie avait deja"})).json()
+    assert (line["kind"], line["subject"]) == ("affiliation", "Hugo Faure")
+    assert line["summary"] == (f"Contrat {made.sante['contract_number']} ajouté à l'espace adhérent que le salarié "
+                               "avait déjà")
+    assert await pool.fetchval("select count(*) from journal where account_id = $1", event.account_id) == 0
 
 
 async def test_an_employer_users_actions_are_exported_and_unsigned_on_account_deleted(

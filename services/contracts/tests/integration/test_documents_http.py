@@ -1,6 +1,7 @@
 """Attestation de droits (PDF read back with pypdf) and tiers payant card (JSON and PNG)."""
 
 import io
+import json
 import uuid
 
 import pytest
@@ -42,6 +43,24 @@ async def test_the_attestation_is_a_pdf_of_current_data(client, token, family, a
     assert f"au 31/12/{year}" in text
     assert "Garantie CONSULT-GP : 100 % de la BR (Sécurité sociale incluse)" in text
     assert "Forfait OPTIQUE : forfait de 100 € tous les 2 ans" in text
+
+
+async def test_each_attestation_issued_is_a_certificate_request_published_through_the_outbox(
+        client, token, family, pool):
+    headers = token("member", person_id=family["person_id"])
+    for _ in range(2):
+        assert (await client.get(f"/v1/contracts/{family['id']}/attestation", headers=headers)).status_code == 200
+    rows = await pool.fetch("select topic, payload from outbox where event_type = 'AttestationRequested'"
+                            " and key = $1", str(family["id"]))
+    assert len(rows) == 2 and {r["topic"] for r in rows} == {"contracts.contract.v1"}
+    data = json.loads(rows[0]["payload"])["data"]
+    assert (data["contract_number"], data["holder_id"], data["requested_by"], data["company_siren"]) == (
+        family["number"], str(family["person_id"]), "member", None)
+    refused = await client.get(f"/v1/contracts/{family['id']}/attestation",
+                               headers=token("member", person_id=uuid.uuid4()))
+    assert refused.status_code == 404
+    assert await pool.fetchval("select count(*) from outbox where event_type = 'AttestationRequested'"
+                               " and key = $1", str(family["id"])) == 2
 
 
 async def test_another_members_attestation_is_not_found(client, token, family):

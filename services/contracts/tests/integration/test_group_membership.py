@@ -4,6 +4,7 @@ the affiliation's employee id, as identity pre-registers it) lists it, the compa
 sees it, another member does not; the group contract's own product is used when the registry has
 it; no group product for the category is Unprocessable (the runner dead-letters it at once)."""
 
+import json
 import random
 import uuid
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from contracts.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner, Unprocessable
 from ms_events.envelope import Envelope
 from ms_events.events.affiliation import EmployeeAffiliated, PostalAddress
+from ms_events.events.identity import ExistingAccountAffiliated
 from ms_events.runtime import kafka_config
 
 pytestmark = pytest.mark.integration
@@ -107,3 +109,32 @@ async def test_without_a_group_product_for_the_category_the_handler_refuses_for_
     assert await pool.fetchval("select count(*) from contract where affiliation_employee_id = $1",
                                event.employee_id) == 0
     assert await pool.fetchval("select count(*) from person where id = $1", event.employee_id) == 0
+
+
+async def test_identity_hands_the_membership_to_the_member_space_the_employee_had_and_the_new_holder_is_told(
+        runner, pool, client, token, run_import, free_numbers, person, line):
+    (number,) = await free_numbers()
+    holder = person("Paul")
+    assert (await run_import([line(number, holder)]))["accepted"] == 1
+    account_person = await pool.fetchval("select holder_id from contract where contract_number = $1", number)
+    siren = random_siren()
+    event = affiliated(siren, f"GS-{siren}", birth_date=date.fromisoformat(holder["birth_date"]))
+    assert await runner.process(record(Envelope.wrap(event))) == "handled"
+    membership = await pool.fetchrow("select * from contract where affiliation_employee_id = $1", event.employee_id)
+    assert membership["holder_id"] == event.employee_id  # another name: a person of its own
+    joined = ExistingAccountAffiliated(
+        account_id=uuid.uuid4(), person_id=account_person, affiliation_employee_id=event.employee_id, siren=siren,
+        company_name=event.company_name, contract_number=event.contract_number, category="sante",
+        affiliated_at=datetime.now(UTC))
+    identity_record = ConsumerRecord(
+        topic="identity.account.v1", partition=0, offset=0, timestamp=0, timestamp_type=0, key=None,
+        value=Envelope.wrap(joined).to_bytes(), checksum=None, serialized_key_size=0, serialized_value_size=0,
+        headers=[])
+    assert await runner.process(identity_record) == "handled"
+    assert await pool.fetchval("select holder_id from contract where id = $1", membership["id"]) == account_person
+    assert await pool.fetchval("select count(*) from person where id = $1", event.employee_id) == 0
+    told = await pool.fetch("select payload from outbox where event_type = 'ContractRegistered' and key = $1"
+                            " order by position", str(membership["id"]))
+    assert len(told) == 2 and json.loads(told[-1]["payload"])["data"]["holder_id"] == str(account_person)
+    mine = await client.get("/v1/contracts", headers=token("member", person_id=account_person))
+    assert {c["contract_number"] for c in mine.json()} == {number, membership["contract_number"]}

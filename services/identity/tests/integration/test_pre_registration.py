@@ -127,11 +127,44 @@ async def test_the_letter_s_code_activates_with_the_address_the_employee_gives_c
     assert session.status_code == 201, session.text
 
 
-async def test_an_address_that_already_has_a_space_gets_no_second_account(runner, db, client, flows, member):
+async def test_an_address_that_already_has_another_person_s_space_gets_no_second_account_and_no_contract(
+        runner, db, client, flows, member):
     existing = await flows.account(client, db, member)
-    event = affiliated(email=existing["email"])
+    event = affiliated(email=existing["email"])  # another birth date than the space's
+    assert await runner.process(record(Envelope.wrap(event))) == "handled"
+    assert await runner.process(record(Envelope.wrap(registered(event, event.employee_id)))) == "handled"
+    assert await db.fetchval("select count(*) from account where affiliation_employee_id = $1", event.employee_id) == 0
+    assert await outbox(db, existing["id"], "ExistingAccountAffiliated") == []
+
+
+async def test_an_employee_whose_email_is_their_member_space_gets_the_group_contract_there_whichever_event_first(
+        runner, db, client, flows, member):
+    existing = await flows.account(client, db, member)
+    person = await db.fetchval("select person_id from account where id = $1", uuid.UUID(existing["id"]))
+    birth = date.fromisoformat(member["birth_date"])
+    # The employer typed other names (a compound first name): the match is the address and the birth date.
+    event = affiliated(email=existing["email"], birth_date=birth, first_name="Marie-Hélène", last_name="Lefèvre")
     assert await runner.process(record(Envelope.wrap(event))) == "handled"
     assert await db.fetchval("select count(*) from account where affiliation_employee_id = $1", event.employee_id) == 0
+    assert await outbox(db, existing["id"], "ExistingAccountAffiliated") == []  # contracts' membership not known yet
+    assert await db.fetchval("select count(*) from outbox where event_type = 'ActivationRequested'"
+                             " and convert_from(payload, 'utf8')::jsonb -> 'data' ->> 'email' = $1", existing["email"]) == 0
+    assert await runner.process(record(Envelope.wrap(registered(event, event.employee_id)))) == "handled"
+    [joined] = await outbox(db, existing["id"], "ExistingAccountAffiliated")
+    assert joined["topic"] == "identity.account.v1" and joined["person_id"] == str(person)
+    assert joined["affiliation_employee_id"] == str(event.employee_id) and joined["company_name"] == event.company_name
+    # contracts' ContractRegistered again (the new holder) hands nothing over a second time
+    assert await runner.process(record(Envelope.wrap(registered(event, person)))) == "handled"
+    assert len(await outbox(db, existing["id"], "ExistingAccountAffiliated")) == 1
+    claims = jwt.decode((await flows.sign_in(client, existing["email"]))["access_token"],
+                        options={"verify_signature": False})
+    assert claims["person_id"] == str(person) and "sante" in claims["categories"]
+
+    # another employer affiliates the same person, contracts' membership known first this time
+    first = affiliated(email=existing["email"], birth_date=birth)
+    assert await runner.process(record(Envelope.wrap(registered(first, first.employee_id)))) == "handled"
+    assert await runner.process(record(Envelope.wrap(first))) == "handled"
+    assert len(await outbox(db, existing["id"], "ExistingAccountAffiliated")) == 2
 
 
 async def test_an_unknown_activation_is_refused_on_the_token_field(client):

@@ -86,6 +86,23 @@ class TerminationConfirmed(Event):
 
 
 @event(
+    topic="contracts.contract.v1",
+    key="contract_id",
+    summary="An attestation de droits (CT-3) was requested and issued for a contract; company_siren names the "
+            "employer of an affiliated employee's membership (the employer space's journal, AF-7).",
+)
+class AttestationRequested(Event):
+    contract_id: uuid.UUID
+    contract_number: str
+    holder_id: uuid.UUID
+    company_siren: str | None = Field(None, description="The company of a group contract's membership (AF-3)")
+    account_id: uuid.UUID | None = Field(None, description="The account that requested it (None: an operator's "
+                                                           "or service's request)")
+    requested_by: str = Field(description="member | operator")
+    requested_at: datetime
+
+
+@event(
     topic="contracts.bank-account.v1",
     key="holder_id",
     summary="The bank account used for reimbursements changed (IBAN masked).",

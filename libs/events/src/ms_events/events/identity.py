@@ -284,6 +284,26 @@ class AccountPreRegistered(Event):
 
 
 @event(
+    topic="identity.account.v1",
+    key="account_id",
+    tells_a_person=True,
+    summary="An affiliated employee's email already had a member space (ID-13): the company's group contract "
+            "joins that account instead of a pre-registered one. contracts makes the account's person the holder "
+            "of the employee's membership; the member is told by email.",
+)
+class ExistingAccountAffiliated(Event):
+    account_id: uuid.UUID
+    person_id: uuid.UUID = Field(description="The account's person in the contracts registry: the membership's "
+                                             "holder from now on")
+    affiliation_employee_id: uuid.UUID = Field(description="The employee_id of affiliation's EmployeeAffiliated")
+    siren: str = Field(description="The employer's SIREN")
+    company_name: str
+    contract_number: str = Field(description="The company's group contract")
+    category: str = Field(description="sante")
+    affiliated_at: datetime
+
+
+@event(
     topic=SECRET_TOPIC,
     key="account_id",
     summary="A pre-registered employee's activation (ID-13) must be sent: by email with a link when the "

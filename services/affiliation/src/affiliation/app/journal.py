@@ -1,6 +1,7 @@
 """The company space's journal (AF-7): every action about a company, day by day, built by the
-worker from the events of every context (affiliation's own, and contracts' beneficiary changes on
-the company's group contracts), searchable and sortable. Each event writes one line, once (the
+worker from the events of every context (affiliation's own; contracts' beneficiary changes,
+terminations and attestations — certificate requests — on the company's group contracts and its
+employees' memberships; identity's pre-registrations and invitations), searchable and sortable. Each event writes one line, once (the
 event id is unique; the consumer's inbox makes it once already)."""
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from affiliation.domain.rules import employer_told_of_beneficiary
 from ms_events.catalogue import Event
 from ms_events.envelope import Envelope
 from ms_events.events import affiliation as af
-from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountPreRegistered, ProfessionalUserInvited
+from ms_events.events.contracts import (
+    AttestationRequested, BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed,
+)
+from ms_events.events.identity import AccountPreRegistered, ExistingAccountAffiliated, ProfessionalUserInvited
 from ms_events.outbox import append
 from ms_platform.uow import UnitOfWork
 
@@ -130,6 +133,33 @@ async def account_pre_registered(conn: asyncpg.Connection, envelope: Envelope, e
     await _write(conn, envelope, event.siren, _line(
         "affiliation", f"Espace adhérent préparé pour le contrat {event.contract_number} : {how}",
         f"{event.first_name} {event.last_name}"))
+
+
+async def existing_account_affiliated(conn: asyncpg.Connection, envelope: Envelope,
+                                      event: ExistingAccountAffiliated) -> None:
+    """identity found the affiliated employee's own member space (their email, ID-13): the group
+    contract joined it, no activation was needed; a line for the company (no account id kept)."""
+    employee = await conn.fetchrow("select siren, first_name, last_name from employee where id = $1",
+                                   event.affiliation_employee_id)
+    if employee is None or employee["siren"] != event.siren:
+        return
+    await _write(conn, envelope, event.siren, _line(
+        "affiliation", f"Contrat {event.contract_number} ajouté à l'espace adhérent que le salarié avait déjà",
+        f"{employee['first_name']} {employee['last_name']}"))
+
+
+_REQUESTERS = {"member": "par le salarié", "operator": "par un gestionnaire"}
+
+
+async def attestation_requested(conn: asyncpg.Connection, envelope: Envelope, event: AttestationRequested) -> None:
+    """contracts issued an attestation de droits (a certificate request, AF-7) of an employee's
+    membership of a company's group contract, or of the group contract itself: a ``certificate`` line."""
+    contract = await repo.contract_for_contracts_id(conn, event.contract_id)
+    if contract is None:
+        return  # not a contract of a company in the employer space
+    await _write(conn, envelope, contract["siren"], _line(
+        "certificate", f"Attestation de droits demandée {_REQUESTERS.get(event.requested_by, '')}"
+                       f" (contrat {event.contract_number})".replace("  ", " "), contract["subject"]))
 
 
 _ROLES = {"admin": "administrateur", "user": "utilisateur"}

@@ -6,8 +6,12 @@ from affiliation.app import journal
 from affiliation.app.privacy import erase_account
 from ms_events.catalogue import Event
 from ms_events.consumer import Handler
-from ms_events.events.contracts import BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed
-from ms_events.events.identity import AccountDeleted, AccountPreRegistered, ProfessionalUserInvited
+from ms_events.events.contracts import (
+    AttestationRequested, BeneficiaryAdded, BeneficiaryRemoved, ContractRegistered, TerminationConfirmed,
+)
+from ms_events.events.identity import (
+    AccountDeleted, AccountPreRegistered, ExistingAccountAffiliated, ProfessionalUserInvited,
+)
 
 
 def subscriptions() -> dict[type[Event], Handler]:
@@ -23,5 +27,7 @@ def subscriptions() -> dict[type[Event], Handler]:
     found[ContractRegistered] = journal.contract_registered
     found[AccountPreRegistered] = journal.account_pre_registered
     found[ProfessionalUserInvited] = journal.professional_user_invited
+    found[ExistingAccountAffiliated] = journal.existing_account_affiliated  # ID-13, an employee who had a space
+    found[AttestationRequested] = journal.attestation_requested  # certificate requests (AF-7)
     found[AccountDeleted] = erase_account
     return found

@@ -12,7 +12,9 @@ The employee's person is a new registry person whose id is the affiliation's emp
 one the registry already has under the same names and birth date (the registry's rule for people).
 ``ContractRegistered`` is published as for an import, with ``affiliation_employee_id``: identity
 takes its ``holder_id`` as the pre-registered account's ``person_id`` (ID-13), so the activated
-account's token shows the membership.
+account's token shows the membership. When the employee's email already had a member space of
+theirs, identity's ``ExistingAccountAffiliated`` hands the membership to that account's person
+(``existing_account_affiliated``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ms_events.consumer import Unprocessable
 from ms_events.envelope import Envelope
 from ms_events.events.affiliation import EmployeeAffiliated
 from ms_events.events.contracts import ContractRegistered
+from ms_events.events.identity import ExistingAccountAffiliated
 from ms_events.outbox import append
 
 log = structlog.get_logger()
@@ -84,6 +87,39 @@ class GroupMembership:
             # Nothing to retry: the message waits in the DLQ until the product exists, then is replayed.
             raise Unprocessable(f"no {event.category} group product for contract {event.contract_number}")
         return code
+
+
+async def existing_account_affiliated(conn: asyncpg.Connection, envelope: Envelope,
+                                      event: ExistingAccountAffiliated) -> None:
+    """identity found that the employee's email is a member space of theirs (ID-13): the membership
+    is held from now on by that account's person, so the space lists the group contract. identity
+    tells it after this membership's ContractRegistered, so the membership exists; the person made
+    for the employee goes when nothing else names it. ContractRegistered tells the new holder."""
+    contract = await conn.fetchrow(
+        "select id, contract_number, category, product_code, holder_id, start_date, end_date, registered_at"
+        " from contract where affiliation_employee_id = $1 for update", event.affiliation_employee_id)
+    if contract is None:
+        raise Unprocessable("no membership for this affiliated employee")
+    if contract["holder_id"] == event.person_id:
+        return
+    if not await conn.fetchval("select 1 from person where id = $1", event.person_id):
+        raise Unprocessable("the account's person is not in the registry")
+    await conn.execute("update contract set holder_id = $2 where id = $1", contract["id"], event.person_id)
+    previous = contract["holder_id"]
+    if previous == event.affiliation_employee_id:
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    "delete from person where id = $1 and not exists (select 1 from contract where holder_id = $1)",
+                    previous)
+        except asyncpg.ForeignKeyViolationError:
+            log.info("contracts.affiliation.employee_person_kept")
+    await append(conn, ContractRegistered(
+        contract_id=contract["id"], contract_number=contract["contract_number"], category=contract["category"],
+        product_code=contract["product_code"], holder_id=event.person_id, start_date=contract["start_date"],
+        end_date=contract["end_date"], registered_at=contract["registered_at"],
+        affiliation_employee_id=event.affiliation_employee_id))
+    log.info("contracts.affiliation.existing_account_holder", contract_id=str(contract["id"]))
 
 
 async def _employee_person(conn: asyncpg.Connection, event: EmployeeAffiliated) -> uuid.UUID:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 
 from contracts.adapters import card_image, pdf, reads, repository as repo
 from contracts.domain.documents import Insurer, card_datamatrix_people, card_levels, datamatrix_payload, validity
 from contracts.app.scope import Scope, check_visible
+from ms_events.events.contracts import AttestationRequested
 from ms_platform.uow import UnitOfWork
 
 
@@ -22,12 +23,20 @@ async def _contract_data(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope) 
 
 
 async def attestation(uow: UnitOfWork, contract_id: uuid.UUID, scope: Scope, insurer: Insurer, today: date) -> bytes:
-    """The attestation de droits as PDF, generated now from current data."""
+    """The attestation de droits as PDF, generated now from current data. Each one issued is a
+    certificate request (AttestationRequested, through the outbox): the employer space's journal
+    shows those of its employees' memberships (AF-7)."""
     data = await _contract_data(uow, contract_id, scope)
     c = data["contract"]
     view = {**data, "insurer": insurer, "generated_on": today,
             "validity": validity(c["start_date"], c["end_date"], today)}
-    return pdf.attestation_pdf(view)
+    document = pdf.attestation_pdf(view)
+    async with uow.begin() as tx:
+        tx.publish(AttestationRequested(
+            contract_id=c["id"], contract_number=c["contract_number"], holder_id=c["holder_id"],
+            company_siren=c.get("company_siren"), account_id=scope.account_id,
+            requested_by="operator" if scope.operator else "member", requested_at=datetime.now(UTC)))
+    return document
 
 
 async def tiers_payant_card(

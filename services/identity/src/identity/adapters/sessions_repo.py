@@ -99,6 +99,13 @@ async def security_events(conn: asyncpg.Connection, account_id: uuid.UUID, limit
         " order by created_at desc, id desc limit $2", account_id, limit)
 
 
+async def group_categories(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[str]:
+    """The categories of the group contracts that joined this existing member space (ID-13)."""
+    return [r["category"] for r in await conn.fetch(
+        "select distinct category from affiliated_account where account_id = $1 and joined_at is not null",
+        account_id)]
+
+
 async def linked_categories(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[asyncpg.Record]:
     """The category and holder of every account linked with this one (ID-12), either way round."""
     return await conn.fetch(

@@ -10,6 +10,12 @@ it did not know. So the activated account's token shows the group contract. The 
 identity.secret.v1, notify only): with an email, a single-use link; without, a code printed on a
 postal letter. Only the secret's SHA-256 is stored; it is never logged.
 
+An employee whose email already has a member space of theirs (``joins_existing_account``: the
+address and the birth date, never the names) gets no second account: once contracts' membership
+is known, ``ExistingAccountAffiliated`` tells contracts to make that account's person the
+membership's holder, and notify emails the member that the group contract was added to their
+space (no activation link).
+
 Activation: the link's token or the letter's code with a password. With the emailed link the
 address is proven: the account is active at once. With the letter's code the employee gives the
 address their space will use, which is confirmed like a sign-up's (pending_confirmation and the
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any, Mapping
 
 import asyncpg
 import structlog
@@ -38,7 +45,7 @@ from ms_events.events.affiliation import EmployeeAffiliated
 from ms_events.events.contracts import ContractRegistered
 from ms_events.events.identity import (
     AccountConfirmed, AccountCreated, AccountPreRegistered, ActivationRequested, ConfirmationEmailRequested,
-    PostalAddress,
+    ExistingAccountAffiliated, PostalAddress,
 )
 from ms_events.outbox import append
 
@@ -53,12 +60,19 @@ class PreRegistration:
 
     async def __call__(self, conn: asyncpg.Connection, envelope: Envelope, event: EmployeeAffiliated) -> None:
         await _lock_employee(conn, event.employee_id)
-        if await conn.fetchval("select id from account where affiliation_employee_id = $1", event.employee_id):
+        if await conn.fetchval("select id from account where affiliation_employee_id = $1"
+                               " union all select account_id from affiliated_account where employee_id = $1",
+                               event.employee_id):
             log.info("identity.pre_registration.already_done")
             return
         email = str(event.email).strip() if event.email else None
-        if email is not None and await repo.account_by_email_any_status(conn, normalize_email(email)) is not None:
-            # The address already has a space: no second account; the person keeps theirs.
+        existing = await repo.account_by_email_any_status(conn, normalize_email(email)) if email else None
+        if existing is not None:
+            # The address already has a space: no second account; the person keeps theirs. A member
+            # space of the same person (same birth date as the employer declared) gets the group contract.
+            if joins_existing_account(existing, event):
+                await _join_existing_account(conn, existing, event)
+                return
             await repo.record_security_event(conn, "pre_registration.email_taken", None, None,
                                              siren=event.siren)
             log.warning("identity.pre_registration.email_taken", siren=event.siren)
@@ -97,6 +111,47 @@ class PreRegistration:
         log.info("identity.pre_registered", account_id=str(account_id), channel=channel)
 
 
+def joins_existing_account(account: Mapping[str, Any], event: EmployeeAffiliated) -> bool:
+    """Whether the account holding the employee's email is the employee's own member space: a member
+    account (active, waiting for its confirmation or pre-registered by another employer) with a
+    registry person and the birth date the employer declared. The match is the proven address and
+    the birth date, never the names: an employer's typing of names may differ from the space's."""
+    return (account["kind"] == AccountKind.MEMBER.value and account["person_id"] is not None
+            and account["status"] != AccountStatus.DELETED.value and account["birth_date"] == event.birth_date)
+
+
+async def _join_existing_account(conn: asyncpg.Connection, account: Mapping[str, Any],
+                                 event: EmployeeAffiliated) -> None:
+    """Remember that the employee is this account's person; the group contract joins the account
+    once contracts' membership is known (``ContractRegistered``), whichever event comes first."""
+    await conn.execute(
+        "insert into affiliated_account (employee_id, account_id, siren, company_name, contract_number, category)"
+        " values ($1, $2, $3, $4, $5, $6) on conflict (employee_id) do nothing",
+        event.employee_id, account["id"], event.siren, event.company_name, event.contract_number, event.category)
+    await repo.record_security_event(conn, "affiliation.existing_account", account["id"], None, siren=event.siren)
+    log.info("identity.pre_registration.existing_account", account_id=str(account["id"]))
+    if await conn.fetchval("select 1 from affiliated_person where employee_id = $1", event.employee_id):
+        await _hand_membership_over(conn, event.employee_id)
+
+
+async def _hand_membership_over(conn: asyncpg.Connection, employee_id: uuid.UUID) -> None:
+    """contracts' membership of an employee whose email had a space: ExistingAccountAffiliated tells
+    contracts to make the account's person its holder (and notify to tell the member), once."""
+    row = await conn.fetchrow(
+        "update affiliated_account g set joined_at = now() from account a"
+        " where g.employee_id = $1 and g.joined_at is null and a.id = g.account_id and a.status <> 'deleted'"
+        " and a.person_id is not null"
+        " returning g.account_id, a.person_id, g.siren, g.company_name, g.contract_number, g.category, g.joined_at",
+        employee_id)
+    if row is None:
+        return
+    await append(conn, ExistingAccountAffiliated(
+        account_id=row["account_id"], person_id=row["person_id"], affiliation_employee_id=employee_id,
+        siren=row["siren"], company_name=row["company_name"], contract_number=row["contract_number"],
+        category=row["category"], affiliated_at=row["joined_at"]))
+    log.info("identity.existing_account_affiliated", account_id=str(row["account_id"]))
+
+
 async def _lock_employee(conn: asyncpg.Connection, employee_id: uuid.UUID) -> None:
     """Serialise the two events about one employee until the transaction ends."""
     await conn.execute("select pg_advisory_xact_lock(hashtext('affiliated:' || $1))", str(employee_id))
@@ -115,6 +170,7 @@ async def employee_person_known(conn: asyncpg.Connection, envelope: Envelope, ev
         "update account set person_id = $2, updated_at = now()"
         " where affiliation_employee_id = $1 and person_id is distinct from $2 and status <> 'deleted'",
         event.affiliation_employee_id, event.holder_id)
+    await _hand_membership_over(conn, event.affiliation_employee_id)
 
 
 async def activate_account(svc: Services, cmd: ActivateAccount) -> dict:

@@ -36,7 +36,7 @@ async def erase_account(tx, account: asyncpg.Record, now: datetime, reason: str,
         return False
     await srepo.revoke_all_sessions(tx.conn, account["id"], reason)
     for table in ("recovery_code", "known_device", "sms_enrolment", "email_change", "password_reset",
-                  "two_factor_challenge"):
+                  "two_factor_challenge", "affiliated_account"):
         await tx.conn.execute(f"delete from {table} where account_id = $1", account["id"])
     await tx.conn.execute("delete from linked_account where account_id = $1 or linked_account_id = $1",
                           account["id"])

@@ -34,6 +34,8 @@ from identity.domain.errors import (
     LastAdmin, OriasAlreadyRegistered, PasswordRefused, ProfessionalUserNotFound,
 )
 from identity.domain.names import person_name
+from ms_events.envelope import Envelope
+from ms_events.events.affiliation import CompanyRegistered
 from identity.domain.professional import (
     COLLECTION_LABELS, AccessProblem, Actor, Autonomy, BrokerAccess, BrokerRole, ContributionCollection, admin_access,
     broker_claims, checked_access,
@@ -153,9 +155,19 @@ async def invite_employer_user(svc: Services, actor: Actor, siren: str, email: s
                                last_name: str, role: str) -> dict:
     siren = _company(actor, siren, manage=True)
     async with svc.uow.begin() as tx:
+        # The company's name (raison sociale) as the employer space registered it (affiliation's
+        # CompanyRegistered, projected by the worker); its SIREN only for a company not registered there.
+        name = await tx.conn.fetchval("select name from company where siren = $1", siren)
         return await _invite(svc, tx, actor, kind=AccountKind.EMPLOYER, role=role, email=email,
-                             first_name=first_name, last_name=last_name, organisation_name=f"SIREN {siren}",
-                             siren=siren)
+                             first_name=first_name, last_name=last_name,
+                             organisation_name=name or f"l'entreprise de SIREN {siren}", siren=siren)
+
+
+async def company_registered(conn: asyncpg.Connection, envelope: Envelope, event: CompanyRegistered) -> None:
+    """The worker's projection of affiliation's companies: the name an employer user's invitation shows."""
+    await conn.execute(
+        "insert into company (siren, name) values ($1, $2)"
+        " on conflict (siren) do update set name = excluded.name, recorded_at = now()", event.siren, event.name)
 
 
 async def employer_users(svc: Services, actor: Actor, siren: str) -> list[dict]:

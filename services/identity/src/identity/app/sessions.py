@@ -87,7 +87,8 @@ async def open_session(svc: Services, account: asyncpg.Record, client_ip: str | 
                                          **({"second_factor": second_factor} if second_factor else {}))
         linked = await srepo.linked_categories(tx.conn, account["id"])
         extra = await professional_claims(tx.conn, account)
-    return _token_pair(svc, account, session_id, refresh_token, linked, extra)
+        groups = await srepo.group_categories(tx.conn, account["id"])
+    return _token_pair(svc, account, session_id, refresh_token, linked, extra, groups)
 
 
 async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expires_at, client_ip, device) -> None:
@@ -96,14 +97,16 @@ async def srepo_insert_session(conn, session_id, account_id, refresh_hash, expir
 
 
 def _token_pair(svc: Services, account: asyncpg.Record, session_id: uuid.UUID, refresh_token: str,
-                linked: list[asyncpg.Record], extra: dict | None = None) -> dict:
+                linked: list[asyncpg.Record], extra: dict | None = None, groups: list[str] = ()) -> dict:
     # Employer and broker users: their role, and a broker's firm and access (ADR 0013), read at each
     # sign-in and refresh.
     claims: dict = {"kind": account["kind"], **(extra or {})}
     if account["company_siren"]:
         claims["company_siren"] = account["company_siren"]  # employers: whose group contracts they see
     if account["person_id"]:
-        categories = sorted({account["category"], *(r["category"] for r in linked if r["category"])})
+        # The account's own category, its linked accounts' (ID-12) and those of the group contracts
+        # that joined it (an affiliated employee who had a space, ID-13).
+        categories = sorted({account["category"], *(r["category"] for r in linked if r["category"]), *groups})
         claims.update(person_id=str(account["person_id"]), categories=categories)
         if linked:
             claims["linked_person_ids"] = sorted({str(r["person_id"]) for r in linked if r["person_id"]})
@@ -128,11 +131,12 @@ async def refresh(svc: Services, refresh_token: str, client_ip: str | None) -> d
             account = await srepo.account_of_session(tx.conn, row["id"])
             linked = await srepo.linked_categories(tx.conn, row["account_id"])
             extra = await professional_claims(tx.conn, account)
+            groups = await srepo.group_categories(tx.conn, row["account_id"])
     # Refused outside the transaction: a reused token's revocation must be committed.
     if row is None or account["status"] != "active":
         raise InvalidRefreshToken("Votre session est terminée. Veuillez vous reconnecter.",
                                   field="refresh_token")
-    return _token_pair(svc, account, row["id"], new_token, linked, extra)
+    return _token_pair(svc, account, row["id"], new_token, linked, extra, groups)
 
 
 async def sign_out(svc: Services, account_id: uuid.UUID, session_id: uuid.UUID, client_ip: str | None) -> None:

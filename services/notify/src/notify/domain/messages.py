@@ -284,6 +284,17 @@ def _activation(event: id_.ActivationRequested, brand: Brand) -> Composed:
     }, {Channel.LETTER: recipient}, event.first_name, event.last_name)
 
 
+def _existing_account_affiliated(event: id_.ExistingAccountAffiliated, brand: Brand) -> Composed:
+    """ID-13: an affiliated employee already had a member space: the group contract was added to it
+    (no activation link); to the account's address in the contact projection."""
+    return Composed("group_contract_added", {
+        "company_name": event.company_name,
+        "contract_number": event.contract_number,
+        "added_at": french_datetime(event.affiliated_at),
+        "sign_in_url": brand.public_url.rstrip("/") + SIGN_IN_PATH,
+    })
+
+
 def _invitation(event: id_.InvitationRequested, brand: Brand) -> Composed:
     """Issue 15 / ID-14: an employer or broker user's invitation link, to their professional email."""
     return Composed("professional_invitation", {
@@ -299,6 +310,7 @@ COMPOSERS: dict[type[Event], Callable[[Any, Brand], Composed]] = {
     id_.ConfirmationEmailRequested: _confirmation,
     id_.InvitationRequested: _invitation,
     id_.ActivationRequested: _activation,
+    id_.ExistingAccountAffiliated: _existing_account_affiliated,
     id_.SignUpAttemptedWithExistingEmail: _sign_up_attempted,
     id_.EmailChangeRequested: _email_change_requested,
     id_.EmailChanged: _email_changed,

@@ -75,6 +75,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
         # ID-13: an affiliated employee's activation, the link by email or the code by postal letter.
         TemplateSpec("account_activation", Category.ACCOUNT, (_E,)),
         TemplateSpec("activation_letter", Category.ACTIVATION, (_L,)),
+        # ID-13: an affiliated employee who already had a space: the group contract was added to it.
+        TemplateSpec("group_contract_added", Category.CONTRACT, (_E,)),
         # Issue 15 / ID-14: an employer or broker user's invitation link.
         TemplateSpec("professional_invitation", Category.ACCOUNT, (_E,)),
         # Claims (CL-5): each status of a claim the member submitted, by email; by SMS too when the
