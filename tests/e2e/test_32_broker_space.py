@@ -122,7 +122,7 @@ async def test_a_quote_only_collaborator_prices_quotes_and_signs_once_raised_and
     for person in quote["result"]["people"]:
         assert euros(person["monthly_eur"]) in text
 
-    sign = {"status": "signed", "quote_id": quote["id"]}
+    sign = {"status": "signed", "quote_id": quote["id"], "holder": {"first_name": "Camille", "last_name": "Roux"}}
     refused = await gateway.post(f"/v1/broker-projects/{project['id']}/status", headers=bearer(collaborator), json=sign)
     assert refused.status_code == 403 and refused.json()["type"].endswith("autonomy-insufficient"), refused.text
     before = (await gateway.get("/v1/broker-dashboard", headers=bearer(admin))).json()
@@ -143,10 +143,14 @@ async def test_a_quote_only_collaborator_prices_quotes_and_signs_once_raised_and
     assert jwt.decode(collaborator["access_token"], options={"verify_signature": False})["broker_autonomy"] == "full"
     signed = await gateway.post(f"/v1/broker-projects/{project['id']}/status", headers=bearer(collaborator), json=sign)
     assert signed.status_code == 200 and signed.json()["status"] == "signed", signed.text
+    contract = signed.json()["contract"]
+    assert contract["start_date"] == quote["inputs"]["effective_date"] and contract["monthly_eur"] == quote["monthly_eur"]
 
     after = (await gateway.get("/v1/broker-dashboard", headers=bearer(admin))).json()
     assert after["projects_by_status"] == {"draft": 0, "sent": 0, "signed": 1, "lost": 0}
     assert after["clients"] == 1 and after["signed_monthly_eur"] == quote["monthly_eur"]
+    # The contract starts on the quote's effective date (the first of next month): not in force yet.
+    assert after["contracts_in_force"] == 0
 
     # Another firm's admin: 404 on the project, its move and the quote; members get 403.
     _, other = await firm_admin(gateway, mailbox, operator_token)

@@ -12,9 +12,11 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from callback.adapters.contracts import ContractsClient
+from callback.adapters.identity import IdentityClient
 from callback.adapters.slots_cache import SlotsCache
 from callback.app.callbacks import Rules
 from callback.app.contact import ContactRules
+from callback.app.partners import PartnerRules
 from callback.app.reminders import run_sweeper
 from callback.domain.calendar import Calendar
 from callback.domain.contact import DeadlineRules
@@ -60,11 +62,13 @@ def create_app(settings: CallbackSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s)
+        app.state.identity = IdentityClient(cfg.identity_url, cfg.identity_timeout_s)
         try:
             async with SlotsCache(cfg.dsn) as app.state.slots_cache:
                 yield
         finally:
             await app.state.contracts.aclose()
+            await app.state.identity.aclose()
 
     app = create_platform_app(cfg, title="callback", routers=ROUTERS, lifespan=lifespan,
                               description="Callback: callbacks (« Je souhaite être rappelé »), contact requests "
@@ -74,6 +78,7 @@ def create_app(settings: CallbackSettings | None = None) -> FastAPI:
     app.state.settings = cfg
     app.state.callback_rules = rules(cfg)
     app.state.contact_rules = contact_rules(cfg)
+    app.state.partner_rules = PartnerRules(calendar(cfg), cfg.partner_answer_business_hours)
     app.state.clock = utc_now
     return app
 

@@ -64,6 +64,11 @@ class CallbackSettings(ServiceSettings):
     # "This contract is the member's" is asked of contracts' API, with the member's token.
     contracts_url: str = "http://127.0.0.1:8002"
     contracts_timeout_s: float = Field(3.0, gt=0)
+    # Partner applications (BR-5): answered within this many hours counted on business days;
+    # accepting registers the firm at identity (POST /v1/broker-firms, with the operator's token).
+    partner_answer_business_hours: int = Field(72, ge=1)
+    identity_url: str = "http://127.0.0.1:8001"
+    identity_timeout_s: float = Field(5.0, gt=0)
 
     @field_validator("opening_hours")
     @classmethod

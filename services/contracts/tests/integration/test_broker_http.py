@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import random
+import string
 import time
 import uuid
 from datetime import date, timedelta
@@ -78,6 +80,12 @@ def family_of_four(effective: date) -> list[dict[str, str]]:
             {"relationship": "spouse", "birth_date": born(effective, 40)},
             {"relationship": "child", "birth_date": born(effective, 11)},
             {"relationship": "child", "birth_date": born(effective, 8)}]
+
+
+def holder() -> dict[str, str]:
+    """A contract holder's names, new to the registry."""
+    letters = "".join(random.SystemRandom().choice(string.ascii_lowercase) for _ in range(8))
+    return {"first_name": "Jeanne", "last_name": f"Roux-{letters.capitalize()}"}
 
 
 def pricing_body(app, postcode: str, **changes: Any) -> dict[str, Any]:
@@ -185,13 +193,13 @@ async def test_members_employers_and_incomplete_broker_tokens_never_reach_the_br
     assert (await client.get("/v1/broker-projects")).status_code == 401
 
 
-async def _project_with_quote(client, app, headers) -> tuple[dict, dict]:
+async def _project_with_quote(client, app, headers, **changes: Any) -> tuple[dict, dict]:
     project = await client.post("/v1/broker-projects", headers=headers,
                                 json={"client": {"type": "individual", "name": f"Famille Roux {uuid.uuid4().hex[:6]}",
                                                  "email": "roux@example.org", "postcode": "75011"}})
     assert project.status_code == 201, project.text
-    quote = await client.post("/v1/broker-quotes", json=pricing_body(app, "75011", project_id=project.json()["id"]),
-                              headers=headers)
+    quote = await client.post("/v1/broker-quotes", headers=headers,
+                              json=pricing_body(app, "75011", project_id=project.json()["id"], **changes))
     assert quote.status_code == 201, quote.text
     return project.json(), quote.json()
 
@@ -202,7 +210,7 @@ async def test_a_quote_only_collaborator_cannot_sign_and_a_raised_autonomy_can(c
     project, quote = await _project_with_quote(client, app, quote_only)
     sent = await client.post(f"/v1/broker-projects/{project['id']}/status", json={"status": "sent"}, headers=quote_only)
     assert sent.status_code == 200 and sent.json()["status"] == "sent"
-    sign = {"status": "signed", "quote_id": quote["id"]}
+    sign = {"status": "signed", "quote_id": quote["id"], "holder": holder()}
     refused = await client.post(f"/v1/broker-projects/{project['id']}/status", json=sign, headers=quote_only)
     assert refused.status_code == 403 and refused.json()["type"].endswith("autonomy-insufficient")
     too_low = broker(firm, account=account, autonomy="subscribe_up_to", limit="1000")  # yearly 1,460.40
@@ -213,6 +221,46 @@ async def test_a_quote_only_collaborator_cannot_sign_and_a_raised_autonomy_can(c
     assert signed.json()["status"] == "signed" and signed.json()["signed_quote_id"] == quote["id"]
     final = await client.post(f"/v1/broker-projects/{project['id']}/status", json={"status": "lost"}, headers=enough)
     assert final.status_code == 409 and final.json()["field"] == "status"
+
+
+async def test_signing_registers_the_clients_contract_from_the_quotes_effective_date(client, broker, app, pool):
+    headers = broker(uuid.uuid4(), autonomy="full")
+    project, quote = await _project_with_quote(client, app, headers)
+    names = holder()
+    signed = await client.post(f"/v1/broker-projects/{project['id']}/status", headers=headers,
+                               json={"status": "signed", "quote_id": quote["id"], "holder": names})
+    assert signed.status_code == 200, signed.text
+    contract = signed.json()["contract"]
+    assert contract["contract_number"] == "CB" + quote["number"][2:]
+    assert contract["start_date"] == quote["inputs"]["effective_date"] and contract["end_date"] is None
+    assert contract["monthly_eur"] == quote["monthly_eur"]
+    assert (await client.get(f"/v1/broker-projects/{project['id']}", headers=headers)).json()["contract"] == contract
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "select c.product_code, c.category, c.start_date, p.last_name, p.first_name, p.birth_date"
+            " from contract c join person p on p.id = c.holder_id where c.id = $1", uuid.UUID(contract["id"]))
+        published = await conn.fetchval(
+            "select count(*) from outbox where event_type like '%ContractRegistered' and key = $1", contract["id"])
+    main = next(p for p in quote["inputs"]["people"] if p["relationship"] == "main")
+    assert (row["product_code"], row["category"]) == (quote["product_code"], "sante")
+    assert (row["last_name"], row["first_name"]) == (names["last_name"], names["first_name"])
+    assert row["birth_date"].isoformat() == main["birth_date"]
+    assert published == 1
+
+
+async def test_signing_without_the_holders_names_is_refused_and_writes_nothing(client, broker, app, pool):
+    headers = broker(uuid.uuid4(), autonomy="full")
+    project, quote = await _project_with_quote(client, app, headers)
+    for body, field in (({"status": "signed", "quote_id": quote["id"]}, "holder"),
+                        ({"status": "signed", "quote_id": quote["id"], "holder": {"first_name": "Jean"}},
+                         "holder.last_name")):
+        refused = await client.post(f"/v1/broker-projects/{project['id']}/status", json=body, headers=headers)
+        assert refused.status_code == 422 and refused.json()["field"] == field, refused.text
+    after = (await client.get(f"/v1/broker-projects/{project['id']}", headers=headers)).json()
+    assert after["status"] == "draft" and after["contract"] is None
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("select count(*) from contract where broker_project_id = $1",
+                                   uuid.UUID(project["id"])) == 0
 
 
 async def test_signing_needs_one_of_the_projects_quotes(client, broker, app):
@@ -286,14 +334,36 @@ async def test_the_dashboard_counts_follow_the_projects(client, broker, app):
     before = (await client.get("/v1/broker-dashboard", headers=headers)).json()
     assert before["projects_by_status"] == {"draft": 0, "sent": 0, "signed": 0, "lost": 0} and before["clients"] == 0
     assert {"SANTE-CONFORT", "SANTE-ENTREPRISE"} <= {p["code"] for p in before["products_of_the_moment"]}
+    assert before["contracts_in_force"] == 0 and before["in_force_monthly_eur"] == "0"
     project, quote = await _project_with_quote(client, app, headers)
     await _project_with_quote(client, app, headers)
-    await client.post(f"/v1/broker-projects/{project['id']}/status", json={"status": "signed", "quote_id": quote["id"]},
-                      headers=headers)
+    await client.post(f"/v1/broker-projects/{project['id']}/status", headers=headers,
+                      json={"status": "signed", "quote_id": quote["id"], "holder": holder()})
     after = (await client.get("/v1/broker-dashboard", headers=headers)).json()
     assert after["projects_by_status"] == {"draft": 1, "sent": 0, "signed": 1, "lost": 0}
     assert after["clients"] == 2 and after["quotes_valid"] == 2
     assert after["signed_monthly_eur"] == quote["monthly_eur"]
+    # The quote starts on the first of next month: signed, not yet in force.
+    assert after["contracts_in_force"] == 0
+
+
+async def test_the_dashboard_counts_a_signed_contract_in_force_from_its_start_and_only_the_signers_for_a_collaborator(
+        client, broker, app):
+    firm, alice_id = uuid.uuid4(), uuid.uuid4()
+    alice, bob = broker(firm, autonomy="full", account=alice_id), broker(firm, autonomy="full")
+    admin = broker(firm, role="admin")
+    today = app.state.clock()
+    project, quote = await _project_with_quote(client, app, alice, effective_date=today.isoformat(),
+                                               people=family_of_four(today))
+    signed = await client.post(f"/v1/broker-projects/{project['id']}/status", headers=alice,
+                               json={"status": "signed", "quote_id": quote["id"], "holder": holder()})
+    assert signed.status_code == 200, signed.text
+    for headers, count in ((alice, 1), (admin, 1), (bob, 0)):
+        figures = (await client.get("/v1/broker-dashboard", headers=headers)).json()
+        assert figures["contracts_in_force"] == count
+        assert figures["in_force_monthly_eur"] == (quote["monthly_eur"] if count else "0")
+    other_firm = (await client.get("/v1/broker-dashboard", headers=broker(uuid.uuid4(), role="admin"))).json()
+    assert other_firm["contracts_in_force"] == 0
 
 
 async def test_a_changed_tariff_is_priced_at_once_the_cached_copy_is_dropped_at_commit(client, broker, app, pool):

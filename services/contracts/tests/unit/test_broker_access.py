@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from contracts.app.broker import default_effective_date
-from contracts.domain.broker import BrokerAccess, MoveNotAllowed, check_move
+from contracts.domain.broker import BrokerAccess, MoveNotAllowed, check_move, signed_contract
 from contracts.entrypoints.broker_scope import access_of
 from ms_platform.auth import Principal
 
@@ -71,3 +73,35 @@ def test_the_default_effective_date_is_the_first_of_next_month():
     from datetime import date
     assert default_effective_date(date(2026, 12, 7)) == date(2027, 1, 1)
     assert default_effective_date(date(2027, 1, 31)) == date(2027, 2, 1)
+
+
+def quote_of(number: str, people: list[dict], effective: str = "2027-02-01", monthly: str = "187.42") -> dict:
+    return {"number": number, "product_code": "SANTE-CONFORT", "monthly_eur": Decimal(monthly),
+            "inputs": {"postcode": "69003", "option_level": 2, "effective_date": effective, "people": people}}
+
+
+def test_a_signed_quote_registers_the_main_persons_contract_from_its_effective_date():
+    project_id = uuid.uuid4()
+    people = [{"relationship": "spouse", "birth_date": "1986-01-09"},
+              {"relationship": "main", "birth_date": "1984-03-12"},
+              {"relationship": "child", "birth_date": "2015-06-02"}]
+    contract = signed_contract(project_id, quote_of("DV-2026-000042", people))
+    assert contract.holder_birth_date == date(1984, 3, 12)
+    assert contract.start_date == date(2027, 2, 1)
+    assert contract.contract_number == "CB-2026-000042"
+    assert contract.product_code == "SANTE-CONFORT" and contract.monthly_eur == Decimal("187.42")
+
+
+def test_the_signed_contracts_id_is_the_projects_so_a_retry_finds_it_and_two_projects_never_share_one():
+    people = [{"relationship": "main", "birth_date": "1984-03-12"}]
+    project_a, project_b = uuid.uuid4(), uuid.uuid4()
+    assert signed_contract(project_a, quote_of("DV-2026-000001", people)).id == \
+        signed_contract(project_a, quote_of("DV-2026-000001", people)).id
+    assert signed_contract(project_a, quote_of("DV-2026-000001", people)).id != \
+        signed_contract(project_b, quote_of("DV-2026-000002", people)).id
+
+
+def test_a_broker_contract_number_never_takes_an_insurers_six_digit_shape():
+    number = signed_contract(uuid.uuid4(), quote_of("DV-2026-000123", [{"relationship": "main",
+                                                                        "birth_date": "1990-05-05"}])).contract_number
+    assert not re.fullmatch(r"\d{6}", number) and number.startswith("CB-")

@@ -11,14 +11,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from ms_events.catalogue import Event, event, private_topic
 
 PRIVATE_TOPIC = private_topic(
     "callback.secret.v1", readers=["notify"],
-    summary="Callback reminders carrying the mobile number the SMS goes to, for notify to send; never readable "
-            "by integrators.",
+    summary="Callback reminders carrying the mobile number the SMS goes to, and partner applications carrying "
+            "the applicant's email, for notify to send; never readable by integrators.",
 )
 _REASON = "contract_question | new_service_request | case_follow_up"
 
@@ -181,3 +181,39 @@ class ContactRequestAnswered(Event):
     request_id: uuid.UUID
     account_id: uuid.UUID
     answered_at: datetime
+
+
+# ---- partner applications ("Devenir courtier partenaire", BR-5) -------------------------------
+# The applicant has no account: the events carry the professional email the answer goes to, so
+# they travel on the private topic (notify only), never to integrators.
+
+
+@event(
+    topic=PRIVATE_TOPIC,
+    key="application_id",
+    summary="A broker firm applied to become a partner (public form); the back office answers within 72 "
+            "business hours. Carries the applicant's professional email.",
+    tells_a_person=True,
+    private=True,
+)
+class PartnerApplicationReceived(Event):
+    application_id: uuid.UUID
+    email: EmailStr = Field(description="The applicant's professional email, where the receipt goes")
+    answer_by: datetime
+    received_at: datetime
+
+
+@event(
+    topic=PRIVATE_TOPIC,
+    key="application_id",
+    summary="The back office accepted or refused a partner application (accepted: the firm is registered and "
+            "its admin invited by identity). Carries the applicant's professional email.",
+    tells_a_person=True,
+    private=True,
+)
+class PartnerApplicationDecided(Event):
+    application_id: uuid.UUID
+    email: EmailStr = Field(description="The applicant's professional email, where the answer goes")
+    decision: str = Field(description="accepted | refused")
+    reason: str | None = Field(None, description="A refusal's reason, written by the back office")
+    decided_at: datetime

@@ -180,14 +180,46 @@ async def quote_pdf(conn: asyncpg.Connection, quote_id: uuid.UUID) -> bytes | No
     return await conn.fetchval("select pdf from broker_quote where id = $1", quote_id)
 
 
+# ---- signed contracts ----------------------------------------------------------------------
+
+async def product_category(conn: asyncpg.Connection, code: str) -> str:
+    return await conn.fetchval("select category from product where code = $1", code)
+
+
+async def insert_signed_contract(conn: asyncpg.Connection, contract: Any, category: str, holder_id: uuid.UUID,
+                                 firm_id: uuid.UUID, owner_id: uuid.UUID, project_id: uuid.UUID,
+                                 quote_id: uuid.UUID) -> tuple[str, Any]:
+    """The client's contract with the firm, the signer, the project and the quote; (member number, registered_at)."""
+    row = await conn.fetchrow(
+        """
+        insert into contract (id, contract_number, category, product_code, holder_id, member_number, start_date,
+                              broker_firm_id, broker_owner_id, broker_project_id, broker_quote_id, monthly_eur)
+        values ($1, $2, $3, $4, $5, nextval('broker_member_number')::text, $6, $7, $8, $9, $10, $11)
+        returning member_number, registered_at
+        """,
+        contract.id, contract.contract_number, category, contract.product_code, holder_id, contract.start_date,
+        firm_id, owner_id, project_id, quote_id, contract.monthly_eur,
+    )
+    return row["member_number"], row["registered_at"]
+
+
+async def contract_of_project(conn: asyncpg.Connection, project_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "select id, contract_number, member_number, start_date, end_date, monthly_eur from contract"
+        " where broker_project_id = $1", project_id)
+
+
 # ---- dashboard -----------------------------------------------------------------------------
 
 async def dashboard(conn: asyncpg.Connection, firm_id: uuid.UUID, owner_id: uuid.UUID | None, today: date) -> dict[str, Any]:
-    """Counts over the projects and quotes the caller sees (BR-4)."""
+    """Counts over the projects, quotes and signed contracts the caller sees (BR-4)."""
     row = await conn.fetchrow(
         """
         with p as (select * from broker_project where firm_id = $1 and ($2::uuid is null or owner_id = $2)),
-             signed as (select q.monthly_eur from p join broker_quote q on q.id = p.signed_quote_id where p.status = 'signed')
+             signed as (select q.monthly_eur from p join broker_quote q on q.id = p.signed_quote_id where p.status = 'signed'),
+             in_force as (select monthly_eur from contract
+                           where broker_firm_id = $1 and ($2::uuid is null or broker_owner_id = $2)
+                             and start_date <= $3 and (end_date is null or end_date >= $3))
         select (select count(distinct lower(client_name)) from p) as clients,
                (select count(*) from p where status = 'draft') as draft,
                (select count(*) from p where status = 'sent') as sent,
@@ -195,7 +227,9 @@ async def dashboard(conn: asyncpg.Connection, firm_id: uuid.UUID, owner_id: uuid
                (select count(*) from p where status = 'lost') as lost,
                (select coalesce(sum(monthly_eur), 0) from signed) as signed_monthly_eur,
                (select count(*) from broker_quote where firm_id = $1 and ($2::uuid is null or created_by = $2)
-                   and valid_until >= $3) as quotes_valid
+                   and valid_until >= $3) as quotes_valid,
+               (select count(*) from in_force) as contracts_in_force,
+               (select coalesce(sum(monthly_eur), 0) from in_force) as in_force_monthly_eur
         """,
         firm_id, owner_id, today,
     )

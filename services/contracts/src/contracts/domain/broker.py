@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ms_platform.errors import Conflict, InvalidInput, Missing, NotPermitted
 
@@ -120,6 +122,48 @@ class QuoteExpired(Conflict):
 
     def __init__(self) -> None:
         super().__init__("Ce devis n'est plus valable : refaites-le.", field="quote_id")
+
+
+class HolderRequiredToSign(InvalidInput):
+    code = "holder-required"
+    title = "Holder required"
+
+    def __init__(self) -> None:
+        super().__init__("Indiquez le nom et le prénom du souscripteur du contrat.", field="holder")
+
+
+# A signed project's contract id is derived from the project's: a retried signature finds it.
+SIGNED_CONTRACT_NAMESPACE = uuid.UUID("0b6f3a52-4d57-4c1e-9f0e-7a2f6c1d8e94")
+
+
+@dataclass(frozen=True)
+class SignedContract:
+    """The contract a signed project registers (BR-3): the client's, in force from the quote's effective date."""
+
+    id: uuid.UUID
+    contract_number: str
+    product_code: str
+    holder_birth_date: date
+    start_date: date
+    monthly_eur: Decimal
+
+
+def signed_contract(project_id: uuid.UUID, quote: dict[str, Any]) -> SignedContract:
+    """What signing ``quote`` registers: the holder is the quote's main person, the start its effective date.
+
+    The number is the quote's with ``CB`` for ``DV`` (``CB-2026-000123``): one quote signs one
+    project once, and the shape never matches an insurer's six-digit number."""
+    inputs = quote["inputs"]
+    main = next(p for p in inputs["people"] if p["relationship"] == "main")
+    number = quote["number"]
+    return SignedContract(
+        id=uuid.uuid5(SIGNED_CONTRACT_NAMESPACE, str(project_id)),
+        contract_number="CB" + number[2:] if number.startswith("DV") else f"CB-{number}",
+        product_code=quote["product_code"],
+        holder_birth_date=date.fromisoformat(main["birth_date"]),
+        start_date=date.fromisoformat(inputs["effective_date"]),
+        monthly_eur=Decimal(str(quote["monthly_eur"])),
+    )
 
 
 def check_move(current: str, target: str) -> None:

@@ -146,7 +146,31 @@ def _request_received(event: cb.ContactRequestReceived, brand: Any) -> Any:
         "answer_by": french_datetime(event.answer_by), "requests_url": _requests_url(brand)})
 
 
+# ---- partner applications (BR-5) -----------------------------------------------------------------
+# The applicant has no account: the message goes to the email the event carries, and says nothing
+# the applicant typed (the form is public: its text is never sent back in the insurer's words).
+
+
+def _partner_received(event: cb.PartnerApplicationReceived, brand: Any) -> Any:
+    from notify.domain.messages import french_datetime, reference
+
+    return _composed("partner_application_received", {
+        "case_reference": reference(event.application_id), "answer_by": french_datetime(event.answer_by),
+    }, {Channel.EMAIL: str(event.email)})
+
+
+def _partner_decided(event: cb.PartnerApplicationDecided, brand: Any) -> Any:
+    from notify.domain.messages import reference
+
+    return _composed("partner_application_decided", {
+        "case_reference": reference(event.application_id), "accepted": event.decision == "accepted",
+        "reason": event.reason,
+    }, {Channel.EMAIL: str(event.email)})
+
+
 COMPOSERS: dict[type[Event], Callable[[Any, Any], Any]] = {
+    cb.PartnerApplicationReceived: _partner_received,
+    cb.PartnerApplicationDecided: _partner_decided,
     cb.ComplaintReceived: _complaint_received,
     cb.ComplaintAcknowledged: _complaint_acknowledged,
     cb.ComplaintAnswered: _answered("complaint_answered"),

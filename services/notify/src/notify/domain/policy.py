@@ -65,6 +65,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
         TemplateSpec("complaint_answered", Category.REQUEST, (_E,)),
         TemplateSpec("contact_request_received", Category.REQUEST, (_E,)),
         TemplateSpec("contact_request_answered", Category.REQUEST, (_E,)),
+        # Partner applications (BR-5): the receipt and the decision, to the applicant's professional email.
+        TemplateSpec("partner_application_received", Category.REQUEST, (_E,)),
+        TemplateSpec("partner_application_decided", Category.REQUEST, (_E,)),
         # Assistance (AS-6): the request's confirmation by email, the case number by SMS to the number given.
         TemplateSpec("assistance_requested", Category.REQUEST, (_E,)),
         TemplateSpec("assistance_case_opened", Category.REQUEST, (_S,)),

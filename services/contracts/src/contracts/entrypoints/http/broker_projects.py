@@ -48,8 +48,10 @@ async def get_broker_project(uow: Uow, access: BrokerDep, broker_project_id: uui
 
 @router.post("/v1/broker-projects/{broker_project_id}/status", response_model=ProjectDetailOut)
 async def move_broker_project(uow: Uow, access: BrokerDep, broker_project_id: uuid.UUID, body: MoveIn, day: Today) -> dict[str, Any]:
-    """Move the project (draft, sent, signed, lost); signing names one of its valid quotes, within the caller's autonomy."""
-    return await app.move_project(uow, access, broker_project_id, body.status, body.quote_id, day)
+    """Move the project (draft, sent, signed, lost); signing names one of its valid quotes, within the caller's
+    autonomy, and the holder's names, and registers the client's contract (from the quote's effective date)."""
+    return await app.move_project(uow, access, broker_project_id, body.status, body.quote_id, day,
+                                  body.holder.model_dump() if body.holder else None)
 
 
 @router.get("/v1/broker-dashboard", response_model=DashboardOut)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from contracts.domain.pricing import ClientType, Relationship
-from contracts.entrypoints.http.fields import AccountHolder
+from contracts.entrypoints.http.fields import AccountHolder, PersonName
 
 ProductCodeField = Annotated[str, Field(min_length=1, max_length=60)]
 Postcode = Annotated[str, Field(min_length=1, max_length=10, description="A French postcode (5 digits)")]
@@ -130,11 +130,20 @@ class ProjectIn(BaseModel):
     client: ClientIn
 
 
+class HolderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: PersonName
+    last_name: PersonName
+
+
 class MoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Status
     quote_id: uuid.UUID | None = Field(None, description="Required to sign: the quote subscribed, one of the project's")
+    holder: HolderIn | None = Field(
+        None, description="Required to sign: the contract holder's names (the birth date is the quote's main person's)")
 
 
 class ClientOut(BaseModel):
@@ -144,12 +153,22 @@ class ClientOut(BaseModel):
     postcode: str | None
 
 
+class SignedContractOut(BaseModel):
+    id: uuid.UUID
+    contract_number: str
+    member_number: str
+    start_date: date
+    end_date: date | None
+    monthly_eur: Decimal
+
+
 class ProjectOut(BaseModel):
     id: uuid.UUID
     status: str
     owner_id: uuid.UUID
     client: ClientOut
     signed_quote_id: uuid.UUID | None
+    contract: SignedContractOut | None = Field(None, description="The contract registered when the project was signed")
     created_at: datetime
     updated_at: datetime
 
@@ -169,4 +188,6 @@ class DashboardOut(BaseModel):
     projects_by_status: dict[str, int]
     signed_monthly_eur: Decimal
     quotes_valid: int
+    contracts_in_force: int = Field(description="The firm's signed client contracts in force today (the caller's own for a collaborator)")
+    in_force_monthly_eur: Decimal = Field(description="Their monthly contributions")
     products_of_the_moment: list[FeaturedOut]
