@@ -22,7 +22,7 @@ import jwt
 import pytest
 from stdnum import luhn
 
-from e2e_support import unique_email, wait_until
+from e2e_support import consumer_lag, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -81,13 +81,20 @@ async def test_an_employer_user_invited_by_an_operator_signs_in_and_sees_only_th
         r = await gateway.post("/v1/companies", headers=operator, json={
             "siren": company, "name": f"Menuiserie {company}", "notice_email": f"rh-{company}@entreprise.example"})
         assert r.status_code == 201, r.text
+    # identity names the company in the invitation from affiliation's CompanyRegistered: wait until
+    # the event is on Kafka (affiliation's journal is built from it) and identity's worker read it.
+    async def company_known():
+        r = await gateway.get(f"/v1/companies/{siren}/journal", headers=operator)
+        return r.status_code == 200 and bool(r.json()) and await consumer_lag("identity", "affiliation.company.v1") == 0
+
+    await wait_until(company_known, timeout=60, interval=1, what="identity's worker to read the company")
     address = unique_email("rh", "entreprise.example")
     invited = await gateway.post(f"/v1/company-users/{siren}", headers=operator, json={
         "email": address, "first_name": "Estelle", "last_name": "Durand", "role": "admin"})
     assert invited.status_code == 201, invited.text
     assert invited.json()["status"] == "invited"
 
-    session = await accept_mailed_invitation(gateway, mailbox, address, "entreprise", f"SIREN {siren}")
+    session = await accept_mailed_invitation(gateway, mailbox, address, "entreprise", f"de Menuiserie {siren}")
     token = claims(session)
     assert (token["roles"], token["company_siren"], token["company_role"]) == (["employer"], siren, "admin")
     users = await gateway.get(f"/v1/company-users/{siren}", headers=bearer(session))
