@@ -52,10 +52,15 @@ class _RenewingRegistry(Registry):
         super().__init__(api, "")
         self.address = address
 
-    async def register(self, count: int = 1, *, in_force: bool = True) -> list[dict]:
+    async def operator(self) -> dict[str, str]:
+        """The operator's Authorization header, from a sign-in of its own."""
         r = await self.gateway.post("/v1/sessions", json={"identifier": self.address, "password": PASSWORD})
         assert r.status_code == 201, r.text
         self.token = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def register(self, count: int = 1, *, in_force: bool = True) -> list[dict]:
+        await self.operator()
         return await super().register(count, in_force=in_force)
 
 

@@ -12,8 +12,8 @@ import pyotp
 import pytest
 from playwright.async_api import Page, expect
 
-from e2e_support import (GATEWAY, PASSWORD, ROOT, sign_up_and_confirm, sign_up_body, unique_email, unique_mobile,
-                         wait_until)
+from e2e_support import (GATEWAY, PASSWORD, ROOT, consumer_lag, sign_up_and_confirm, sign_up_body, unique_email,
+                         unique_mobile, wait_until)
 
 pytestmark = pytest.mark.e2e
 
@@ -225,3 +225,86 @@ async def test_a_path_that_is_no_page_stays_the_gateways_problem_json_404(api):
     assert cached.status_code == 200 and "immutable" in cached.headers["cache-control"]
     assert cached.headers["content-type"].startswith("application/javascript")
     assert cached.headers["content-encoding"] == "gzip"  # compressed on the way (the budget counts it so)
+
+
+async def test_a_new_email_chosen_in_the_profile_is_confirmed_by_the_link_sent_to_it(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address, new_address = unique_email("web-old"), unique_email("web-new")
+    await sign_up_and_confirm(api, mailbox, member, address)
+    await page.goto("/connexion")
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", address)
+    await fill(page, "Mot de passe", PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await page.get_by_label("Adresse e-mail").fill(new_address)
+    await page.get_by_role("button", name="Enregistrer").click()
+    await expect(page.get_by_role("status")).to_contain_text(new_address)
+
+    link = mail_link(await mailbox.wait_for(new_address), "/confirmer-ma-nouvelle-adresse")
+    await page.goto(link)
+    await expect(page.get_by_role("status")).to_contain_text(f"Votre nouvelle adresse {new_address} est confirmée")
+    await review(page, "confirmer-ma-nouvelle-adresse")
+    signed_in = await api.post("/v1/sessions", json={"identifier": new_address, "password": PASSWORD})
+    assert signed_in.status_code == 201
+
+
+async def test_an_invited_employer_user_chooses_a_password_from_the_mail_link_and_signs_in(
+        page, api, registry, mailbox, review):
+    from test_31_professional_invitations import random_siren
+
+    operator = await registry.operator()
+    siren = random_siren()
+    r = await api.post("/v1/companies", headers=operator, json={
+        "siren": siren, "name": f"Menuiserie {siren}", "notice_email": f"rh-{siren}@entreprise.example"})
+    assert r.status_code == 201, r.text
+
+    async def company_known():  # identity names the company in the invitation from affiliation's event
+        journal = await api.get(f"/v1/companies/{siren}/journal", headers=operator)
+        return journal.status_code == 200 and bool(journal.json()) and \
+            await consumer_lag("identity", "affiliation.company.v1") == 0
+
+    await wait_until(company_known, timeout=60, interval=1, what="identity's worker to read the company")
+    address = unique_email("web-rh", "entreprise.example")
+    invited = await api.post(f"/v1/company-users/{siren}", headers=operator, json={
+        "email": address, "first_name": "Estelle", "last_name": "Durand", "role": "admin"})
+    assert invited.status_code == 201, invited.text
+
+    link = mail_link(await mailbox.wait_for(address, timeout=60), "/accepter-mon-invitation")
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Accepter mon invitation")
+    await review(page, "accepter-mon-invitation")
+    await fill(page, "Mot de passe", NEW_PASSWORD)
+    await fill(page, "Confirmez le mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Accepter l'invitation").click()
+    await expect(page.get_by_role("status")).to_contain_text(address)
+    await page.get_by_role("main").get_by_role("link", name="Me connecter").click()
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", address)
+    await fill(page, "Mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await expect(page.get_by_role("main")).to_contain_text(address)
+
+
+async def test_an_affiliated_employee_activates_the_space_from_the_mail_link_and_signs_in(
+        page, api, registry, mailbox, review):
+    from test_28_affiliation_activation import affiliate, company_with_employer
+
+    company = await company_with_employer(api, await registry.operator())
+    address = unique_email("web-salarie")
+    await affiliate(api, company, address)
+    link = mail_link(await mailbox.wait_for(address, timeout=60), "/activer-mon-compte")
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Activer mon espace")
+    await expect(page.get_by_label("Code d'activation")).to_have_count(0)  # the link carries it
+    await review(page, "activer-mon-compte")
+    await fill(page, "Mot de passe", NEW_PASSWORD)
+    await fill(page, "Confirmez le mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Activer mon espace").click()
+    await expect(page.get_by_role("status")).to_have_text("Votre espace est activé.")
+    await page.get_by_role("main").get_by_role("link", name="Me connecter").click()
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", address)
+    await fill(page, "Mot de passe", NEW_PASSWORD)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await expect(page.get_by_role("main")).to_contain_text(address)

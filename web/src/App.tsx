@@ -17,6 +17,9 @@ const BUILT: Record<string, ComponentType> = {
   "/mot-de-passe-oublie": lazy(() => import("./pages/ForgottenPassword")),
   "/reinitialiser-mon-mot-de-passe": lazy(() => import("./pages/ResetPassword")),
   "/mon-compte": lazy(() => import("./pages/Profile")),
+  "/confirmer-ma-nouvelle-adresse": lazy(() => import("./pages/ConfirmNewEmail")),
+  "/accepter-mon-invitation": lazy(() => import("./pages/AcceptInvitation")),
+  "/activer-mon-compte": lazy(() => import("./pages/Activate")),
 };
 
 const ROUTES: { path: string; component: ComponentType }[] = PAGES.map((page) => ({
