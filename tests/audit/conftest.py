@@ -382,6 +382,9 @@ VALUES_BY_NAME = {
     "event_type": "AccountConfirmed",      # one a webhook may carry
     "event_date": lambda: time.strftime("%Y-%m-%d"),  # assistance: a life event today (past or planned)
     "care_type": "consultation_gp",  # claims: one of the coverage rules' care types (so a claim is created)
+    # claims: a claim for care names no assistance case (AS-9's fields go with no care type): left out.
+    "assistance_case_number": None,
+    "assistance_service": None,
 }
 
 
