@@ -125,6 +125,34 @@ async def test_an_employer_user_invited_by_an_operator_accepts_signs_in_and_sees
     assert [u["id"] for u in listed.json()] == [invited["id"]]
 
 
+async def test_an_employer_users_invitation_names_the_company_the_employer_space_registered(app, client, db, operator):
+    from datetime import UTC, datetime
+
+    from aiokafka import ConsumerRecord
+
+    from identity.entrypoints.worker import subscriptions
+    from ms_events.consumer import ConsumerRunner
+    from ms_events.envelope import Envelope
+    from ms_events.events.affiliation import CompanyRegistered
+    from ms_events.runtime import kafka_config
+
+    registered, unknown = siren(), siren()
+    event = CompanyRegistered(siren=registered, name="Menuiserie Lefèvre & Fils", registered_at=datetime.now(UTC))
+    runner = ConsumerRunner("identity", app.state.pool, kafka_config(app.state.settings, "worker"), subscriptions())
+    message = ConsumerRecord(topic="affiliation.company.v1", partition=0, offset=0, timestamp=0, timestamp_type=0,
+                             key=None, value=Envelope.wrap(event).to_bytes(), checksum=None, serialized_key_size=0,
+                             serialized_value_size=0, headers=[])
+    assert await runner.process(message) == "handled"
+    names = {}
+    for company in (registered, unknown):
+        r = await client.post(f"/v1/company-users/{company}", headers=auth(operator),
+                              json={"email": email("rh"), "first_name": "Estelle", "last_name": "Durand"})
+        assert r.status_code == 201, r.text
+        [secret] = await secrets_of(db, r.json()["id"])
+        names[company] = secret["organisation_name"]
+    assert names == {registered: "Menuiserie Lefèvre & Fils", unknown: f"l'entreprise de SIREN {unknown}"}
+
+
 async def test_an_employer_user_who_is_not_admin_may_not_invite(client, db, operator):
     company = siren()
     address = email("user")
