@@ -159,6 +159,11 @@ async def test_an_employee_whose_email_is_their_member_space_gets_the_group_cont
     claims = jwt.decode((await flows.sign_in(client, existing["email"]))["access_token"],
                         options={"verify_signature": False})
     assert claims["person_id"] == str(person) and "sante" in claims["categories"]
+    from identity.app.privacy import identity_data
+    async with db.acquire() as conn:
+        exported = (await identity_data(conn, uuid.UUID(existing["id"])))["employer_affiliations"]
+    assert [(a["siren"], a["contract_number"], a["joined_at"] is not None) for a in exported] == [
+        (event.siren, event.contract_number, True)]
 
     # another employer affiliates the same person, contracts' membership known first this time
     first = affiliated(email=existing["email"], birth_date=birth)

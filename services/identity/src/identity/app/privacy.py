@@ -59,12 +59,17 @@ async def identity_data(conn: asyncpg.Connection, account_id: uuid.UUID) -> dict
         " order by created_at", account_id)
     events = await srepo.security_events(conn, account_id, 1000)
     linked = await srepo.linked_categories(conn, account_id)
+    # ID-13: the group contracts that joined this existing space (an employer affiliated the person).
+    affiliations = await conn.fetch(
+        "select siren, company_name, contract_number, category, recorded_at, joined_at from affiliated_account"
+        " where account_id = $1 order by recorded_at", account_id)
     return {
         "account": _jsonable(account),
         "two_factor": {"method": account["two_factor_method"]},
         "sessions": [_jsonable(dict(s)) for s in sessions],
         "security_events": [_jsonable(dict(e)) for e in events],
         "linked_accounts": [_jsonable(dict(r)) for r in linked],
+        "employer_affiliations": [_jsonable(dict(r)) for r in affiliations],
     }
 
 
