@@ -308,3 +308,70 @@ async def test_an_affiliated_employee_activates_the_space_from_the_mail_link_and
     await page.get_by_role("button", name="Me connecter").click()
     await expect(page).to_have_url(GATEWAY + "/mon-compte")
     await expect(page.get_by_role("main")).to_contain_text(address)
+
+
+async def sign_in_in_the_browser(page: Page, identifier: str, password: str) -> None:
+    await page.goto("/connexion")
+    await fill(page, "Adresse e-mail ou numéro d'adhérent", identifier)
+    await fill(page, "Mot de passe", password)
+    await page.get_by_role("button", name="Me connecter").click()
+    await expect(page).to_have_url(GATEWAY + "/mon-compte")
+
+
+async def test_the_security_page_changes_the_password_turns_on_totp_and_lists_the_activity(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web-secu")
+    await sign_up_and_confirm(api, mailbox, member, address)
+    await sign_in_in_the_browser(page, address, PASSWORD)
+    await page.get_by_role("navigation").get_by_role("link", name="Ma sécurité").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ma sécurité")
+    await expect(page.get_by_role("table")).to_contain_text("Connexion")
+    await review(page, "mon-compte-securite")
+
+    await page.get_by_label("Mot de passe actuel").fill("Pas-le-bon#0000")
+    await page.get_by_label("Nouveau mot de passe").first.fill(NEW_PASSWORD)
+    await page.get_by_label("Confirmez le nouveau mot de passe").fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Changer mon mot de passe").click()
+    current = page.locator("#champ-current_password")
+    await expect(current).to_have_attribute("aria-invalid", "true")  # the API's refusal, on its field
+    await expect(page.locator("#champ-current_password-erreur")).not_to_be_empty()
+    await current.fill(PASSWORD)
+    await page.get_by_role("button", name="Changer mon mot de passe").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Votre mot de passe est changé")
+
+    await page.get_by_role("button", name="Activer avec une application d'authentification").click()
+    secret = (await page.locator("code.secret").inner_text()).strip()
+    await page.get_by_label("Code affiché par l'application").fill(pyotp.TOTP(secret).now())
+    await page.get_by_role("button", name="Confirmer").click()
+    await expect(page.locator(".codes li")).to_have_count(10)  # the recovery codes, shown once
+    await expect(page.get_by_role("main")).to_contain_text("Activée (application d'authentification)")
+    await review(page, "mon-compte-securite-deux-etapes")
+    second = await api.post("/v1/sessions", json={"identifier": address, "password": NEW_PASSWORD})
+    assert second.status_code == 202 and second.json()["second_factor_required"] is True
+
+
+async def test_the_profile_downloads_the_persons_data_and_deletes_the_account_with_the_password(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web-rgpd")
+    await sign_up_and_confirm(api, mailbox, member, address)
+    await sign_in_in_the_browser(page, address, PASSWORD)
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="Télécharger mes données").click()
+    download = await download_info.value
+    assert download.suggested_filename == "mes-donnees.json"
+    exported = json.loads((await download.path()).read_text(encoding="utf-8"))
+    assert address in json.dumps(exported, ensure_ascii=False)
+
+    field = page.get_by_label("Mot de passe, pour confirmer la suppression")
+    await field.fill("Pas-le-bon#0000")
+    await page.get_by_role("button", name="Supprimer définitivement mon espace").click()
+    await expect(page.locator("#champ-password")).to_have_attribute("aria-invalid", "true")
+    await review(page, "mon-compte-suppression-refusee")
+    await field.fill(PASSWORD)
+    await page.get_by_role("button", name="Supprimer définitivement mon espace").click()
+    await expect(page.get_by_role("status")).to_have_text("Votre espace est supprimé. Merci de votre confiance.")
+    assert await page.evaluate("sessionStorage.length") == 0
+    gone = await api.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
+    assert gone.status_code == 401

@@ -17,6 +17,7 @@ const BUILT: Record<string, ComponentType> = {
   "/mot-de-passe-oublie": lazy(() => import("./pages/ForgottenPassword")),
   "/reinitialiser-mon-mot-de-passe": lazy(() => import("./pages/ResetPassword")),
   "/mon-compte": lazy(() => import("./pages/Profile")),
+  "/mon-compte/securite": lazy(() => import("./pages/Security")),
   "/confirmer-ma-nouvelle-adresse": lazy(() => import("./pages/ConfirmNewEmail")),
   "/accepter-mon-invitation": lazy(() => import("./pages/AcceptInvitation")),
   "/activer-mon-compte": lazy(() => import("./pages/Activate")),
@@ -52,6 +53,9 @@ function Header() {
               <>
                 <li>
                   <a href="/mon-compte">Mon profil</a>
+                </li>
+                <li>
+                  <a href="/mon-compte/securite">Ma sécurité</a>
                 </li>
                 <li>
                   <button type="button" class="link-button" onClick={() => void signOut()}>

@@ -1,10 +1,16 @@
-import { Page } from "../components/Page";
+import { Notice } from "../components/form";
+import { Page, queryParam } from "../components/Page";
 import { useSignedIn } from "../components/session";
 
 export default function Home() {
   const signedIn = useSignedIn();
   return (
     <Page title="Bienvenue dans votre espace adhérent">
+      {queryParam("compte-supprime") === "1" && (
+        <Notice>
+          <p>Votre espace est supprimé. Merci de votre confiance.</p>
+        </Notice>
+      )}
       <p>Consultez vos contrats et vos remboursements, gérez vos coordonnées et suivez vos demandes.</p>
       {signedIn ? (
         <p>
