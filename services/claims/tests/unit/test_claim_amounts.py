@@ -44,3 +44,11 @@ def test_no_guarantee_for_the_care_means_no_insurer_share():
 def test_an_assistance_service_s_advanced_costs_are_paid_back_whole():
     amounts = assistance_amounts(D("84.00"))
     assert (amounts.amo, amounts.amc, amounts.out_of_pocket) == (D("0.00"), D("84.00"), D("0.00"))
+
+
+def test_the_participation_forfaitaire_stops_at_its_annual_cap_given_the_year_s_earlier_claims():
+    amounts = care_amounts("consultation_gp", D("30.00"), D("30.00"), care_date=date(2026, 11, 4),
+                           patient_birth_date=date(1990, 4, 2), in_care_path=True, guarantee=guarantee_of(TERMS),
+                           participation_paid_this_year=D("49.00"))
+    assert (amounts.participation_forfaitaire, amounts.amo) == (D("1.00"), D("20.00"))
+    assert "pf_annual_cap" in {r["code"] for r in amounts.rules}

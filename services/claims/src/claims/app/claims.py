@@ -280,7 +280,7 @@ def _step(row: asyncpg.Record, d: Decision):
         raise ClaimStatusConflict(str(exc), field="status") from None
 
 
-async def _amounts(contracts: ContractsClient, row: asyncpg.Record,
+async def _amounts(uow: UnitOfWork, contracts: ContractsClient, row: asyncpg.Record,
                    d: Decision) -> tuple[ClaimAmounts, dict[str, Any] | None]:
     """What the processed claim pays, computed by the coverage rules under the contract's guarantee
     (contracts gives it, ADR 0007/0012); an assistance service's costs are paid back whole (AS-9)."""
@@ -292,9 +292,14 @@ async def _amounts(contracts: ContractsClient, row: asyncpg.Record,
     if terms is None:
         raise UnknownToContracts("Le contrat de cette demande est inconnu du registre des contrats.", field="claim_id")
     holder = terms["holder"]
+    async with uow.connect() as conn:  # the participations forfaitaires the holder's claims bore that year
+        paid = await conn.fetchval(
+            """select coalesce(sum(participation_forfaitaire), 0) from claim where holder_id = $1 and kind = 'care'
+                   and amo is not null and id <> $2 and care_date >= $3 and care_date < $4""",
+            row["holder_id"], row["id"], date(row["care_date"].year, 1, 1), date(row["care_date"].year + 1, 1, 1))
     amounts = care_amounts(row["care_type"], row["billed"], d.br, care_date=row["care_date"],
                            patient_birth_date=date.fromisoformat(holder["birth_date"]), in_care_path=d.in_care_path,
-                           guarantee=guarantee_of(terms))
+                           guarantee=guarantee_of(terms), participation_paid_this_year=paid)
     return amounts, terms
 
 
@@ -329,7 +334,7 @@ async def decide(uow: UnitOfWork, contracts: ContractsClient, d: Decision, quote
         if row is None:
             raise ClaimNotFound("Demande introuvable.")
         _step(row, d)
-        amounts, terms = await _amounts(contracts, row, d)
+        amounts, terms = await _amounts(uow, contracts, row, d)
     async with uow.begin() as tx:
         row = await tx.conn.fetchrow("select * from claim where id = $1 for update", claim_id)
         if row is None:

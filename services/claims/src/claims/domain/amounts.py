@@ -40,10 +40,13 @@ def guarantee_of(terms: dict[str, Any] | None) -> Guarantee | None:
 
 
 def care_amounts(care_type: str, billed: Decimal, br: Decimal, *, care_date: date, patient_birth_date: date,
-                 in_care_path: bool, guarantee: Guarantee | None) -> ClaimAmounts:
-    """The AMO share (after the participation forfaitaire), the insurer's share and the remainder."""
+                 in_care_path: bool, guarantee: Guarantee | None,
+                 participation_paid_this_year: Decimal = ZERO) -> ClaimAmounts:
+    """The AMO share (after the participation forfaitaire, within its annual cap given what the
+    patient's earlier processed claims of that year already bore), the insurer's share and the remainder."""
     coverage: Coverage = simulate(Scenario(care_type=care_type, billed=billed, br=br, in_care_path=in_care_path,
-                                           patient_age=age_on(patient_birth_date, care_date)), guarantee)
+                                           patient_age=age_on(patient_birth_date, care_date),
+                                           participation_paid_this_year=participation_paid_this_year), guarantee)
     return ClaimAmounts(billed, br, coverage.amo, coverage.amc, coverage.out_of_pocket,
                         coverage.participation_forfaitaire,
                         tuple({"code": r.code, "label": r.label} for r in coverage.rules))
