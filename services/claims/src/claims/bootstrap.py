@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi import FastAPI
 
 from claims.adapters.contracts_client import ContractsClient
@@ -18,7 +19,8 @@ from claims.settings import ClaimsSettings
 from ms_events import outbox
 from ms_events.runtime import run_worker as run_platform_worker
 from ms_platform.app import create_app as create_platform_app
-from ms_platform.service_tokens import client_credentials
+from ms_platform.service_tokens import ClientCredentials, client_credentials
+from ms_platform.settings import InsecureSettingsError
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -32,18 +34,29 @@ def clock(cfg: ClaimsSettings) -> Callable[[], date]:
     return lambda: datetime.now(zone).date()
 
 
+def service_tokens(cfg: ClaimsSettings) -> ClientCredentials | None:
+    """This service's tokens for calling contracts (ADR 0007, 0015). A deployment that gave it no
+    secret still starts: its calls to contracts are then refused (401), answered as contracts unavailable."""
+    try:
+        return client_credentials(cfg)
+    except InsecureSettingsError:
+        structlog.get_logger().warning("service_tokens.no_secret", calls="contracts")
+        return None
+
+
 def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tokens = client_credentials(cfg)
+        tokens = service_tokens(cfg)
         app.state.contracts = ContractsClient(cfg.contracts_url, cfg.contracts_timeout_s, tokens)
         try:
             yield
         finally:
             await app.state.contracts.close()
-            await tokens.close()
+            if tokens is not None:
+                await tokens.close()
 
     app = create_platform_app(cfg, title="claims", routers=ROUTERS, lifespan=lifespan, description="Claims: Claims and reimbursements: statements (décomptes) from the insurer and social security, spending summaries, member-submitted claims.")
     # Published events reach the outbox in the use case's transaction.

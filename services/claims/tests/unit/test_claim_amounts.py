@@ -52,3 +52,4 @@ def test_the_participation_forfaitaire_stops_at_its_annual_cap_given_the_year_s_
                            participation_paid_this_year=D("49.00"))
     assert (amounts.participation_forfaitaire, amounts.amo) == (D("1.00"), D("20.00"))
     assert "pf_annual_cap" in {r["code"] for r in amounts.rules}
+

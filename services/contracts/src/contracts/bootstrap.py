@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi import FastAPI
 
 from contracts.adapters.claims_client import ClaimsClient
@@ -20,7 +21,8 @@ from contracts.entrypoints.http import ROUTERS
 from contracts.settings import ContractsSettings
 from ms_events import outbox
 from ms_platform.app import create_app as create_platform_app
-from ms_platform.service_tokens import client_credentials
+from ms_platform.service_tokens import ClientCredentials, client_credentials
+from ms_platform.settings import InsecureSettingsError
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -47,6 +49,16 @@ def clock(cfg: ContractsSettings) -> Callable[[], date]:
     return lambda: datetime.now(zone).date()
 
 
+def service_tokens(cfg: ContractsSettings) -> ClientCredentials | None:
+    """This service's tokens for calling claims (ADR 0007, 0015). A deployment that gave it no
+    secret still starts: its calls to claims are then refused (401), answered as claims unavailable."""
+    try:
+        return client_credentials(cfg)
+    except InsecureSettingsError:
+        structlog.get_logger().warning("service_tokens.no_secret", calls="claims")
+        return None
+
+
 def create_app(settings: ContractsSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
 
@@ -54,13 +66,14 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with ListingCache(cfg.dsn) as app.state.listing_cache:
             app.state.offer_cache = OfferCache(app.state.listing_cache)  # the same channel: one catch-up per write
-            tokens = client_credentials(cfg)
+            tokens = service_tokens(cfg)
             app.state.claims = ClaimsClient(cfg.claims_url, cfg.claims_timeout_s, tokens)  # home summary (CL-1)
             try:
                 yield
             finally:
                 await app.state.claims.close()
-                await tokens.close()
+                if tokens is not None:
+                    await tokens.close()
 
     app = create_platform_app(cfg, title="contracts", routers=ROUTERS,
                               lifespan=lifespan,
