@@ -375,3 +375,35 @@ async def test_the_profile_downloads_the_persons_data_and_deletes_the_account_wi
     assert await page.evaluate("sessionStorage.length") == 0
     gone = await api.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
     assert gone.status_code == 401
+
+
+async def test_a_member_links_the_space_of_another_category_from_the_profile_and_separates_them_again(
+        page, api, registry, mailbox, review):
+    [health] = await registry.register()
+    [provident] = await registry._fresh_members(1, True)
+    provident.update(category="prevoyance", product_code="PREVOYANCE-SERENITE")
+    imported = await api.post("/v1/contract-imports", json={"members": [provident]}, headers=await registry.operator())
+    assert imported.status_code == 200 and imported.json()["refused"] == [], imported.text
+    address, other_address = unique_email("web-sante"), unique_email("web-prevoyance")
+    await sign_up_and_confirm(api, mailbox, health, address)
+    await sign_up_and_confirm(api, mailbox, provident, other_address)
+
+    await sign_in_in_the_browser(page, address, PASSWORD)
+    await page.get_by_label("E-mail ou numéro d'adhérent de l'autre espace").fill(other_address)
+    await page.get_by_label("Mot de passe de l'autre espace").fill("Pas-le-bon#0000")
+    await page.get_by_role("button", name="Réunir les espaces").click()
+    refused = await api.post("/v1/sessions", json={"identifier": other_address, "password": "Pas-le-bon#0000"})
+    # A wrong password is refused with the API's words, and the person stays signed in.
+    await expect(page.get_by_role("main").get_by_role("alert")).to_have_text(refused.json()["detail"])
+    await expect(page.get_by_role("button", name="Me déconnecter")).to_be_visible()
+    await page.get_by_label("Mot de passe de l'autre espace").fill(PASSWORD)
+    await page.get_by_role("button", name="Réunir les espaces").click()
+    await expect(page.get_by_role("status")).to_have_text("Les deux espaces sont réunis.")
+    linked = page.locator("ul.linked li")
+    await expect(linked).to_have_count(1)
+    await expect(linked).to_contain_text(f"Prévoyance — adhérent n° {provident['member_number']}")
+    await review(page, "mon-compte-comptes-reunis")
+
+    await page.get_by_role("button", name="Séparer l'espace Prévoyance").click()
+    await expect(page.get_by_role("status")).to_have_text("Les espaces sont à nouveau séparés.")
+    await expect(linked).to_have_count(0)

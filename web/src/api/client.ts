@@ -23,6 +23,10 @@ async function problemOf(response: Response): Promise<ProblemBody> {
   }
 }
 
+function bearerRefused(response: Response): boolean {
+  return (response.headers.get("WWW-Authenticate") ?? "").toLowerCase().startsWith("bearer");
+}
+
 export async function api<T>(method: string, path: string, body?: unknown, options: ApiOptions = {}): Promise<T> {
   let token: string | null = null;
   if (options.auth) {
@@ -30,8 +34,9 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
     if (!token) throw new ApiError(401, { status: 401, detail: "Votre session a pris fin. Veuillez vous reconnecter." });
   }
   let response = await send(method, path, body, token);
-  if (options.auth && response.status === 401) {
+  if (options.auth && response.status === 401 && bearerRefused(response)) {
     // The access token may have been ended early (changed access, revoked): one refresh, one retry.
+    // A 401 without a Bearer challenge refuses what was sent (another account's password), not the token.
     token = await refresh();
     if (token) response = await send(method, path, body, token);
     if (!token || response.status === 401) {

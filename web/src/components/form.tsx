@@ -43,6 +43,8 @@ export function useForm(fieldNames: readonly string[]) {
 
 interface FieldProps {
   name: string;
+  /** The input's id when another form of the page has a field of the same name. */
+  id?: string;
   label: string;
   value: string;
   onInput: (value: string) => void;
@@ -55,7 +57,7 @@ interface FieldProps {
 }
 
 export function Field(props: FieldProps) {
-  const id = `champ-${props.name.replace(/\./g, "-")}`;
+  const id = props.id ?? `champ-${props.name.replace(/\./g, "-")}`;
   const hintId = props.hint ? `${id}-aide` : undefined;
   const errorId = props.error ? `${id}-erreur` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;

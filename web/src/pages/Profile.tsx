@@ -4,6 +4,7 @@ import { ApiError, formErrors } from "../api/problem";
 import { Field, FormAlert, Notice, Submit, useForm } from "../components/form";
 import { Page } from "../components/Page";
 import { useSignedIn } from "../components/session";
+import { LinkedAccounts } from "./LinkedAccounts";
 import { MyData } from "./MyData";
 
 interface Address {
@@ -138,6 +139,7 @@ export default function Profile() {
               <Submit busy={busy}>Enregistrer</Submit>
             </form>
           </section>
+          <LinkedAccounts />
           <MyData />
         </>
       )}
