@@ -335,3 +335,27 @@ async def test_delivered_deliveries_leave_the_log_after_the_retention_and_dead_o
         assert await repo.purge_delivered(conn, 30 * 86_400) >= 1
     assert await pool.fetchval("select count(*) from delivery where id = $1", delivered) == 0
     assert await pool.fetchval("select status from delivery where id = $1", dead) == "dead"
+
+
+async def test_a_receiver_with_a_long_backlog_does_not_hold_back_another_subscriptions_new_delivery(
+        client, operator, pool, settings, subscribe):
+    clock = Clock()
+    down = await subscribe("http://127.0.0.1:9/down")  # nothing listens there: every attempt fails
+    with Receiver() as receiver:
+        up = await subscribe(receiver.url)
+        backlog = []
+        for _ in range(30):  # older than the new delivery below: oldest-first alone would take them all
+            envelope = confirmed()
+            backlog.append(await queue_ahead(pool, down, envelope))
+            await pool.execute("delete from delivery where event_id = $1 and subscription_id <> $2",
+                               envelope.id, uuid.UUID(down["id"]))
+        envelope = confirmed()
+        fresh = await queue_ahead(pool, up, envelope)
+        await pool.execute("delete from delivery where event_id = $1 and subscription_id <> $2",
+                           envelope.id, uuid.UUID(up["id"]))
+        receiver.only = {message_id(fresh)}
+        async with pool.acquire() as conn:
+            claimed = await repo.claim_due(conn, 5, 70.0, clock.now, only=[*backlog, fresh])
+        assert len(claimed) == 5
+        assert fresh in {c.id for c in claimed}  # in the first batch, behind one of the backlog
+        assert sum(c.id in backlog for c in claimed) == 4

@@ -160,7 +160,10 @@ class Claimed:
 
 async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float, now: datetime | None = None,
                     only: Sequence[uuid.UUID] | None = None) -> list[Claimed]:
-    """Claim up to ``limit`` due deliveries of active subscriptions, oldest due first.
+    """Claim up to ``limit`` due deliveries of active subscriptions, in turns: every
+    subscription's oldest due delivery, then every one's second, and so on (each turn oldest due
+    first). A receiver that has been down for hours, with thousands of deliveries due, takes one
+    place per turn and never holds back another subscription's new delivery.
 
     ``FOR UPDATE SKIP LOCKED`` keeps two dispatchers off the same rows while the claim runs;
     the claim then pushes ``next_attempt_at`` past the attempt's lease and counts the attempt,
@@ -171,11 +174,18 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float, now: d
     tests on the shared database claim their own rows only, on a clock of their own.
     """
     rows = await conn.fetch(
-        """with due as (
-               select d.id from delivery d join subscription s on s.id = d.subscription_id
-               where d.status = 'pending' and d.next_attempt_at <= coalesce($1, now()) and s.status = 'active'
-                 and d.payload is not null and ($4::uuid[] is null or d.id = any($4))
-               order by d.next_attempt_at limit $2
+        """with candidate as (
+               select c.id, c.next_attempt_at, c.turn from subscription s cross join lateral (
+                   select d.id, d.next_attempt_at, row_number() over (order by d.next_attempt_at) as turn
+                   from delivery d
+                   where d.subscription_id = s.id and d.status = 'pending'
+                     and d.next_attempt_at <= coalesce($1, now())
+                     and d.payload is not null and ($4::uuid[] is null or d.id = any($4))
+                   order by d.next_attempt_at limit $2) c
+               where s.status = 'active'),
+           due as (
+               select d.id from delivery d join candidate c on c.id = d.id
+               order by c.turn, c.next_attempt_at limit $2
                for update of d skip locked)
            update delivery d set claim = gen_random_uuid(), attempts = d.attempts + 1,
                next_attempt_at = coalesce($1, now()) + make_interval(secs => $3)
