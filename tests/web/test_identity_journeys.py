@@ -407,3 +407,26 @@ async def test_a_member_links_the_space_of_another_category_from_the_profile_and
     await page.get_by_role("button", name="Séparer l'espace Prévoyance").click()
     await expect(page.get_by_role("status")).to_have_text("Les espaces sont à nouveau séparés.")
     await expect(linked).to_have_count(0)
+
+
+async def test_an_expired_or_used_confirmation_link_says_so_and_a_new_link_is_sent_to_a_pending_address(
+        page, api, registry, mailbox, review):
+    [member] = await registry.register()
+    address = unique_email("web-relink")
+    assert (await api.post("/v1/accounts", json=sign_up_body(member, address))).status_code == 201
+    first = mail_link(await mailbox.wait_for(address), "/confirmer-mon-compte")
+    refused = await api.post("/v1/accounts/confirm", json={"token": "x" * 40})
+    await page.goto("/confirmer-mon-compte?token=" + "x" * 40)
+    await expect(page.get_by_role("alert")).to_have_text(refused.json()["detail"])
+    await review(page, "confirmer-mon-compte-refuse")
+    await page.get_by_label("Adresse e-mail de votre espace").fill(address)
+    await page.get_by_role("button", name="Recevoir un nouveau lien").click()
+    await expect(page.get_by_role("status")).to_contain_text("un nouveau lien")
+
+    async def second_link():
+        links = [mail_link(m, "/confirmer-mon-compte") for m in mailbox.messages_to(address)
+                 if "/confirmer-mon-compte?token=" in m.get_body(("plain",)).get_content()]
+        return next((link for link in links if link != first), None)
+
+    await page.goto(await wait_until(second_link, 30, what="the new confirmation mail"))
+    await expect(page.get_by_role("status")).to_contain_text("Votre adresse e-mail est confirmée")

@@ -1,8 +1,38 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { formErrors } from "../api/problem";
-import { FormAlert, Notice } from "../components/form";
+import { Field, FormAlert, Notice, Submit, useForm } from "../components/form";
 import { Page, queryParam } from "../components/Page";
+
+/** A new confirmation link for an address whose link expired (the answer never says whether it has an account). */
+function NewLink() {
+  const [email, setEmail] = useState("");
+  const [answer, setAnswer] = useState<string | null>(null);
+  const { errors, busy, submit, formRef } = useForm(["email"]);
+
+  function onSubmit(event: Event): void {
+    event.preventDefault();
+    void submit(async () => {
+      setAnswer((await api<{ detail: string }>("POST", "/v1/accounts/confirmation-requests", { email })).detail);
+    });
+  }
+
+  if (answer) {
+    return (
+      <Notice>
+        <p>{answer}</p>
+      </Notice>
+    );
+  }
+  return (
+    <form ref={formRef} onSubmit={onSubmit} noValidate>
+      <h2>Recevoir un nouveau lien</h2>
+      <FormAlert messages={errors.general} />
+      <Field name="email" label="Adresse e-mail de votre espace" type="email" value={email} onInput={setEmail} error={errors.fields.email} autoComplete="email" required />
+      <Submit busy={busy}>Recevoir un nouveau lien</Submit>
+    </form>
+  );
+}
 
 type State = { kind: "pending" } | { kind: "done" } | { kind: "failed"; messages: string[] };
 
@@ -36,8 +66,9 @@ export default function Confirm() {
         <>
           <FormAlert messages={state.messages} />
           <p>
-            Le lien a peut-être expiré : <a href="/connexion">connectez-vous</a> ou créez à nouveau votre espace si besoin.
+            Le lien a peut-être expiré ou déjà servi : si votre adresse est déjà confirmée, <a href="/connexion">connectez-vous</a>.
           </p>
+          <NewLink />
         </>
       )}
     </Page>
