@@ -57,6 +57,7 @@ async def test_a_person_signs_up_follows_the_mail_link_signs_in_by_member_number
     assert link.startswith(GATEWAY + "/confirmer-mon-compte?token=")
     await page.goto(link)
     await expect(page.get_by_role("status")).to_contain_text("Votre adresse e-mail est confirmée")
+    await expect(page).to_have_url(GATEWAY + "/confirmer-mon-compte")  # the used token leaves the history
     await review(page, "confirmer-mon-compte")
 
     await page.get_by_role("main").get_by_role("link", name="Me connecter").click()
@@ -70,7 +71,7 @@ async def test_a_person_signs_up_follows_the_mail_link_signs_in_by_member_number
     await expect(main).to_contain_text(f"{member['first_name']} {member['last_name']}")
     await expect(main).to_contain_text(member["member_number"])
     await expect(main).to_contain_text(member["contract_number"])
-    await review(page, "mon-compte")
+    await review(page, "mon-compte")  # (waits for the network to be idle: the profile is loaded)
 
     mobile = unique_mobile()
     await fill(page, "Téléphone mobile", mobile)
@@ -117,6 +118,7 @@ async def test_a_forgotten_password_is_reset_from_the_mail_link_and_the_new_one_
     link = mail_link(await wait_until(reset_mail, 30, what="the reset mail"), "/reinitialiser-mon-mot-de-passe")
     await page.goto(link)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Choisir un nouveau mot de passe")
+    await expect(page).to_have_url(GATEWAY + "/reinitialiser-mon-mot-de-passe")  # the token leaves the address bar
     await review(page, "reinitialiser-mon-mot-de-passe")
     await fill(page, "Nouveau mot de passe", NEW_PASSWORD)
     await fill(page, "Confirmez le nouveau mot de passe", NEW_PASSWORD)
@@ -237,7 +239,10 @@ async def test_a_new_email_chosen_in_the_profile_is_confirmed_by_the_link_sent_t
     await fill(page, "Mot de passe", PASSWORD)
     await page.get_by_role("button", name="Me connecter").click()
     await expect(page).to_have_url(GATEWAY + "/mon-compte")
-    await page.get_by_label("Adresse e-mail").fill(new_address)
+    await page.wait_for_load_state("networkidle")  # the profile is loaded: what we type is not replaced
+    email = page.get_by_label("Adresse e-mail")
+    await email.fill(new_address)
+    await expect(email).to_have_value(new_address)
     await page.get_by_role("button", name="Enregistrer").click()
     await expect(page.get_by_role("status")).to_contain_text(new_address)
 
@@ -316,6 +321,7 @@ async def sign_in_in_the_browser(page: Page, identifier: str, password: str) -> 
     await fill(page, "Mot de passe", password)
     await page.get_by_role("button", name="Me connecter").click()
     await expect(page).to_have_url(GATEWAY + "/mon-compte")
+    await page.wait_for_load_state("networkidle")
 
 
 async def test_the_security_page_changes_the_password_turns_on_totp_and_lists_the_activity(

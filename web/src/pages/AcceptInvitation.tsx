@@ -1,11 +1,12 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { FormAlert, Notice, Submit, useForm } from "../components/form";
-import { Page, queryParam } from "../components/Page";
+import { Page, useLinkToken } from "../components/Page";
 import { MISMATCH, PasswordChoice } from "../components/PasswordChoice";
 
 /** An invited employer or broker user chooses their password with the emailed link. */
 export default function AcceptInvitation() {
+  const token = useLinkToken();
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [email, setEmail] = useState<string | null>(null);
@@ -15,7 +16,7 @@ export default function AcceptInvitation() {
     event.preventDefault();
     if (password !== repeat) return fail({ repeat: MISMATCH });
     void submit(async () => {
-      const accepted = await api<{ email: string }>("POST", "/v1/accounts/accept-invitation", { token: queryParam("token"), password });
+      const accepted = await api<{ email: string }>("POST", "/v1/accounts/accept-invitation", { token, password });
       setEmail(accepted.email);
     });
   }

@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { Field, FormAlert, Notice, Submit, useForm } from "../components/form";
-import { Page, queryParam } from "../components/Page";
+import { Page, useLinkToken } from "../components/Page";
 import { MISMATCH, PasswordChoice } from "../components/PasswordChoice";
 
 /** An affiliated employee activates their pre-registered space: with the emailed link (its token is
  * in the address) or with the code of the postal letter and the email address the space will use. */
 export default function Activate() {
-  const linkToken = queryParam("token");
+  const linkToken = useLinkToken();
   const [code, setCode] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");

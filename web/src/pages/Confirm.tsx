@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { formErrors } from "../api/problem";
 import { Field, FormAlert, Notice, Submit, useForm } from "../components/form";
-import { Page, queryParam } from "../components/Page";
+import { Page, useLinkToken } from "../components/Page";
 
 /** A new confirmation link for an address whose link expired (the answer never says whether it has an account). */
 function NewLink() {
@@ -38,8 +38,8 @@ type State = { kind: "pending" } | { kind: "done" } | { kind: "failed"; messages
 
 export default function Confirm() {
   const [state, setState] = useState<State>({ kind: "pending" });
+  const token = useLinkToken();
   useEffect(() => {
-    const token = queryParam("token");
     if (!token) {
       setState({ kind: "failed", messages: ["Ce lien est incomplet : ouvrez le lien reçu par e-mail en entier."] });
       return;

@@ -2,15 +2,15 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { formErrors } from "../api/problem";
 import { FormAlert, Notice } from "../components/form";
-import { Page, queryParam } from "../components/Page";
+import { Page, useLinkToken } from "../components/Page";
 
 type State = { kind: "pending" } | { kind: "done"; email: string } | { kind: "failed"; messages: string[] };
 
 /** The link sent to a new address (profile's email change): confirming it makes it the account's. */
 export default function ConfirmNewEmail() {
   const [state, setState] = useState<State>({ kind: "pending" });
+  const token = useLinkToken();
   useEffect(() => {
-    const token = queryParam("token");
     if (!token) {
       setState({ kind: "failed", messages: ["Ce lien est incomplet : ouvrez le lien reçu par e-mail en entier."] });
       return;

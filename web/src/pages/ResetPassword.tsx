@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { Field, FormAlert, Notice, Submit, useForm } from "../components/form";
-import { Page, queryParam } from "../components/Page";
+import { Page, useLinkToken } from "../components/Page";
 
 export default function ResetPassword() {
+  const token = useLinkToken();
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [done, setDone] = useState(false);
@@ -16,7 +17,7 @@ export default function ResetPassword() {
       return;
     }
     void submit(async () => {
-      await api("POST", "/v1/password-resets/confirm", { token: queryParam("token"), password });
+      await api("POST", "/v1/password-resets/confirm", { token, password });
       setDone(true);
     });
   }
