@@ -83,10 +83,10 @@ async def main() -> dict:
                 "bytes_on_wire": int(statistics.median(r["bytes_on_wire"] for r in runs)),
                 "js_compressed_bytes": max(r["js_compressed_bytes"] for r in runs),
                 "bytes_by_kind": runs[-1]["bytes_by_kind"],
-                "interactive_ms_median": statistics.median(r["interactive_ms"] for r in runs),
+                "interactive_ms_median": round(statistics.median(r["interactive_ms"] for r in runs), 1),
                 "interactive_ms_max": max(r["interactive_ms"] for r in runs),
-                "dom_content_loaded_ms_median": statistics.median(r["dom_content_loaded_ms"] for r in runs),
-                "load_ms_median": statistics.median(r["load_ms"] for r in runs),
+                "dom_content_loaded_ms_median": round(statistics.median(r["dom_content_loaded_ms"] for r in runs), 1),
+                "load_ms_median": round(statistics.median(r["load_ms"] for r in runs), 1),
             }
         await browser.close()
     outcome["load_after"] = os.getloadavg()
@@ -97,8 +97,9 @@ async def main() -> dict:
 
 def markdown(o: dict) -> str:
     load = " / ".join(f"{x:.2f}" for x in o["load_after"])
+    before = f"{o['load_before'][0]:.2f}"
     lines = [f"# Web client benchmark — {o['when']} ({o['cores']} cores, Chromium {o['chromium']}, "
-             f"load average at the end {load})", "",
+             f"load average {before} at the start, {load} at the end)", "",
              f"Each page opened {o['rounds']} times in a new context with the cache disabled, through the gateway; "
              "medians (requests and JavaScript: the largest run).", "",
              "| first page | requests | bytes on the wire | compressed JS bytes | interactive ms (median / max) "
