@@ -78,7 +78,8 @@ test-svc:
 	$(PYTEST) "$(SVC) integration" $(wildcard services/$(SVC)/tests/integration) $(PYTEST_ARGS)
 
 # Every benchmark by default; `make bench BENCHES=notify_bench` for one.
-BENCHES ?= run identity_bench contracts_bench notify_bench observability_bench
+BENCHES ?= run identity_bench contracts_bench notify_bench observability_bench callback_bench assistance_bench \
+            claims_bench affiliation_bench broker_pricing_bench web_bench
 bench:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }; }
 	@for b in $(BENCHES); do echo "==> bench/$$b.py"; .venv/bin/python bench/$$b.py || exit $$?; done
