@@ -16,8 +16,10 @@ The member's first line is imported over HTTP (so its beneficiary is claims' own
 copies of it written in SQL with their own dates and references (source_ref "bench-..."), the
 filler contracts are "BENCH-..." projections. Everything the run wrote is deleted at the end
 (lines, filler contracts, the submitted claims and their files). Targets: (b)/(a) >= 0.25,
-p99 at 100,000 / p99 at 1,000 <= 1.5. Results: bench/results/claims-<stamp>.json and
-bench/results/claims-latest.md, with the load average before and after.
+p99 at 100,000 / p99 at 1,000 <= 1.5. Each wrk run also records the CPU (user + system, from /proc) the answering
+process spent per request: claims-api for the listings, the hello server for (a). Results:
+bench/results/claims-<stamp>.json and bench/results/claims-latest.md, with the load average
+before and after (the machine is shared: other processes' load moves every number).
 """
 
 from __future__ import annotations
@@ -58,6 +60,27 @@ RUN = uuid.uuid4().hex[:8]
 
 def load() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def api_pid(process: str = "claims-api") -> int:
+    """The pid of a local stack's process, as ``stack status`` gives it."""
+    out = subprocess.run([str(ROOT / "deploy" / "local" / "bin" / "stack"), "status"], capture_output=True, text=True).stdout
+    return int(next(line.split("pid")[1].split(",")[0] for line in out.splitlines() if line.split()[:1] == [process]))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (every thread), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, path: str, headers: dict | None = None) -> dict:
+    """``wrk`` of ``path`` and the CPU the answering process spent per request (ms) meanwhile."""
+    before = cpu_seconds(pid)
+    result = wrk(path, headers)
+    spent = cpu_seconds(pid) - before
+    requests = result["rps"] * WRK_SECONDS
+    return {**result, "api_cpu_ms_per_request": round(spent * 1000 / requests, 3) if requests else None}
 
 
 async def member(client: httpx.AsyncClient) -> tuple[dict, dict, str]:
@@ -225,18 +248,19 @@ async def main() -> dict:
             account_id = jwt.decode(auth["Authorization"].split()[1], options={"verify_signature": False})["sub"]
             await first_line(client, person, operator)
         listing = "/v1/statements?limit=50"
+        pid = api_pid()
         # (g1): the member's first 1,000 lines; the table as small as the shared stack allows.
         await copies(db, "a", SMALL_TABLE - 1)
         await db.execute("analyze statement_line")
-        g_small = {**wrk(listing, auth), "table_lines": await table_lines(db), "member_lines": SMALL_TABLE}
+        g_small = {**measured(pid, listing, auth), "table_lines": await table_lines(db), "member_lines": SMALL_TABLE}
         # (a) and (b): the member has 5,000 lines.
         await copies(db, "b", MEMBER_LINES - SMALL_TABLE)
         await db.execute("analyze statement_line")
-        a = wrk("/bench/hello")
-        b = {**wrk(listing, auth), "table_lines": await table_lines(db), "member_lines": MEMBER_LINES}
+        a = measured(hello.pid, "/bench/hello")
+        b = {**measured(pid, listing, auth), "table_lines": await table_lines(db), "member_lines": MEMBER_LINES}
         # (g2): the table grown to 100,000 lines (other contracts'), the same member's listing.
         await filler(db, max(0, LARGE_TABLE - await table_lines(db)))
-        g_large = {**wrk(listing, auth), "table_lines": await table_lines(db), "member_lines": MEMBER_LINES}
+        g_large = {**measured(pid, listing, auth), "table_lines": await table_lines(db), "member_lines": MEMBER_LINES}
         # (u) and (n): 2 MB uploads, claims through the gateway, then the bare nginx.
         nginx = start_nginx(tmp)
         body = pdf_bytes(UPLOAD_BYTES)
@@ -273,7 +297,8 @@ async def main() -> dict:
 def markdown(r: dict) -> str:
     a, b, gs, gl = r["a_hello_via_gateway"], r["b_listing_5000_lines"], r["g_listing_small_table"], r["g_listing_large_table"]
     u, n, v, s = r["u_claim_uploads_2mb"], r["n_bare_nginx_uploads_2mb"], r["verdict"], r["settings"]
-    row = lambda name, x: f"| {name} | {x['rps']:.0f} | {x['p50_ms']} | {x['p99_ms']} | {x['non_2xx']} |"  # noqa: E731
+    row = lambda name, x: (f"| {name} | {x['rps']:.0f} | {x['p50_ms']} | {x['p99_ms']} | {x['non_2xx']} | "  # noqa: E731
+                           f"{x.get('api_cpu_ms_per_request')} |")
     return "\n".join([
         f"# Claims benchmark — {r['when']} ({r['machine']['cpus']} cores, load {r['load']['before']} before, "
         f"{r['load']['after']} after)",
@@ -281,8 +306,8 @@ def markdown(r: dict) -> str:
         f"wrk -t2 -c{s['wrk_connections']} -d{s['wrk_seconds']}s through nginx, one after the other; "
         f"GET /v1/statements?limit=50 (first page, keyset).",
         "",
-        "| measure | req/s | p50 ms | p99 ms | non-2xx |",
-        "|---|---:|---:|---:|---:|",
+        "| measure | req/s | p50 ms | p99 ms | non-2xx | API CPU ms/request |",
+        "|---|---:|---:|---:|---:|---:|",
         row("(a) bare FastAPI hello via gateway", a),
         row(f"(b) statement listing, member with {b['member_lines']:,} lines, table {b['table_lines']:,} lines", b),
         row(f"(g1) statement listing, member with {gs['member_lines']:,} lines, table {gs['table_lines']:,} lines", gs),

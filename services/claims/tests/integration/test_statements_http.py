@@ -116,6 +116,26 @@ async def test_the_listing_filters_by_period_care_type_and_beneficiary_and_pages
     assert [s["id"] for s in by_person] == [pharmacy[0]["id"]]
 
 
+async def test_the_listing_body_written_by_postgresql_is_what_its_response_model_gives(client, token, pool, settings, app):
+    from claims.app.statements import Filters, page
+    from claims.entrypoints.http.statements import StatementPageOut
+
+    number, holder = await _contract(pool, settings)
+    await _import(client, token, [_line(number, _ref(), care_date=f"2026-02-{day:02d}") for day in range(1, 5)] + [
+        _line(number, _ref(), care_type="pharmacy", billed="10.50", br="10.00", amo="6.50", amc="3.50",
+              out_of_pocket="0.50", payment_date=None, paid_to_iban=None,
+              beneficiary={"last_name": "N'Diaye-Élan", "first_name": "Zoé Anaïs", "birth_date": "2015-05-05"})])
+    cursor = None
+    for _ in range(3):
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        response = await client.get("/v1/statements", params=params, headers=token("member", person_id=holder))
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        found = await page(app.state.unit_of_work(app.state.pool), [holder], Filters(), cursor, 2)
+        assert response.json() == StatementPageOut.model_validate(found).model_dump(mode="json")
+        cursor = response.json()["next_cursor"]
+    assert cursor is None
+
+
 @pytest.mark.parametrize("params, field", [({"cursor": "bm9wZQ"}, "cursor"), ({"care_type": "massage"}, "care_type"),
                                            ({"from": "2026-02-01", "to": "2026-01-01"}, "to"),
                                            ({"from": "2026-02-30"}, "from")])

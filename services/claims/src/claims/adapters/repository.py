@@ -87,10 +87,43 @@ def _filters(holder_ids: list[uuid.UUID], start: date | None, end: date | None, 
     return where, args
 
 
+# One listed line as JSON, built by PostgreSQL in the shape of the listing's response model
+# (StatementLineOut: amounts as text with their cents, dates ISO, the care type's label), so the
+# API neither decodes the line's columns nor builds and validates a model per line. $1/$2 of the
+# label lookup are appended by ``lines_page_json``: the care types and their labels, same order.
+_LINE_JSON = """l.care_date, l.id, row_to_json(v)::text as json
+            from ({page}) l
+            cross join lateral (
+                select l.id, l.source, l.contract_number, l.care_date, l.care_type,
+                       coalesce((${labels}::text[])[array_position(${types}::text[], l.care_type)], l.care_type)
+                           as care_label,
+                       (select x from (select l.beneficiary_id as id, l.first_name, l.last_name) x) as beneficiary,
+                       l.billed::text as billed, l.br::text as br, l.amo::text as amo, l.amc::text as amc,
+                       l.out_of_pocket::text as out_of_pocket, l.payment_date, l.paid_to) v
+            order by l.care_date desc, l.id desc"""
+
+
 async def lines_page(conn: asyncpg.Connection, holder_ids: list[uuid.UUID], *, start: date | None, end: date | None,
                      care_type: str | None, beneficiary_id: uuid.UUID | None,
                      after: tuple[date, uuid.UUID] | None, limit: int) -> list[dict[str, Any]]:
     """Newest care first; ``after`` is the (care_date, id) of the previous page's last line (keyset)."""
+    sql, args = _page_query(holder_ids, start, end, care_type, beneficiary_id, after, limit)
+    return [dict(r) for r in await conn.fetch(sql, *args)]
+
+
+async def lines_page_json(conn: asyncpg.Connection, holder_ids: list[uuid.UUID], labels: dict[str, str], *,
+                          start: date | None, end: date | None, care_type: str | None,
+                          beneficiary_id: uuid.UUID | None, after: tuple[date, uuid.UUID] | None,
+                          limit: int) -> list[asyncpg.Record]:
+    """The same page as ``lines_page``, each line as its JSON text (``json``) with its ``care_date`` and ``id``."""
+    sql, args = _page_query(holder_ids, start, end, care_type, beneficiary_id, after, limit)
+    args += [list(labels), list(labels.values())]
+    return await conn.fetch("select " + _LINE_JSON.format(page=sql, types=len(args) - 1, labels=len(args)), *args)
+
+
+def _page_query(holder_ids: list[uuid.UUID], start: date | None, end: date | None, care_type: str | None,
+                beneficiary_id: uuid.UUID | None, after: tuple[date, uuid.UUID] | None,
+                limit: int) -> tuple[str, list[Any]]:
     where, args = _filters(holder_ids, start, end, care_type, beneficiary_id)
     # One index range per holder (statement_line_holder, already in page order) instead of
     # "holder_id = any(...)", which PostgreSQL 15 sorts: a page reads ``limit`` rows per holder,
@@ -100,13 +133,11 @@ async def lines_page(conn: asyncpg.Connection, holder_ids: list[uuid.UUID], *, s
         args += [after[0], after[1]]
         where.append(f"(l.care_date, l.id) < (${len(args) - 1}, ${len(args)})")
     args.append(limit)
-    rows = await conn.fetch(
-        f"""select {LINE_COLUMNS} from unnest($1::uuid[]) h (holder_id)
+    return (f"""select {LINE_COLUMNS} from unnest($1::uuid[]) h (holder_id)
             cross join lateral (select * from statement_line l where {' and '.join(where)}
                                 order by l.care_date desc, l.id desc limit ${len(args)}) l
             join beneficiary b on b.id = l.beneficiary_id
-            order by l.care_date desc, l.id desc limit ${len(args)}""", *args)
-    return [dict(r) for r in rows]
+            order by l.care_date desc, l.id desc limit ${len(args)}""", args)
 
 
 async def all_lines(conn: asyncpg.Connection, holder_ids: list[uuid.UUID], *, start: date | None, end: date | None,
