@@ -4,6 +4,8 @@ agents, bad input, ownership, health data sealed at rest, addresses, erasure and
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import os
 import subprocess
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiokafka import ConsumerRecord
 
+from assistance.adapters.health_cipher import HealthCipher
 from assistance.entrypoints.worker import subscriptions
 from ms_events.consumer import ConsumerRunner
 from ms_events.envelope import Envelope
@@ -196,6 +199,37 @@ async def test_two_requests_for_the_same_event_validated_at_once_never_exceed_th
     assert sorted(a.status_code for a in answers) == [201, 422], [a.text for a in answers]
     refused = next(a for a in answers if a.status_code == 422)
     assert code_of(refused) == "quota-exceeded" and refused.json()["field"] == "selections.0.quantity"
+
+
+async def test_a_request_declared_under_a_retired_key_takes_turns_with_one_declared_under_the_sealing_key(
+        member, app, pool):
+    """After a key rotation a draft's stored event fingerprint is under the old key: its validation
+    takes the event's lock under the sealing key (computed, not the stored one), the same lock as a
+    draft declared after the rotation, and counts it in the quota. Two drafts of the same event,
+    one on each side of the rotation, 6 of the 10 hours each, validated at once: one 201, one
+    problem naming the quantity."""
+    event_date = (date.today() + timedelta(days=2)).isoformat()
+    before = await member.declare(event_date=event_date, duration_days=5)
+    ctx = app.state.assistance
+    rotated = HealthCipher((("rotated" + uuid.uuid4().hex[:8], os.urandom(32)),) + ctx.cipher.keys)
+    app.state.assistance = dataclasses.replace(ctx, cipher=rotated)
+    try:
+        after = await member.declare(event_date=event_date, duration_days=5)
+        stored = dict(await pool.fetch(
+            "select id::text, event_fingerprint from assistance_request where id = any($1::uuid[])",
+            [before["id"], after["id"]]))
+        assert stored[before["id"]].split(".")[0] == ctx.cipher.current_key_id
+        assert stored[after["id"]].split(".")[0] == rotated.current_key_id
+        for request in (before, after):
+            assert (await member.select(request["id"], member.selection(quantity=6))).status_code == 200
+        answers = await asyncio.gather(*(member.client.post(
+            f"{PATH}/{r['id']}/validate", headers={"Idempotency-Key": uuid.uuid4().hex, **member.headers}, json={})
+            for r in (before, after)))
+        assert sorted(a.status_code for a in answers) == [201, 422], [a.text for a in answers]
+        refused = next(a for a in answers if a.status_code == 422)
+        assert code_of(refused) == "quota-exceeded" and refused.json()["field"] == "selections.0.quantity"
+    finally:
+        app.state.assistance = ctx
 
 
 # ---- the journey -----------------------------------------------------------------------------------

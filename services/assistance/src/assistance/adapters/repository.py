@@ -124,43 +124,67 @@ def _request(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
-async def request_to_validate(conn: asyncpg.Connection, request_id: uuid.UUID,
-                              idempotency_key: str | None) -> tuple[dict[str, Any] | None, asyncpg.Record | None]:
-    """The request, locked, and the request (id, account) already validated with this
-    Idempotency-Key if any: one round trip."""
+async def request_to_validate(conn: asyncpg.Connection, request_id: uuid.UUID, idempotency_key: str | None,
+                              account_id: uuid.UUID, fingerprint_prefix: str
+                              ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, bool, list[dict[str, Any]],
+                                         dict[uuid.UUID, dict[str, Any]]]:
+    """One round trip: the request, locked; the request (id, account) already validated with this
+    Idempotency-Key if any; the event's transaction lock when the request is a draft of
+    ``account_id``, not yet validated under that key, whose stored event fingerprint is under the
+    sealing key (it starts with ``fingerprint_prefix``: it is then the one the caller would
+    compute); and the request's selections with the addresses they name.
+
+    Order inside the statement: the row lock first (the ``r`` CTE), then the event's lock (it reads
+    ``r``); other validations of the same (contract, event, date) wait until this transaction ends.
+    The selections cannot change once the row lock is held (every edit takes it), so reading them
+    in the same statement is safe; the quota is read by the next statement, whose snapshot is taken
+    once the event's lock is held. Returns (request, by_key, event_locked, selections, addresses)."""
     columns = ", ".join(f"r.{c}" for c in _REQUEST.split(", "))
-    row = await conn.fetchrow(
-        f"""select {columns}, k.id as key_request_id, k.account_id as key_account_id
-              from assistance_request r left join assistance_request k on k.idempotency_key = $2
-             where r.id = $1 for update of r""", request_id, idempotency_key)
-    if row is None:
-        return None, None
-    request = _request(row)
-    key_id, key_account = request.pop("key_request_id"), request.pop("key_account_id")
-    return request, (None if key_id is None else {"id": key_id, "account_id": key_account})
-
-
-async def lock_event_and_selections(conn: asyncpg.Connection, request_id: uuid.UUID, fingerprint: str
-                                    ) -> tuple[list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
-    """Take the event's transaction lock (until the transaction ends, other validations of the same
-    (contract, event, date) wait) and read the request's selections with the addresses they name:
-    one round trip. The caller holds the request's row lock, so its selections cannot change
-    whether they are read before or after the lock is granted; the quota is read by the next
-    statement, whose snapshot is taken once the lock is held."""
     rows = await conn.fetch(
-        """select s.id, s.request_id, s.service, s.day, s.slot_start, s.slot_end, s.quantity, s.address_id,
-                  a.account_id as a_account_id, a.label as a_label, a.street_number as a_street_number,
-                  a.street as a_street, a.postcode as a_postcode, a.city as a_city, a.created_at as a_created_at
-             from (select pg_advisory_xact_lock(hashtextextended($2, 0)) offset 0) as event_lock
-                  cross join selection s left join address a on a.id = s.address_id
-            where s.request_id = $1 order by s.position""", request_id, fingerprint)
+        f"""with r as materialized (
+                 select {columns}, k.id as key_request_id, k.account_id as key_account_id,
+                        (r.account_id = $3 and r.status = 'draft' and k.id is null
+                         and starts_with(r.event_fingerprint, $4)) as lockable
+                   from assistance_request r left join assistance_request k on k.idempotency_key = $2
+                  where r.id = $1 for update of r),
+               event_lock as materialized (
+                 select pg_advisory_xact_lock(hashtextextended(event_fingerprint, 0)) from r where lockable)
+            select r.*, (select count(*) from event_lock) > 0 as event_locked,
+                   s.id as s_id, s.service as s_service, s.day as s_day, s.slot_start as s_slot_start,
+                   s.slot_end as s_slot_end, s.quantity as s_quantity, s.address_id as s_address_id,
+                   a.account_id as a_account_id, a.label as a_label, a.street_number as a_street_number,
+                   a.street as a_street, a.postcode as a_postcode, a.city as a_city, a.created_at as a_created_at
+              from r left join selection s on s.request_id = r.id left join address a on a.id = s.address_id
+             order by s.position""", request_id, idempotency_key, account_id, fingerprint_prefix)
+    if not rows:
+        return None, None, False, [], {}
+    first = rows[0]
+    request = _request_of(first)
+    by_key = None if first["key_request_id"] is None else {"id": first["key_request_id"],
+                                                            "account_id": first["key_account_id"]}
     selections, addresses = [], {}
     for r in rows:
-        selections.append({k: r[k] for k in ("id", "request_id", "service", "day", "slot_start", "slot_end",
-                                             "quantity", "address_id")})
-        if r["address_id"] is not None and r["a_label"] is not None:
-            addresses[r["address_id"]] = {"id": r["address_id"], **{k[2:]: r[k] for k in r.keys() if k.startswith("a_")}}
-    return selections, addresses
+        if r["s_id"] is None:
+            continue
+        selections.append({"id": r["s_id"], "request_id": request_id,
+                           **{k: r["s_" + k] for k in ("service", "day", "slot_start", "slot_end", "quantity",
+                                                         "address_id")}})
+        if r["s_address_id"] is not None and r["a_label"] is not None:
+            addresses[r["s_address_id"]] = {"id": r["s_address_id"],
+                                            **{k[2:]: r[k] for k in r.keys() if k.startswith("a_")}}
+    return request, by_key, first["event_locked"], selections, addresses
+
+
+def _request_of(row: asyncpg.Record) -> dict[str, Any]:
+    out = {c: row[c] for c in _REQUEST.split(", ")}
+    out["missing"] = json.loads(out["missing"]) if out["missing"] else []
+    return out
+
+
+async def lock_event(conn: asyncpg.Connection, fingerprint: str) -> None:
+    """The event's transaction lock, when ``request_to_validate`` could not take it (a request
+    declared under an older key: its stored fingerprint is not the sealing key's)."""
+    await conn.execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", fingerprint)
 
 
 async def requests_of(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -211,19 +235,38 @@ async def selections_of(conn: asyncpg.Connection, request_ids: list[uuid.UUID]) 
     return out
 
 
-async def mark_validated(conn: asyncpg.Connection, request_id: uuid.UUID, phone: str | None,
-                         idempotency_key: str | None, now: datetime, outbox_row: tuple) -> None:
-    """Mark the request validated and write its AssistanceRequested outbox row (``outbox.rows``),
-    waking the relay at commit: one statement, one round trip, in the caller's transaction."""
-    await conn.execute(
-        """with validated as (
-               update assistance_request set status = 'validated', phone = $2, idempotency_key = $3,
-                      validated_at = $4, updated_at = $4 where id = $1 returning id),
+async def validate_within_quota(conn: asyncpg.Connection, request_id: uuid.UUID, fingerprints: list[str],
+                                wanted: dict[str, tuple[int, int]], phone: str | None, idempotency_key: str | None,
+                                now: datetime, outbox_row: tuple) -> tuple[bool, dict[str, int]]:
+    """One statement, in the caller's transaction (which holds the event's lock): the quantities
+    per service the other validated requests of the same event already take and, unless one of
+    ``wanted`` (service -> (this request's quantity, quota)) would then exceed its quota, the
+    request marked validated with its AssistanceRequested outbox row (``outbox.rows``), waking the
+    relay at commit. Returns (validated, used per service); nothing is written when not validated."""
+    services = list(wanted)
+    row = await conn.fetchrow(
+        """with used as materialized (
+               select s.service, sum(s.quantity)::int as used from selection s
+                 join assistance_request r on r.id = s.request_id
+                where r.event_fingerprint = any($2::text[]) and r.status <> 'draft' and r.id <> $1
+                group by s.service),
+           exceeded as (
+               select 1 from unnest($3::text[], $4::int[], $5::int[]) as q(service, wanted, quota)
+                 left join used u on u.service = q.service
+                where q.wanted + coalesce(u.used, 0) > q.quota),
+           validated as (
+               update assistance_request set status = 'validated', phone = $6, idempotency_key = $7,
+                      validated_at = $8, updated_at = $8 where id = $1 and not exists (select 1 from exceeded)
+               returning id),
            published as (
                insert into outbox (""" + outbox.COLUMNS + """)
-               select $5, $6, $7, $8, $9 from validated returning event_id)
-           select pg_notify($10, '') from published""",
-        request_id, phone, idempotency_key, now, *outbox_row, outbox.NOTIFY_CHANNEL)
+               select $9, $10, $11, $12, $13 from validated returning event_id),
+           woken as (select pg_notify($14, '') from published)
+           select (select count(*) from woken) > 0 as validated,
+                  array(select service from used) as services, array(select used from used) as used""",
+        request_id, fingerprints, services, [wanted[s][0] for s in services], [wanted[s][1] for s in services],
+        phone, idempotency_key, now, *outbox_row, outbox.NOTIFY_CHANNEL)
+    return row["validated"], dict(zip(row["services"], row["used"]))
 
 
 async def mark_to_check(conn: asyncpg.Connection, request_id: uuid.UUID, missing: list[str], check_by: datetime,

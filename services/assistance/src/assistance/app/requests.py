@@ -231,7 +231,10 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
     e164 = mobile_phone(phone) if phone else None
     try:
         async with uow.begin() as tx:
-            request, by_key = await repo.request_to_validate(tx.conn, request_id, idempotency_key)
+            # The request locked, the Idempotency-Key's owner, the event's lock and the selections
+            # with their addresses: one round trip (repo.request_to_validate says why it is safe).
+            request, by_key, event_locked, rows, addresses = await repo.request_to_validate(
+                tx.conn, request_id, idempotency_key, account_id, ctx.cipher.current_key_id + ".")
             if request is None or request["account_id"] != account_id:
                 raise errors.RequestNotFound()
             if by_key is not None:
@@ -242,32 +245,33 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
             _refuse_if_validated(ctx, request)
             # The quota again: another request for the same event may have been validated since
             # the selection. Validations of one event take turns (a transaction lock on its
-            # fingerprint under the sealing key, taken with the selections' read), so two at once
-            # cannot both take the last hours: the quota is read once the lock is held.
+            # fingerprint under the sealing key), so two at once cannot both take the last hours:
+            # the quota is read by the next statement, once the lock is held.
             declaration = open_declaration(ctx, request)
             fingerprints = ctx.cipher.fingerprints(_fingerprint_text(request["contract_id"], declaration))
-            rows, addresses = await repo.lock_event_and_selections(tx.conn, request_id, fingerprints[0])
+            if not event_locked:
+                # Declared under an older key: its stored fingerprint is not the sealing key's.
+                await repo.lock_event(tx.conn, fingerprints[0])
             if not rows:
                 raise errors.NothingSelected()
-            used = await repo.used_quota(tx.conn, fingerprints, request_id)
-            totals: dict[str, int] = {}
+            wanted: dict[str, tuple[int, int]] = {}
             for i, row in enumerate(rows):
-                totals[row["service"]] = totals.get(row["service"], 0) + row["quantity"]
                 g = ctx.book.get(request["product_code"], declaration.event, row["service"])
                 if g is None:
                     raise errors.ServiceNotInContract(i)
-                if totals[row["service"]] + used.get(row["service"], 0) > g.quota:
-                    info = SERVICES[row["service"]]
-                    raise errors.QuotaExceeded(i, info.label, g.quota, info.unit_label, used.get(row["service"], 0))
-            # The update and AssistanceRequested's outbox row in one statement (the outbox rule
-            # holds: the same transaction).
+                wanted[row["service"]] = (wanted.get(row["service"], (0, 0))[0] + row["quantity"], g.quota)
+            # The quota's read, the update and AssistanceRequested's outbox row in one statement
+            # (the outbox rule holds: the same transaction); nothing is written over a quota.
             _, [outbox_row] = outbox.rows(AssistanceRequested(
                 request_id=request_id, account_id=account_id, requested_at=now,
                 services=[RequestedService(
                     service=r["service"], label=SERVICES[r["service"]].label, day=r["day"], slot_start=r["slot_start"],
                     slot_end=r["slot_end"], quantity=r["quantity"], unit=SERVICES[r["service"]].unit.value,
                     at_home=SERVICES[r["service"]].at_home) for r in rows]))
-            await repo.mark_validated(tx.conn, request_id, e164, idempotency_key, now, outbox_row)
+            validated_now, used = await repo.validate_within_quota(
+                tx.conn, request_id, fingerprints, wanted, e164, idempotency_key, now, outbox_row)
+            if not validated_now:
+                _refuse_over_quota(rows, used, wanted)
             # The summary from what this transaction holds: no case exists before it commits.
             validated = {**request, "status": Status.VALIDATED.value, "phone": e164,
                          "idempotency_key": idempotency_key, "validated_at": now, "updated_at": now}
@@ -282,6 +286,19 @@ async def validate(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, requ
     VALIDATIONS.labels("validated").inc()
     log.info("assistance.request_validated", request_id=str(request_id))
     return view, True
+
+
+def _refuse_over_quota(rows: list[dict[str, Any]], used: dict[str, int], wanted: dict[str, tuple[int, int]]) -> None:
+    """The first selection that takes its service past the quota, named (its index in the selection)."""
+    totals: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        service = row["service"]
+        totals[service] = totals.get(service, 0) + row["quantity"]
+        quota = wanted[service][1]
+        if totals[service] + used.get(service, 0) > quota:
+            info = SERVICES[service]
+            raise errors.QuotaExceeded(i, info.label, quota, info.unit_label, used.get(service, 0))
+    raise AssertionError("the validation was refused over a quota that no selection exceeds")
 
 
 async def delete_draft(uow: UnitOfWork, ctx: Assistance, account_id: uuid.UUID, request_id: uuid.UUID) -> None:
