@@ -115,6 +115,9 @@ def platform_env(platform: Platform, target: str) -> dict[str, str]:
     if ratio := platform.targets[target].get("otel_traces_sampler_arg"):
         # The share of journeys traced when no caller decided (a sampled traceparent always is).
         env["OTEL_TRACES_SAMPLER_ARG"] = str(ratio)
+    if sslmode := platform.targets[target].get("database_sslmode"):
+        # asyncpg's and libpq's default for every database URL without its own sslmode.
+        env["PGSSLMODE"] = sslmode
     if target == "compose" and any(s.name == "identity" for s in platform.services):
         # ADR 0007: where a caller asks identity for service tokens. Local: the settings'
         # default (127.0.0.1:8001), right there; in a container 127.0.0.1 is the caller itself.
