@@ -12,7 +12,7 @@ import structlog
 from fastapi import FastAPI
 
 from claims.adapters.contracts_client import ContractsClient
-from claims.adapters.documents_store import LocalDocumentStore
+from claims.adapters.documents_store import DocumentStore, LocalDocumentStore
 from claims.entrypoints.http import ROUTERS
 from claims.entrypoints.worker import subscriptions
 from claims.settings import ClaimsSettings
@@ -44,6 +44,18 @@ def service_tokens(cfg: ClaimsSettings) -> ClientCredentials | None:
         return None
 
 
+def documents_store(cfg: ClaimsSettings) -> DocumentStore:
+    """The object store of supporting documents the settings name (CLAIMS_DOCUMENTS_STORE)."""
+    if cfg.documents_store == "s3":
+        from claims.adapters.s3_store import S3DocumentStore
+
+        assert cfg.s3_bucket is not None  # ClaimsSettings refuses s3 without a bucket
+        return S3DocumentStore(cfg.s3_bucket, region=cfg.s3_region, endpoint_url=cfg.s3_endpoint_url,
+                               prefix=cfg.s3_prefix, server_side_encryption=cfg.s3_server_side_encryption,
+                               kms_key_id=cfg.s3_kms_key_id, timeout_s=cfg.s3_timeout_s)
+    return LocalDocumentStore(cfg.documents_dir)
+
+
 def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     cfg = settings or load_settings()
 
@@ -63,7 +75,7 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
     app.state.unit_of_work = outbox.unit_of_work
     app.state.settings = cfg
     app.state.clock = clock(cfg)
-    app.state.documents_store = LocalDocumentStore(cfg.documents_dir)
+    app.state.documents_store = documents_store(cfg)
     return app
 
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from claims.adapters import repository as repo
 from claims.adapters.contracts_client import ContractsClient
-from claims.adapters.documents_store import LocalDocumentStore
+from claims.adapters.documents_store import DocumentStore
 from claims.app.assistance import member_case
 from claims.domain.amounts import ClaimAmounts, assistance_amounts, care_amounts, guarantee_of
 from claims.domain.claims import (
@@ -81,7 +81,7 @@ async def _existing(conn: asyncpg.Connection, account_id: uuid.UUID, key: str) -
     return await conn.fetchval("select id from claim where account_id = $1 and idempotency_key = $2", account_id, key)
 
 
-async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UUID, holder_ids: list[uuid.UUID],
+async def submit(uow: UnitOfWork, store: DocumentStore, account_id: uuid.UUID, holder_ids: list[uuid.UUID],
                  form: ClaimForm, documents: list[Document], idempotency_key: str | None,
                  quote_threshold: Decimal | None = None) -> tuple[dict[str, Any], bool]:
     """(the claim, whether it was created now)."""
@@ -102,7 +102,7 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
     written: list[str] = []
     try:
         for key, d in zip(keys, documents):
-            store.put(key, d.content)
+            await run_in_threadpool(store.put, key, d.content, d.sha256)
             written.append(key)
         async with uow.begin() as tx:
             await tx.conn.execute(
@@ -122,7 +122,7 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
                                           status="received", changed_at=datetime.now(UTC)))
     except asyncpg.UniqueViolationError:
         for key in written:
-            store.delete(key)
+            await run_in_threadpool(store.delete, key)
         # The same key sent twice at once: the other request recorded the claim.
         async with uow.connect() as conn:
             found = await _existing(conn, account_id, idempotency_key) if idempotency_key else None
@@ -130,7 +130,7 @@ async def submit(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UU
             raise
         return await one(uow, account_id, found, quote_threshold), False
     except BaseException:
-        for key in written:
+        for key in written:  # not awaited: a cancelled request still removes its files
             store.delete(key)
         raise
     log.info("claims.claim_submitted", claim_id=str(claim_id), documents=len(documents))
@@ -227,7 +227,7 @@ class StoredDocument:
     content: bytes
 
 
-async def read_document(uow: UnitOfWork, store: LocalDocumentStore, account_id: uuid.UUID, claim_id: uuid.UUID,
+async def read_document(uow: UnitOfWork, store: DocumentStore, account_id: uuid.UUID, claim_id: uuid.UUID,
                         document_id: uuid.UUID) -> StoredDocument:
     """A supporting document of one of the account's own claims, read back from the object store;
     another account's, or an unknown one, is the same 404. The bytes are checked against the
