@@ -106,6 +106,40 @@ class _NoRootClientSpans(Sampler):
         return "NoRootClientSpans"
 
 
+def _sampled_parent() -> bool:
+    """Whether a span started now would be sampled: its parent (the current span) is sampled.
+    Without one it would be a root CLIENT span, which ``_NoRootClientSpans`` drops."""
+    return trace.get_current_span().get_span_context().trace_flags.sampled
+
+
+def _asyncpg_instrumentor(capture_parameters: bool = False) -> Any:
+    """asyncpg's maintained instrumentation, doing its work only under a sampled parent.
+
+    The instrumentation strips the statement's comments, splits its text and builds the span's
+    attributes before asking the sampler, for every query; under an unsampled request (most of
+    them at the stack's share) that span is then dropped. Skipping it there records exactly the
+    same spans (ParentBased follows the parent's decision; roots are dropped) for less CPU."""
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    class SampledOnly(AsyncPGInstrumentor):
+        async def _do_execute(self, func, instance, args, kwargs):
+            if not _sampled_parent():
+                return await func(*args, **kwargs)
+            return await super()._do_execute(func, instance, args, kwargs)
+
+        async def _do_cursor_execute(self, func, instance, args, kwargs):
+            if not _sampled_parent():
+                return await func(*args, **kwargs)
+            return await super()._do_cursor_execute(func, instance, args, kwargs)
+
+        async def _do_prepared_execute(self, func, instance, args, kwargs):
+            if not _sampled_parent():
+                return await func(*args, **kwargs)
+            return await super()._do_prepared_execute(func, instance, args, kwargs)
+
+    return SampledOnly(capture_parameters=capture_parameters)
+
+
 _exporting = False
 
 
@@ -161,11 +195,9 @@ def configure_tracing(service: str, otlp_endpoint: str | None = None, process: s
 
     HTTPXClientInstrumentor().instrument()
     if _exporting:
-        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-
         # capture_parameters=False: a statement's values (emails, password hashes, tokens)
         # never reach a span, only its text with $n placeholders.
-        AsyncPGInstrumentor(capture_parameters=False).instrument()
+        _asyncpg_instrumentor(capture_parameters=False).instrument()
     return _exporting
 
 
