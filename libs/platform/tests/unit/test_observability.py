@@ -112,3 +112,38 @@ def test_journeys_without_a_callers_decision_are_traced_at_the_configured_share_
     assert always.should_sample(None, 2**100, "poll", otel.SpanKind.CLIENT).decision == Decision.DROP
     monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "not a number")
     assert _root_ratio() == 1.0
+
+
+def _traced_asyncpg(sampler):
+    """The platform's asyncpg instrumentor on its own provider, with an in-memory exporter."""
+    from opentelemetry.sdk.trace import TracerProvider as SdkProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from ms_platform.observability import _asyncpg_instrumentor
+
+    exporter = InMemorySpanExporter()
+    provider = SdkProvider(sampler=sampler)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    instrumentor = _asyncpg_instrumentor()
+    instrumentor._semconv_opt_in_mode = None
+    instrumentor._tracer = provider.get_tracer("test")
+    return instrumentor, provider, exporter
+
+
+def test_asyncpg_statements_are_traced_under_a_sampled_parent_and_leave_no_span_under_an_unsampled_one():
+    import asyncio
+
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON
+
+    async def fetch(query):
+        return [query]
+
+    async def run(sampler):
+        instrumentor, provider, exporter = _traced_asyncpg(sampler)
+        with provider.get_tracer("test").start_as_current_span("GET /v1/me"):
+            result = await instrumentor._do_execute(fetch, object(), ("SELECT 1",), {})
+        return result, [s.name for s in exporter.get_finished_spans()]
+
+    assert asyncio.run(run(ALWAYS_ON)) == (["SELECT 1"], ["SELECT", "GET /v1/me"])
+    assert asyncio.run(run(ALWAYS_OFF)) == (["SELECT 1"], [])
