@@ -91,6 +91,10 @@ class Service:
     # max_upload_body; every other route keeps BODY_LIMIT.
     uploads: tuple[str, ...] = ()
     max_upload_body: str = BODY_LIMIT
+    # `calls`: the services whose internal routes this one calls with service tokens from
+    # identity (ADR 0007): each gets the caller's secret, identity's client list, the token URL
+    # and the NetworkPolicies of exactly those pairs generated.
+    calls: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -238,6 +242,7 @@ def load_service(path: Path) -> Service:
         path=path.parent,
         uploads=uploads,
         max_upload_body=max_upload_body,
+        calls=tuple(raw.get("calls", ())),
     )
 
 
@@ -272,7 +277,24 @@ def _check(platform: Platform) -> None:
         for env in (*(s.env for s in svc.secrets), *(m.env for m in svc.mounts)):
             if not ENV_NAME.match(env):
                 raise DeclarationError(f"{svc.name}: bad setting name {env!r}")
+    _check_calls(platform)
     _check_environments(platform)
+
+
+def _check_calls(platform: Platform) -> None:
+    """ADR 0007: a service calls only services that exist, other than itself and identity (whose
+    token endpoint every caller reaches anyway), and its settings point at each one's API."""
+    names = {s.name for s in platform.services}
+    for svc in platform.services:
+        if svc.calls and svc.name == "identity":
+            raise DeclarationError("identity signs its own service tokens: it declares no calls")
+        if len(set(svc.calls)) != len(svc.calls):
+            raise DeclarationError(f"{svc.name}: calls lists a service twice")
+        for callee in svc.calls:
+            if callee not in names or callee in (svc.name, "identity"):
+                raise DeclarationError(f"{svc.name}: calls {callee!r}, which is not another service")
+            if not any(f"{{api:{callee}}}" in str(v) for v in svc.env_for("kubernetes").values()):
+                raise DeclarationError(f"{svc.name}: calls {callee} but no setting points at {{api:{callee}}}")
 
 
 def _check_environments(platform: Platform) -> None:

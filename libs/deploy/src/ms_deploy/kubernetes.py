@@ -4,7 +4,7 @@ Service, autoscalers, disruption budgets, network policies, volumes."""
 from __future__ import annotations
 
 from ms_deploy.declaration import PROCESS_KINDS, Platform, Service
-from ms_deploy.targets import PROBE_PORT, service_env
+from ms_deploy.targets import PROBE_PORT, service_env, token_callers
 
 PART_OF = "memberspace"
 UID = 10001
@@ -46,13 +46,40 @@ def secret_env(name: str, secret: str, key: str, optional: bool = False) -> dict
     return {"name": name, "valueFrom": {"secretKeyRef": ref}}
 
 
-def env_of(svc: Service, kind: str) -> list[dict]:
+# ADR 0007: the Secret of each service that asks identity for service tokens, made when the
+# environment is set up (never a value in this repository): `secret`, 32+ random characters
+# (openssl rand -hex 32), and `sha256`, its SHA-256 in hex, the only part identity is given.
+def service_token_secret(name: str) -> str:
+    return f"{name}-service-token"
+
+
+# The processes that call other services (the relay only publishes, migrate only migrates).
+CALLING_KINDS = ("api", "worker", "dispatcher")
+
+
+def service_token_env(platform: Platform | None, svc: Service, kind: str) -> list[dict]:
+    """A caller's secret; identity's API: each caller's digest, gathered in IDENTITY_SERVICE_CLIENTS
+    by Kubernetes' $(VAR) expansion, so the client list comes from the declarations."""
+    if svc.calls and kind in CALLING_KINDS:
+        return [secret_env(f"{svc.prefix}_SERVICE_SECRET", service_token_secret(svc.name), "secret")]
+    if platform is None or svc.name != "identity" or kind != "api":
+        return []
+    clients = token_callers(platform)
+    if not clients:
+        return []
+    env = [secret_env(f"SERVICE_CLIENT_SHA256_{c.prefix}", service_token_secret(c.name), "sha256") for c in clients]
+    listing = ",".join(f'"{c.name}":"$(SERVICE_CLIENT_SHA256_{c.prefix})"' for c in clients)
+    return [*env, {"name": "IDENTITY_SERVICE_CLIENTS", "value": "{" + listing + "}"}]
+
+
+def env_of(svc: Service, kind: str, platform: Platform | None = None) -> list[dict]:
     env = [secret_env(f"{svc.prefix}_DATABASE_URL", f"{svc.name}-db-app", "uri"),
            # The service's own Kafka principal (KafkaUser <service>, SCRAM-SHA-512).
            {"name": "KAFKA_SASL_USERNAME", "value": svc.name},
            secret_env("KAFKA_SASL_PASSWORD", svc.name, "password")]
     env += [secret_env(s.env, s.secret, s.key, s.optional) for s in svc.secrets_of(kind)]
     env += [{"name": m.env, "value": m.path} for m in svc.mounts_of(kind)]
+    env += service_token_env(platform, svc, kind)
     return env
 
 
@@ -86,14 +113,14 @@ def probes(kind: str) -> dict:
     }
 
 
-def container(svc: Service, kind: str, resources: dict) -> dict:
+def container(svc: Service, kind: str, resources: dict, platform: Platform | None = None) -> dict:
     mounts, _ = volumes_of(svc, kind)
     spec = {
         "name": kind,
         "image": "memberspace/app",
         "command": ["python", "-m", svc.name, kind],
         "envFrom": [{"configMapRef": {"name": "platform"}}, {"configMapRef": {"name": svc.name}}],
-        "env": env_of(svc, kind),
+        "env": env_of(svc, kind, platform),
         "securityContext": container_security(),
         "volumeMounts": mounts,
     }
@@ -113,7 +140,7 @@ def resources_of(svc: Service, kind: str) -> dict:
     return {"requests": {"cpu": proc.cpu, "memory": proc.memory}, "limits": {"memory": proc.memory_limit}}
 
 
-def pod_template(svc: Service, kind: str) -> dict:
+def pod_template(svc: Service, kind: str, platform: Platform | None = None) -> dict:
     _, volumes = volumes_of(svc, kind)
     annotations = {}
     if kind != "migrate":
@@ -124,7 +151,7 @@ def pod_template(svc: Service, kind: str) -> dict:
         "serviceAccountName": svc.name,
         "automountServiceAccountToken": False,
         "securityContext": pod_security(),
-        "containers": [container(svc, kind, resources_of(svc, kind))],
+        "containers": [container(svc, kind, resources_of(svc, kind), platform)],
         "volumes": volumes,
     }
     if kind == "migrate":
@@ -147,7 +174,7 @@ def migrate_job(platform: Platform, svc: Service) -> dict:
     return {"apiVersion": "batch/v1", "kind": "Job",
             "metadata": meta(f"{svc.name}-migrate", platform.namespace, labels(svc.name, "migrate")),
             "spec": {"backoffLimit": 3, "ttlSecondsAfterFinished": 3600,
-                     "template": pod_template(svc, "migrate")}}
+                     "template": pod_template(svc, "migrate", platform)}}
 
 
 def deployment(platform: Platform, svc: Service, kind: str) -> dict:
@@ -155,7 +182,7 @@ def deployment(platform: Platform, svc: Service, kind: str) -> dict:
             "metadata": meta(f"{svc.name}-{kind}", platform.namespace, labels(svc.name, kind)),
             "spec": {"replicas": svc.processes[kind].replicas,
                      "selector": {"matchLabels": selector(svc.name, kind)},
-                     "template": pod_template(svc, kind)}}
+                     "template": pod_template(svc, kind, platform)}}
 
 
 def autoscaler(platform: Platform, svc: Service, kind: str) -> dict | None:
@@ -187,13 +214,15 @@ def api_service(platform: Platform, svc: Service) -> dict:
 
 
 def callers(platform: Platform, svc: Service) -> list[str]:
-    """Services whose settings point at this service's API (service-to-service calls)."""
+    """Services whose settings point at this service's API (service-to-service calls), and for
+    identity the services asking it for service tokens (ADR 0007)."""
     found = []
     for other in platform.services:
         if other is svc:
             continue
         values = " ".join(other.env_for("kubernetes").values())
-        if f"{{api:{svc.name}}}" in values or ("{personal_data_urls}" in values and svc.exports_personal_data):
+        if (f"{{api:{svc.name}}}" in values or ("{personal_data_urls}" in values and svc.exports_personal_data)
+                or svc.name in other.calls or (svc.name == "identity" and other.calls)):
             found.append(other.name)
     return found
 

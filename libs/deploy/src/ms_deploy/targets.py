@@ -51,6 +51,18 @@ def api_url(platform: Platform, name: str, target: str) -> str:
     return f"http://{host}:{svc.port}"
 
 
+def token_callers(platform: Platform) -> list[Service]:
+    """The services that ask identity for service tokens (ADR 0007): those declaring calls."""
+    return [s for s in platform.services if s.calls]
+
+
+def cluster_tokens_url(platform: Platform) -> str:
+    """Identity's token endpoint inside the cluster (ADR 0007, amended): the Service's
+    cluster-internal name, in the namespace whose NetworkPolicies admit only the callers."""
+    port = platform.service("identity").port
+    return f"http://identity-api.{platform.namespace}.svc.cluster.local:{port}/internal/v1/service-tokens"
+
+
 def personal_data_urls(platform: Platform, target: str) -> str:
     """ID-11: every context that answers GET /internal/v1/personal-data, as a JSON object."""
     urls = {s.name: api_url(platform, s.name, target) for s in platform.services if s.exports_personal_data}
@@ -96,6 +108,8 @@ def service_env(platform: Platform, svc: Service, target: str, environment: str 
             env[key] = resolve(platform, str(value), target, environment)
         except PerEnvironment:
             continue  # the overlay of each environment adds it
+    if target == "kubernetes" and svc.calls:
+        env["SERVICE_TOKENS_URL"] = cluster_tokens_url(platform)
     return env
 
 
@@ -121,7 +135,7 @@ def platform_env(platform: Platform, target: str) -> dict[str, str]:
     if target == "compose" and any(s.name == "identity" for s in platform.services):
         # ADR 0007: where a caller asks identity for service tokens. Local: the settings'
         # default (127.0.0.1:8001), right there; in a container 127.0.0.1 is the caller itself.
-        # Kubernetes sets none: staging and production accept only an https URL, and only
-        # with a <SERVICE>_SERVICE_SECRET, which no service declares yet.
+        # Kubernetes: only the services declaring calls get one, in their own settings
+        # (service_env), identity's cluster-internal name (ADR 0007, amended).
         env["SERVICE_TOKENS_URL"] = f"{api_url(platform, 'identity', target)}/internal/v1/service-tokens"
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, PostgresDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,19 @@ class Environment(StrEnum):
 
 class InsecureSettingsError(ValueError):
     """Raised when a setting is unsafe for the environment it runs in."""
+
+
+# ADR 0007 (amended): on Kubernetes a caller reaches identity's token endpoint by its Service's
+# cluster-internal name over plain http; the traffic never leaves the cluster network and the
+# namespace's NetworkPolicies admit only the declared callers to identity's API.
+CLUSTER_INTERNAL_SUFFIX = ".svc.cluster.local"
+
+
+def _safe_tokens_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and (parts.hostname or "").endswith(CLUSTER_INTERNAL_SUFFIX)
 
 
 def development_service_secret(service: str) -> str:
@@ -116,8 +130,9 @@ class ServiceSettings(BaseSettings):
         reasons = []
         if secret == development_service_secret(self.service_name) or len(secret) < 32:
             reasons.append("service_secret is the development default or shorter than 32 characters")
-        if self.service_tokens_url.startswith("http://"):
-            reasons.append("service_tokens_url must be https (the service secret goes there)")
+        if not _safe_tokens_url(self.service_tokens_url):
+            reasons.append("service_tokens_url must be https, or http to a cluster-internal "
+                           "*.svc.cluster.local host (ADR 0007: the service secret goes there)")
         return reasons
 
     def service_client_secret(self) -> SecretStr:
