@@ -14,7 +14,7 @@ DSN = "postgresql://claims:secret@127.0.0.1:5432/claims"
 
 
 def _settings(**values) -> ClaimsSettings:
-    return ClaimsSettings(database_url=DSN, environment="test", **values)
+    return ClaimsSettings(database_url=DSN, MS_ENVIRONMENT="test", **values)
 
 
 def test_the_local_directory_is_the_default_store(tmp_path):
