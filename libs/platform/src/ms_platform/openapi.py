@@ -108,6 +108,18 @@ def _describe_operation(route: Any, path: str, method: str, operation: dict[str,
         responses[status] = {"description": description if description and description != "Successful Response"
                              else ERRORS.get(status, "Error"),
                              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    if "201" in responses and "200" not in responses and _takes_idempotency_key(operation):
+        # A retry with a key already used creates nothing and answers the first result again, 200.
+        responses["200"] = {"description": REPLAYED,
+                            **({"content": responses["201"]["content"]} if "content" in responses["201"] else {})}
+
+
+REPLAYED = "A retry with an Idempotency-Key the caller already used: the first result again, nothing done twice"
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(p.get("in") == "header" and str(p.get("name", "")).lower() == "idempotency-key"
+               for p in operation.get("parameters", []))
 
 
 def _auth_of(dependant: Dependant) -> tuple[bool, bool]:

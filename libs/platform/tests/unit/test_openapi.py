@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Header
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
@@ -100,3 +100,23 @@ def test_an_error_a_route_declares_itself_is_problem_json_with_its_own_descripti
     assert "security" not in operation
     assert _problem_statuses(operation) == {"400", "401", "409", "413", "422", "429", "503"}
     assert operation["responses"]["401"]["description"] == "Wrong identifier or password"
+
+
+def test_a_creation_taking_an_idempotency_key_documents_the_200_of_a_replay_and_others_do_not():
+    from ms_platform.openapi import REPLAYED
+
+    app = FastAPI()
+
+    @app.post("/v1/bookings", status_code=201)
+    async def book(body: ThingIn, idempotency_key: Annotated[str | None, Header()] = None) -> ThingIn:
+        return body
+
+    @app.post("/v1/notes", status_code=201)
+    async def note(body: ThingIn) -> ThingIn:
+        return body
+
+    paths = describe(app, get_openapi(title="t", version="1", routes=app.routes))["paths"]
+    replay = paths["/v1/bookings"]["post"]["responses"]["200"]
+    assert replay["description"] == REPLAYED
+    assert replay["content"] == paths["/v1/bookings"]["post"]["responses"]["201"]["content"]
+    assert "200" not in paths["/v1/notes"]["post"]["responses"]
