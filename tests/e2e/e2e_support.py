@@ -10,6 +10,7 @@ import subprocess
 import time
 import urllib.parse
 import uuid
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -232,3 +233,19 @@ async def sign_up_and_confirm(gateway: httpx.AsyncClient, mailbox: "Mailbox", me
     session = await gateway.post("/v1/sessions", json={"identifier": address, "password": PASSWORD})
     assert session.status_code == 201, session.text
     return session.json()["access_token"]
+
+
+def random_siren() -> str:
+    """A well-formed random SIREN (Luhn key): two tests never meet on one company."""
+    from stdnum import luhn
+
+    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
+    return body + luhn.calc_check_digit(body)
+
+
+def nir_for(birth: date, sex: str) -> str:
+    """A well-formed NIR for that birth date (sex "1" or "2"), its place and order drawn at random."""
+    rand = random.SystemRandom()
+    body = (f"{sex}{birth.year % 100:02d}{birth.month:02d}{rand.choice([d for d in range(1, 96) if d != 20]):02d}"
+            f"{rand.randint(1, 999):03d}{rand.randint(1, 999):03d}")
+    return body + f"{97 - int(body) % 97:02d}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import random
 import re
 import subprocess
 import uuid
@@ -18,23 +17,10 @@ from datetime import date
 
 import httpx
 import pytest
-from stdnum import luhn
 
-from e2e_support import PASSWORD, PYTHON, ROOT, sign_up_and_confirm, unique_email, wait_until
+from e2e_support import PASSWORD, PYTHON, ROOT, nir_for, random_siren, sign_up_and_confirm, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def random_siren() -> str:
-    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
-    return body + luhn.calc_check_digit(body)
-
-
-def nir_for(birth: date, sex: str = "2") -> str:
-    rand = random.SystemRandom()
-    body = (f"{sex}{birth.year % 100:02d}{birth.month:02d}{rand.choice([d for d in range(1, 96) if d != 20]):02d}"
-            f"{rand.randint(1, 999):03d}{rand.randint(1, 999):03d}")
-    return body + f"{97 - int(body) % 97:02d}"
 
 
 async def employer_token(gateway: httpx.AsyncClient, siren: str) -> dict[str, str]:
@@ -71,7 +57,7 @@ def operator(operator_token) -> dict[str, str]:
 
 
 def _employee(birth: date = date(1991, 6, 20)) -> dict:
-    return {"first_name": "Inès", "last_name": f"Martin", "birth_date": birth.isoformat(), "nir": nir_for(birth),
+    return {"first_name": "Inès", "last_name": f"Martin", "birth_date": birth.isoformat(), "nir": nir_for(birth, "2"),
             "address": {"line1": "3 place du Marché", "postcode": "69002", "city": "Lyon"}}
 
 

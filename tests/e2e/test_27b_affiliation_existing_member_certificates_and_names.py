@@ -14,31 +14,17 @@
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 from datetime import date
 
 import httpx
 import pytest
-from stdnum import luhn
 
-from e2e_support import (PASSWORD, PYTHON, ROOT, consumer_lag, sign_up_and_confirm, unique_email,
-                         wait_until)
+from e2e_support import (PASSWORD, PYTHON, ROOT, consumer_lag, nir_for, random_siren, sign_up_and_confirm,
+                         unique_email, wait_until)
 
 pytestmark = pytest.mark.e2e
-
-
-def random_siren() -> str:
-    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
-    return body + luhn.calc_check_digit(body)
-
-
-def nir_for(birth: date, sex: str = "2") -> str:
-    rand = random.SystemRandom()
-    body = (f"{sex}{birth.year % 100:02d}{birth.month:02d}{rand.choice([d for d in range(1, 96) if d != 20]):02d}"
-            f"{rand.randint(1, 999):03d}{rand.randint(1, 999):03d}")
-    return body + f"{97 - int(body) % 97:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +72,7 @@ async def test_a_member_who_signed_up_first_gets_the_group_contract_in_that_spac
 
     birth = date.fromisoformat(person["birth_date"])
     employee = {"first_name": f"{person['first_name']} Marie", "last_name": person["last_name"],
-                "birth_date": birth.isoformat(), "nir": nir_for(birth), "email": address,
+                "birth_date": birth.isoformat(), "nir": nir_for(birth, "2"), "email": address,
                 "address": {"line1": "8 quai de la Fosse", "postcode": "44000", "city": "Nantes"}}
     r = await gateway.post(f"/v1/companies/{company['siren']}/affiliations", headers=company["employer"], json={
         "group_contract_id": company["contract"]["id"], "employee": employee,

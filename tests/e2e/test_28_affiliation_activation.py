@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 from pypdf import PdfReader
-from stdnum import luhn
 
-from e2e_support import PASSWORD, PYTHON, ROOT, confirmation_token, unique_email, wait_until
+from e2e_support import PASSWORD, PYTHON, ROOT, confirmation_token, nir_for, random_siren, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,20 +31,8 @@ if not LETTERS.is_absolute():
 NEW_PASSWORD = "Noisetier-Falaise#5083"
 
 
-def random_siren() -> str:
-    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
-    return body + luhn.calc_check_digit(body)
-
-
 def letters(count: int = 8) -> str:
     return "".join(random.SystemRandom().choice("abcdefghijklmnopqrstuvwxyz") for _ in range(count))
-
-
-def nir_for(birth: date, sex: str = "1") -> str:
-    rand = random.SystemRandom()
-    body = (f"{sex}{birth.year % 100:02d}{birth.month:02d}{rand.choice([d for d in range(1, 96) if d != 20]):02d}"
-            f"{rand.randint(1, 999):03d}{rand.randint(1, 999):03d}")
-    return body + f"{97 - int(body) % 97:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +66,7 @@ async def affiliate(gateway: httpx.AsyncClient, company: dict, email: str | None
     """The employer affiliates a new employee (names of their own: the registry keys people by name)."""
     birth = date(1988, 4, 17)
     employee = {"first_name": "Bastien", "last_name": "Leclerc-" + letters(), "birth_date": birth.isoformat(),
-                "nir": nir_for(birth), "email": email,
+                "nir": nir_for(birth, "1"), "email": email,
                 "address": {"line1": "12 rue des Tanneurs", "postcode": "67000", "city": "Strasbourg"}}
     r = await gateway.post(f"/v1/companies/{company['siren']}/affiliations", headers=company["employer"], json={
         "group_contract_id": company["contract"]["id"], "employee": employee, "start_date": date.today().isoformat(),

@@ -20,20 +20,14 @@ import urllib.parse
 import httpx
 import jwt
 import pytest
-from stdnum import luhn
 
-from e2e_support import consumer_lag, unique_email, wait_until
+from e2e_support import consumer_lag, random_siren, unique_email, wait_until
 
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Charpente-Luzerne#5821"
 # ms_platform.auth's revocation poll (2 s) plus a margin for a loaded machine.
 REVOCATION_S = 6
-
-
-def random_siren() -> str:
-    body = "".join(random.SystemRandom().choice("0123456789") for _ in range(8))
-    return body + luhn.calc_check_digit(body)
 
 
 def random_orias() -> str:
